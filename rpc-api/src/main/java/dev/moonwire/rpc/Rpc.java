@@ -1,0 +1,135 @@
+package dev.moonwire.rpc;
+
+import dev.moonwire.rpc.spi.RpcProvider;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The static facade: opens processes and makes calls on behalf of the <em>current process</em>.
+ *
+ * <pre>{@code
+ * RpcProcess server = Rpc.open(RpcConfig.port(7001));
+ * server.export("getValue", args -> currentValue);
+ *
+ * RemoteFunction get = Rpc.async(p, "getValue", value -> register(value));
+ * get.call();
+ * int v = Rpc.sync(p, "getValue").call();
+ * RpcFuture<Integer> f = Rpc.future(p, "getValue").call();
+ * }</pre>
+ *
+ * <p>The current process is the one whose event runs on this thread; outside any event, it is
+ * the single open process. When no process is current and none or several are open, the
+ * facade fails with an {@link IllegalStateException} that says so: call the method on an
+ * {@link RpcProcess} instead. Each method here behaves as the {@link RpcProcess} method of the
+ * same name.
+ */
+public final class Rpc {
+  private Rpc() {}
+
+  private static final class Holder {
+    static final RpcProvider PROVIDER = ServiceLoader.load(RpcProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .max(Comparator.comparingInt(RpcProvider::priority))
+        .orElseThrow(() -> new IllegalStateException(
+            "no Moonwire runtime found: put rpc-runtime (or rpc-sync) on the class path"));
+  }
+
+  /**
+   * Opens a process: binds its port and starts its event loop.
+   *
+   * @throws PeerUnavailableException if the port cannot be bound
+   */
+  public static RpcProcess open(RpcConfig config) {
+    return Holder.PROVIDER.open(config);
+  }
+
+  /**
+   * The current process.
+   *
+   * @throws IllegalStateException if no process is current and not exactly one is open
+   */
+  public static RpcProcess current() {
+    RpcProcess current = Holder.PROVIDER.current();
+    if (current != null) {
+      return current;
+    }
+    List<RpcProcess> open = Holder.PROVIDER.openProcesses();
+    if (open.size() == 1) {
+      return open.get(0);
+    }
+    if (open.isEmpty()) {
+      throw new IllegalStateException("no process is open (expected: one, made by Rpc.open)");
+    }
+    throw new IllegalStateException(
+        "no process is current and " + open.size() + " are open: call on an RpcProcess");
+  }
+
+  /** See {@link RpcProcess#async(ProcessId, String, Callback)}. */
+  public static <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback) {
+    return current().async(target, function, callback);
+  }
+
+  /** See {@link RpcProcess#async(ProcessId, String, Callback, ErrorCallback)}. */
+  public static <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback,
+      ErrorCallback onError) {
+    return current().async(target, function, callback, onError);
+  }
+
+  /** See {@link RpcProcess#async(Collection, String, Callback)}. */
+  public static <T> RemoteFunction async(Collection<ProcessId> targets, String function,
+      Callback<T> callback) {
+    return current().async(targets, function, callback);
+  }
+
+  /** See {@link RpcProcess#async(Collection, String, Callback, ErrorCallback)}. */
+  public static <T> RemoteFunction async(Collection<ProcessId> targets, String function,
+      Callback<T> callback, ErrorCallback onError) {
+    return current().async(targets, function, callback, onError);
+  }
+
+  /** See {@link RpcProcess#send(ProcessId, String, Object...)}. */
+  public static void send(ProcessId target, String function, Object... args) {
+    current().send(target, function, args);
+  }
+
+  /** See {@link RpcProcess#send(Collection, String, Object...)}. */
+  public static void send(Collection<ProcessId> targets, String function, Object... args) {
+    current().send(targets, function, args);
+  }
+
+  /** See {@link RpcProcess#sync(ProcessId, String)}. */
+  public static SyncFunction sync(ProcessId target, String function) {
+    return current().sync(target, function);
+  }
+
+  /** See {@link RpcProcess#sync(ProcessId, Class)}. */
+  public static <T> T sync(ProcessId target, Class<T> type) {
+    return current().sync(target, type);
+  }
+
+  /** See {@link RpcProcess#future(ProcessId, String)}. */
+  public static FutureFunction future(ProcessId target, String function) {
+    return current().future(target, function);
+  }
+
+  /**
+   * See {@link RpcProcess#sleep(Duration)}. Outside any process (and with none open) it just
+   * sleeps the thread.
+   */
+  public static void sleep(Duration duration) {
+    RpcProcess current = Holder.PROVIDER.current();
+    if (current != null) {
+      current.sleep(duration);
+      return;
+    }
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("sleep interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.moonwire.rpc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How to open a process: where it listens, its default deadline, the classes it lets cross the
+ * wire, its limits. Immutable: each {@code with...} method returns a new config.
+ *
+ * <pre>{@code
+ * RpcConfig config = RpcConfig.port(7001)
+ *     .withDeadline(Duration.ofSeconds(5))
+ *     .register(Point.class, Color.class);
+ * }</pre>
+ *
+ * <p>Both sides of a call must register the classes that cross the wire between them; the order
+ * of registration does not matter.
+ */
+public final class RpcConfig {
+  /** The default deadline of a call: 30 seconds. */
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+  /** The default largest frame: 16 MiB. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+  private final String host;
+  private final int port;
+  private final Duration deadline;
+  private final int maxFrameBytes;
+  private final List<Class<?>> registered;
+  private final Consumer<Throwable> uncaughtErrorHandler;
+  private final Duration heartbeatInterval;
+  private final Duration closeGrace;
+
+  private RpcConfig(String host, int port, Duration deadline, int maxFrameBytes,
+      List<Class<?>> registered, Consumer<Throwable> uncaughtErrorHandler,
+      Duration heartbeatInterval, Duration closeGrace) {
+    this.host = host;
+    this.port = port;
+    this.deadline = deadline;
+    this.maxFrameBytes = maxFrameBytes;
+    this.registered = registered;
+    this.uncaughtErrorHandler = uncaughtErrorHandler;
+    this.heartbeatInterval = heartbeatInterval;
+    this.closeGrace = closeGrace;
+  }
+
+  /** Listens on a free port of 127.0.0.1, with all defaults. */
+  public static RpcConfig defaults() {
+    return new RpcConfig("127.0.0.1", 0, DEFAULT_DEADLINE, DEFAULT_MAX_FRAME_BYTES, List.of(),
+        null, Duration.ofSeconds(5), Duration.ofSeconds(5));
+  }
+
+  /** Listens on {@code port} of 127.0.0.1 (0 = any free port), with all other defaults. */
+  public static RpcConfig port(int port) {
+    return defaults().withPort(port);
+  }
+
+  /**
+   * Listens on this port (0 = any free port).
+   *
+   * @throws IllegalArgumentException if the port is not in 0..65535
+   */
+  public RpcConfig withPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * Binds to this host address; it is also the host of the process's {@link ProcessId}.
+   * The default, 127.0.0.1, accepts only local peers.
+   */
+  public RpcConfig withHost(String host) {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host : '' (expected: a host name or address)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * The deadline of calls that set none themselves.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConfig withDeadline(Duration deadline) {
+    return new RpcConfig(host, port, positive("deadline", deadline), maxFrameBytes, registered,
+        uncaughtErrorHandler, heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * The largest frame this process sends or accepts. A call whose frame is larger fails at the
+   * caller with a {@link SerializationException} before anything is sent; a larger frame
+   * received closes that one connection.
+   */
+  public RpcConfig withMaxFrameBytes(int maxFrameBytes) {
+    if (maxFrameBytes < 1024) {
+      throw new IllegalArgumentException(
+          "maxFrameBytes : " + maxFrameBytes + " (expected: >= 1024)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * Lets these classes cross the wire, in addition to the built-in ones (boxed primitives,
+   * String, arrays of those, the common List, Map and Set shapes). Records and enums are
+   * serialized field by field once registered. Registering a class twice is harmless.
+   */
+  public RpcConfig register(Class<?>... classes) {
+    List<Class<?>> all = new ArrayList<>(registered);
+    for (Class<?> c : classes) {
+      Objects.requireNonNull(c, "class");
+      if (!all.contains(c)) {
+        all.add(c);
+      }
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes,
+        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * Where the process reports what its callbacks throw, and failures of calls that have no
+   * error callback. Runs on the process. The default logs them at WARN.
+   */
+  public RpcConfig onUncaughtError(Consumer<Throwable> handler) {
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered,
+        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace);
+  }
+
+  /**
+   * How often an idle connection is probed with PING; a peer that has not answered within two
+   * intervals is taken for gone and its pending calls fail with
+   * {@link PeerUnavailableException}.
+   */
+  public RpcConfig withHeartbeat(Duration interval) {
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        positive("heartbeat", interval), closeGrace);
+  }
+
+  /** How long {@code close()} lets running handlers finish before failing what is left. */
+  public RpcConfig withCloseGrace(Duration grace) {
+    Objects.requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, grace);
+  }
+
+  /** The host the process binds to. */
+  public String host() {
+    return host;
+  }
+
+  /** The port the process binds to; 0 = any free port. */
+  public int port() {
+    return port;
+  }
+
+  /** The default deadline of a call. */
+  public Duration deadline() {
+    return deadline;
+  }
+
+  /** The largest frame sent or accepted. */
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  /** The classes registered beyond the built-in ones, in registration order. */
+  public List<Class<?>> registeredClasses() {
+    return registered;
+  }
+
+  /** The uncaught-error handler, or null for the default (log). */
+  public Consumer<Throwable> uncaughtErrorHandler() {
+    return uncaughtErrorHandler;
+  }
+
+  /** The heartbeat interval. */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** The grace period of {@code close()}. */
+  public Duration closeGrace() {
+    return closeGrace;
+  }
+
+  private static Duration positive(String what, Duration d) {
+    Objects.requireNonNull(d, what);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(what + " : " + d + " (expected: > 0)");
+    }
+    return d;
+  }
+
+  @Override
+  public String toString() {
+    return "RpcConfig{" + host + ":" + port + ", deadline=" + deadline + ", maxFrameBytes="
+        + maxFrameBytes + ", registered=" + registered.size() + "}";
+  }
+}

@@ -1,0 +1,26 @@
+package dev.moonwire.rpc;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+
+/**
+ * The future result of a remote call: wait-by-necessity.
+ *
+ * <p>{@link #get()} returns at once when the reply is there. Otherwise, inside a process's event
+ * it suspends the calling virtual thread (the process serves other events meanwhile); on a
+ * thread outside any process it blocks. Dependent actions ({@code thenApply},
+ * {@code whenComplete}, ...) run on the caller's process, one event at a time with its other
+ * events. A failed call completes the future exceptionally with its {@link RpcException}:
+ * {@code get()} throws it wrapped in an {@code ExecutionException}, {@link #join()} throws it
+ * as is.
+ *
+ * <p>{@code cancel(true)} sends a {@code CANCEL} to the callee, whose handler is interrupted at
+ * its suspension point; the future then completes with a {@link CancelledException}.
+ */
+public interface RpcFuture<T> extends CompletionStage<T>, Future<T> {
+  /**
+   * Waits like {@link #get()} and returns the value, or throws the call's {@link RpcException}
+   * unwrapped.
+   */
+  T join();
+}

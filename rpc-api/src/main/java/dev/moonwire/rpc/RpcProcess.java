@@ -1,0 +1,122 @@
+package dev.moonwire.rpc;
+
+import java.time.Duration;
+import java.util.Collection;
+
+/**
+ * A process: one listening port, a table of exported functions, and an event loop that runs the
+ * process's events — incoming requests, replies, callbacks — one at a time. Code that runs as an
+ * event of a process (a handler, a callback, a task given to {@link #execute}) may use the
+ * process's state without locks.
+ *
+ * <p>Made by {@link Rpc#open(RpcConfig)}. Every method may be called from any thread. Calls made
+ * from a thread outside any process act for this process: their callbacks still run on it.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops accepting, tells peers with {@code GOAWAY}, lets
+ * running handlers finish within the configured grace period, then fails every call still
+ * pending with {@link ProcessClosedException}. Calls made after close fail the same way.
+ */
+public interface RpcProcess extends AutoCloseable {
+
+  /** The address other processes call this one at. */
+  ProcessId id();
+
+  /**
+   * Makes {@code handler} callable by other processes as {@code name}, replacing any function of
+   * that name.
+   *
+   * @return this process, for chaining
+   */
+  RpcProcess export(String name, Handler handler);
+
+  /**
+   * Exports each public method of {@code type} as a function named like the method. Overloads
+   * are told apart by their number of parameters; two overloads with the same number fail here.
+   * Arguments are checked against the parameter types: a mismatch fails the call with
+   * {@link BadArgumentsException} naming the position.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface or has ambiguous
+   *     overloads
+   */
+  <T> RpcProcess export(Class<T> type, T implementation);
+
+  /** Like {@link #export(Class, Object)}, with names {@code prefix + "." + method}. */
+  <T> RpcProcess export(String prefix, Class<T> type, T implementation);
+
+  /** Removes a function; later calls to it fail with {@link NoSuchFunctionException}. */
+  boolean unexport(String name);
+
+  /**
+   * An asynchronous remote function: calling it sends a request to {@code target}; the reply
+   * runs {@code callback} on this process. Failures go to this process's uncaught-error handler.
+   * A call to this process's own id goes through its event queue, not the network.
+   */
+  <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback);
+
+  /** Like {@link #async(ProcessId, String, Callback)}, with failures going to {@code onError}. */
+  <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback,
+      ErrorCallback onError);
+
+  /**
+   * A remote function that calls all of {@code targets} (duplicates removed) and runs
+   * {@code callback} once per reply, in the order the replies arrive. Failures go to the
+   * uncaught-error handler, once per failed target.
+   */
+  <T> RemoteFunction async(Collection<ProcessId> targets, String function, Callback<T> callback);
+
+  /** Like {@link #async(Collection, String, Callback)}, with failures going to {@code onError}. */
+  <T> RemoteFunction async(Collection<ProcessId> targets, String function, Callback<T> callback,
+      ErrorCallback onError);
+
+  /**
+   * One-way message (ALua's {@code send}): runs {@code function} on {@code target} with no
+   * reply. Delivery is not confirmed; a send that cannot even be made (serialization, closed
+   * process) is reported to the uncaught-error handler.
+   */
+  void send(ProcessId target, String function, Object... args);
+
+  /** {@link #send(ProcessId, String, Object...)} to each of {@code targets}, once each. */
+  void send(Collection<ProcessId> targets, String function, Object... args);
+
+  /**
+   * A synchronous remote function. Needs the synchronous layer ({@code rpc-sync}) on the class
+   * path.
+   *
+   * @throws IllegalStateException if {@code rpc-sync} is not present
+   */
+  SyncFunction sync(ProcessId target, String function);
+
+  /**
+   * A proxy whose methods call {@code target} synchronously, by method name (see
+   * {@link #export(Class, Object)}). {@code toString}, {@code equals} and {@code hashCode} are
+   * local. Methods throw the call's {@link RpcException}.
+   */
+  <T> T sync(ProcessId target, Class<T> type);
+
+  /** A remote function whose calls return {@link RpcFuture}s. */
+  FutureFunction future(ProcessId target, String function);
+
+  /**
+   * Waits for {@code duration}. Inside an event of a process it suspends, and the process serves
+   * other events meanwhile; elsewhere it blocks the thread.
+   */
+  void sleep(Duration duration);
+
+  /**
+   * Runs {@code task} as an event of this process, after the events already queued. What it
+   * throws goes to the uncaught-error handler.
+   *
+   * @throws ProcessClosedException if the process is closed
+   */
+  void execute(Runnable task);
+
+  /** How many calls this process has sent that have not ended yet (a diagnostic). */
+  int pendingCalls();
+
+  /** True once {@link #close()} has begun. */
+  boolean isClosed();
+
+  /** Closes gracefully, as the class documentation says. A second call is harmless. */
+  @Override
+  void close();
+}

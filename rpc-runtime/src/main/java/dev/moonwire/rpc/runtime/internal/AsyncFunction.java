@@ -1,0 +1,64 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import dev.moonwire.rpc.Callback;
+import dev.moonwire.rpc.ErrorCallback;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RemoteFunction;
+import dev.moonwire.rpc.RpcException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/** {@code Rpc.async}'s function value: each call sends one request per target. */
+record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String function,
+    Callback<?> callback, ErrorCallback onError, Duration deadline) implements RemoteFunction {
+
+  @Override
+  public void call(Object... args) {
+    for (ProcessId target : targets) {
+      try {
+        process.call(target, function, args, deadline,
+            reply -> process.scheduler().submit(() -> deliver(reply)));
+      } catch (RpcException e) {
+        process.scheduler().submit(() -> fail(e));
+      }
+    }
+  }
+
+  @Override
+  public RemoteFunction withDeadline(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    if (deadline.isZero() || deadline.isNegative()) {
+      throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");
+    }
+    return new AsyncFunction(process, targets, function, callback, onError, deadline);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void deliver(Reply reply) {
+    Object value;
+    try {
+      value = reply.get();
+    } catch (RpcException e) {
+      fail(e);
+      return;
+    }
+    try {
+      ((Callback<Object>) callback).onReply(value);
+    } catch (Throwable t) {
+      process.reportUncaught(t);
+    }
+  }
+
+  private void fail(RpcException e) {
+    if (onError == null) {
+      process.reportUncaught(e);
+      return;
+    }
+    try {
+      onError.onError(e);
+    } catch (Throwable t) {
+      process.reportUncaught(t);
+    }
+  }
+}

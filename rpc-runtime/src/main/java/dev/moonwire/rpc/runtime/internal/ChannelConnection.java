@@ -1,0 +1,123 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import dev.moonwire.rpc.ProcessId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A connection over a Netty channel. Writes are batched: any thread queues frames, and one task
+ * on the channel's event loop writes everything queued and flushes once — one system call for
+ * many frames, however many threads write.
+ */
+final class ChannelConnection extends Connection {
+  private final Queue<ByteBuf> outbound = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drain = this::drain;
+  private volatile Channel channel;
+  private volatile boolean ready;
+  private volatile ProcessId peer;
+  private volatile boolean goingAway;
+
+  /** An outbound connection: frames queue until {@link #connected} is called. */
+  ChannelConnection(RuntimeProcess process, ProcessId peer) {
+    super(process);
+    this.peer = peer;
+  }
+
+  /** An inbound connection, ready at once. */
+  ChannelConnection(RuntimeProcess process, Channel channel) {
+    super(process);
+    this.channel = channel;
+    this.ready = true;
+  }
+
+  @Override
+  ProcessId peer() {
+    return peer;
+  }
+
+  void peer(ProcessId id) {
+    this.peer = id;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** Called on the event loop once the TCP connection is up: say hello, then send what waits. */
+  void connected(Channel ch) {
+    channel = ch;
+    ch.write(Frames.hello(ch.alloc(), process.id()), ch.voidPromise());
+    ready = true;
+    scheduleDrain();
+    ch.flush();
+  }
+
+  @Override
+  ByteBufAllocator alloc() {
+    Channel ch = channel;
+    return ch != null ? ch.alloc() : ByteBufAllocator.DEFAULT;
+  }
+
+  @Override
+  void write(ByteBuf frame) {
+    if (isClosed()) {
+      frame.release();
+      return;
+    }
+    outbound.offer(frame);
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
+    if (ready && drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drain);
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    Channel ch = channel;
+    boolean active = ch.isActive();
+    int n = 0;
+    for (ByteBuf f; (f = outbound.poll()) != null; ) {
+      if (active) {
+        ch.write(f, ch.voidPromise());
+        n++;
+      } else {
+        f.release();
+      }
+    }
+    if (n > 0) {
+      ch.flush();
+    }
+  }
+
+  /** The peer said GOAWAY: no new calls go here; calls in flight may still be answered. */
+  void goingAway() {
+    goingAway = true;
+  }
+
+  boolean usable() {
+    return !goingAway && !isClosed();
+  }
+
+  /** Closes the channel; {@link ConnectionHandler} fails what is pending when it goes inactive. */
+  void close() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  /** Frees frames that will never be sent; called once the channel is gone. */
+  void releaseQueued() {
+    for (ByteBuf f; (f = outbound.poll()) != null; ) {
+      f.release();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of every connection's pipeline, after the frame decoder. On the I/O thread it
+ * only checks the handshake, answers heartbeats and reads frame headers; everything else is
+ * handed to the process ({@link RuntimeProcess#route}). A peer that breaks the protocol loses
+ * its connection, and only that.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+  private final ChannelConnection conn;
+  private final boolean outbound;
+  private boolean handshaken;
+  private String lostBecause = "the connection closed";
+
+  ConnectionHandler(ChannelConnection conn, boolean outbound) {
+    this.conn = conn;
+    this.outbound = outbound;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf frame = (ByteBuf) msg;
+    try {
+      if (!frame.isReadable()) {
+        throw new ProtocolException("empty frame");
+      }
+      byte kind = frame.readByte();
+      if (!handshaken) {
+        if (kind != Frames.HELLO) {
+          throw new ProtocolException(
+              "first frame is of kind " + kind + " (expected: HELLO, " + Frames.HELLO + ")");
+        }
+        ProcessId peer = Frames.readHello(frame);
+        handshaken = true;
+        if (!outbound) {
+          conn.peer(peer);
+          ctx.writeAndFlush(Frames.hello(ctx.alloc(), conn.process.id()));
+        }
+        return;
+      }
+      switch (kind) {
+        case Frames.PING -> ctx.writeAndFlush(
+            Frames.withLong(ctx.alloc(), Frames.PONG, frame.readLong()));
+        case Frames.PONG -> { } // reading it is the point: the idle timer starts again
+        case Frames.GOAWAY -> conn.goingAway();
+        default -> conn.process.route(conn, kind, frame);
+      }
+    } catch (ProtocolException | IndexOutOfBoundsException e) {
+      protocolError(ctx, e.getMessage());
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      if (idle.isFirst()) {
+        ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+      } else {
+        lostBecause = "it stopped answering heartbeats";
+        log.warn("{}: peer {} stopped answering heartbeats; closing the connection",
+            conn.process.id(), conn.peer());
+        ctx.close();
+      }
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    ProcessId peer = conn.peer();
+    String why = lostBecause;
+    conn.failAll(() -> new PeerUnavailableException(
+        "connection to " + peer + " lost: " + why + " (the call may or may not have run)"));
+    conn.releaseQueued();
+    conn.process.connectionClosed(conn);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      protocolError(ctx, "frame over maxFrameBytes: " + cause.getMessage());
+    } else if (cause instanceof java.io.IOException) {
+      lostBecause = cause.getMessage();
+      log.debug("{}: I/O error on connection to {}", conn.process.id(), conn.peer(), cause);
+      ctx.close();
+    } else {
+      lostBecause = "internal error: " + cause;
+      log.error("{}: unexpected error on connection to {}; closing it", conn.process.id(),
+          conn.peer(), cause);
+      ctx.close();
+    }
+  }
+
+  private void protocolError(ChannelHandlerContext ctx, String what) {
+    lostBecause = "protocol error: " + what;
+    log.warn("{}: protocol error from {} ({}); closing that connection", conn.process.id(),
+        ctx.channel().remoteAddress(), what);
+    ctx.close();
+  }
+}

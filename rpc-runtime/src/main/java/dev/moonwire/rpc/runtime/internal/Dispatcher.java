@@ -1,0 +1,191 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import dev.moonwire.rpc.Args;
+import dev.moonwire.rpc.BadArgumentsException;
+import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.SerializationException;
+import io.netty.buffer.ByteBuf;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process's exported functions, and how an incoming request becomes a reply: it is queued as
+ * an event of the process; the event decodes the arguments, runs the handler and queues the
+ * reply (or the typed error) on the connection it came from.
+ */
+final class Dispatcher {
+  /** The absolute deadline (System.nanoTime) of the request whose handler runs on this thread. */
+  private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[1]);
+
+  private final RuntimeProcess process;
+  private final Map<String, Handler> functions = new ConcurrentHashMap<>();
+  private final Object idle = new Object();
+  private int running; // guarded by idle
+
+  Dispatcher(RuntimeProcess process) {
+    this.process = process;
+  }
+
+  void export(String name, Handler handler) {
+    functions.put(name, handler);
+  }
+
+  boolean unexport(String name) {
+    return functions.remove(name) != null;
+  }
+
+  /**
+   * The time left to the deadline of the request being handled on this thread, in nanoseconds,
+   * or {@link Long#MAX_VALUE} outside any handler.
+   */
+  static long inheritedDeadlineNanos() {
+    long at = DEADLINE.get()[0];
+    return at == 0 ? Long.MAX_VALUE : at - System.nanoTime();
+  }
+
+  /** On the I/O thread: queue a request as an event. Takes ownership of {@code payload}. */
+  void request(Connection conn, long callId, long deadlineMillis, String function,
+      ByteBuf payload) {
+    if (process.isClosing()) {
+      payload.release();
+      conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.PEER_UNAVAILABLE,
+          "process " + process.id() + " is closing; '" + function + "' did not run", "", ""));
+      return;
+    }
+    RunningRequest r = new RunningRequest();
+    conn.running.put(callId, r);
+    synchronized (idle) {
+      running++;
+    }
+    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+    process.scheduler().submit(() -> handle(conn, callId, deadlineAt, function, payload, r));
+  }
+
+  /** On the I/O thread: queue a one-way message as an event. */
+  void send(String function, ByteBuf payload) {
+    if (process.isClosing()) {
+      payload.release();
+      return;
+    }
+    process.scheduler().submit(() -> {
+      try {
+        Object[] args = decode(payload, function);
+        Handler h = functions.get(function);
+        if (h == null) {
+          throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
+        }
+        h.handle(Args.of(function, args));
+      } catch (Throwable t) {
+        process.reportUncaught(t);
+      }
+    });
+  }
+
+  void cancel(Connection conn, long callId) {
+    RunningRequest r = conn.running.get(callId);
+    if (r != null) {
+      r.cancel();
+    }
+  }
+
+  private void handle(Connection conn, long callId, long deadlineAt, String function,
+      ByteBuf payload, RunningRequest r) {
+    ByteBuf reply = null;
+    long[] deadline = DEADLINE.get();
+    try {
+      if (r.cancelled()) {
+        payload.release();
+        return;
+      }
+      if (process.layer().threadPerEvent()) {
+        r.started(Thread.currentThread());
+      }
+      deadline[0] = deadlineAt;
+      reply = invoke(conn, callId, function, payload);
+    } finally {
+      deadline[0] = 0;
+      r.finished();
+      conn.running.remove(callId);
+      if (process.layer().threadPerEvent()) {
+        Thread.interrupted(); // a late CANCEL must not leak into the next event on this thread
+      }
+      if (reply != null) {
+        if (r.cancelled()) {
+          reply.release();
+        } else {
+          conn.write(reply);
+        }
+      }
+      synchronized (idle) {
+        if (--running == 0) {
+          idle.notifyAll();
+        }
+      }
+    }
+  }
+
+  private ByteBuf invoke(Connection conn, long callId, String function, ByteBuf payload) {
+    Object result;
+    try {
+      Object[] args = decode(payload, function);
+      Handler h = functions.get(function);
+      if (h == null) {
+        return error(conn, callId, RpcException.Kind.NO_SUCH_FUNCTION, noSuchFunction(function));
+      }
+      result = h.handle(Args.of(function, args));
+    } catch (BadArgumentsException | SerializationException e) {
+      return error(conn, callId, e.kind(), e.getMessage());
+    } catch (Throwable t) {
+      StringWriter stack = new StringWriter();
+      t.printStackTrace(new PrintWriter(stack));
+      return Frames.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,
+          t.getMessage(), t.getClass().getName(), stack.toString());
+    }
+    try {
+      return process.codec().encodeReply(conn.alloc(), callId, function, result);
+    } catch (SerializationException e) {
+      return error(conn, callId, e.kind(), e.getMessage());
+    }
+  }
+
+  private Object[] decode(ByteBuf payload, String function) {
+    try {
+      return process.codec().decodeArgs(payload, function);
+    } finally {
+      payload.release();
+    }
+  }
+
+  private String noSuchFunction(String function) {
+    return "process " + process.id() + " exports no function '" + function + "'";
+  }
+
+  private static ByteBuf error(Connection conn, long callId, RpcException.Kind kind,
+      String message) {
+    return Frames.error(conn.alloc(), callId, kind, message, "", "");
+  }
+
+  /** Waits until no request is running, or the time is up. Returns true if none is running. */
+  boolean awaitIdle(long nanos) {
+    long end = System.nanoTime() + nanos;
+    synchronized (idle) {
+      while (running > 0) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(idle, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return running == 0;
+        }
+      }
+      return true;
+    }
+  }
+}

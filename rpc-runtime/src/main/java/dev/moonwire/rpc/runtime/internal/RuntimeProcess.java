@@ -1,0 +1,429 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import dev.moonwire.rpc.Callback;
+import dev.moonwire.rpc.DeadlineExceededException;
+import dev.moonwire.rpc.ErrorCallback;
+import dev.moonwire.rpc.FutureFunction;
+import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessClosedException;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.ProtocolException;
+import dev.moonwire.rpc.RemoteFunction;
+import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.SyncFunction;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's process: a listening channel, connections to peers, the call primitive
+ * ({@link #call}) that every call style is built on, and the event scheduler that runs the
+ * process's events one at a time.
+ */
+public final class RuntimeProcess implements RpcProcess {
+  private static final Logger log = LoggerFactory.getLogger(RuntimeProcess.class);
+
+  private final RpcConfig config;
+  private final SyncLayer layer;
+  private final WireCodec codec;
+  private final Dispatcher dispatcher = new Dispatcher(this);
+  private final LocalConnection local = new LocalConnection(this);
+  private final Map<ProcessId, ChannelConnection> outbound = new ConcurrentHashMap<>();
+  private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
+  private final AtomicLong callIds = new AtomicLong();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean closed;
+  private final Channel server;
+  private final ProcessId id;
+  private final EventScheduler scheduler;
+
+  /**
+   * Binds the port and starts the process.
+   *
+   * @throws IllegalStateException if the port cannot be bound
+   */
+  public RuntimeProcess(RpcConfig config, SyncLayer layer) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.layer = Objects.requireNonNull(layer, "layer");
+    this.codec = new WireCodec(this);
+    // Bound with accepting paused, so that no peer arrives before the process is whole.
+    ChannelFuture bound = new ServerBootstrap()
+        .group(Transport.GROUP)
+        .channel(Transport.serverChannelType())
+        .option(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ChannelConnection conn = new ChannelConnection(RuntimeProcess.this, ch);
+            links.add(conn);
+            pipeline(ch.pipeline(), conn, false);
+          }
+        })
+        .bind(config.host(), config.port())
+        .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+          + ": " + bound.cause().getMessage(), bound.cause());
+    }
+    this.server = bound.channel();
+    this.id = ProcessId.of(config.host(), ((InetSocketAddress) server.localAddress()).getPort());
+    this.scheduler = layer.newScheduler(this);
+    Processes.opened(this);
+    server.config().setAutoRead(true);
+    server.read();
+  }
+
+  private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean outboundSide) {
+    long heartbeat = config.heartbeatInterval().toMillis();
+    p.addLast(new LengthFieldBasedFrameDecoder(config.maxFrameBytes() + 4, 0, 4, 0, 4));
+    p.addLast(new IdleStateHandler(heartbeat, 0, 0, TimeUnit.MILLISECONDS));
+    p.addLast(new ConnectionHandler(conn, outboundSide));
+  }
+
+  // ---- what the other layers use --------------------------------------------------------
+
+  public RpcConfig config() {
+    return config;
+  }
+
+  SyncLayer layer() {
+    return layer;
+  }
+
+  WireCodec codec() {
+    return codec;
+  }
+
+  /** The scheduler that runs this process's events. */
+  public EventScheduler scheduler() {
+    return scheduler;
+  }
+
+  boolean isClosing() {
+    return closing.get();
+  }
+
+  /**
+   * Sends a request and arranges for {@code sink} to get its outcome exactly once. The deadline
+   * is cut to what is left of the deadline of the request being handled on this thread, if any.
+   *
+   * @return the pending call, which can be cancelled
+   * @throws RpcException at once, with nothing sent, if the arguments cannot be serialized, the
+   *     process is closed, or the inherited deadline has already passed
+   */
+  public PendingCall call(ProcessId target, String function, Object[] args, Duration deadline,
+      ReplySink sink) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(function, "function");
+    ensureOpen();
+    long millis = deadline.toMillis();
+    long inherited = Dispatcher.inheritedDeadlineNanos();
+    if (inherited != Long.MAX_VALUE) {
+      if (inherited <= 0) {
+        throw new DeadlineExceededException("call to '" + function + "' on " + target
+            + " not sent: the deadline of the request being handled has passed");
+      }
+      millis = Math.min(millis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(inherited)));
+    }
+    long callId = callIds.incrementAndGet();
+    Connection conn = connectionTo(target);
+    ByteBuf frame = codec.encodeCall(conn.alloc(), Frames.REQUEST, callId, millis, function,
+        args == null ? new Object[0] : args);
+    PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
+    conn.add(call);
+    call.armDeadline();
+    conn.write(frame);
+    return call;
+  }
+
+  /** The default deadline, for call styles that were given none. */
+  public Duration defaultDeadline() {
+    return config.deadline();
+  }
+
+  /** Runs {@code task} (user code) as an event; what it throws is reported. */
+  public void submitUser(Runnable task) {
+    scheduler.submit(() -> {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        reportUncaught(t);
+      }
+    });
+  }
+
+  /** Reports what user code threw, or a failure nobody else will see. */
+  public void reportUncaught(Throwable t) {
+    var handler = config.uncaughtErrorHandler();
+    if (handler == null) {
+      log.warn("{}: uncaught error", id, t);
+      return;
+    }
+    try {
+      handler.accept(t);
+    } catch (Throwable t2) {
+      log.error("{}: the uncaught-error handler threw; the process goes on", id, t2);
+    }
+  }
+
+  /** Called by a connection's I/O thread (or the local link) with a frame whose kind is read. */
+  void route(Connection conn, byte kind, ByteBuf frame) {
+    switch (kind) {
+      case Frames.REQUEST -> {
+        long callId = frame.readLong();
+        long deadline = frame.readLong();
+        String function = Frames.readShortString(frame);
+        dispatcher.request(conn, callId, deadline, function, frame.retain());
+      }
+      case Frames.SEND -> dispatcher.send(Frames.readShortString(frame), frame.retain());
+      case Frames.REPLY -> {
+        PendingCall call = conn.take(frame.readLong());
+        if (call != null) {
+          call.complete(Reply.value(codec, call.function, frame.retain()));
+        }
+      }
+      case Frames.ERROR -> {
+        PendingCall call = conn.take(frame.readLong());
+        if (call != null) {
+          call.complete(Reply.failure(Frames.readError(frame, call.function)));
+        }
+      }
+      case Frames.CANCEL -> dispatcher.cancel(conn, frame.readLong());
+      default -> throw new ProtocolException("unknown frame kind " + kind);
+    }
+  }
+
+  void connectionClosed(ChannelConnection conn) {
+    links.remove(conn);
+    ProcessId peer = conn.peer();
+    if (peer != null) {
+      outbound.remove(peer, conn);
+    }
+  }
+
+  private Connection connectionTo(ProcessId target) {
+    if (target.equals(id)) {
+      return local;
+    }
+    ChannelConnection c = outbound.get(target);
+    if (c != null && c.usable()) {
+      return c;
+    }
+    return outbound.compute(target, (k, old) -> old != null && old.usable() ? old : connect(k));
+  }
+
+  private ChannelConnection connect(ProcessId target) {
+    ChannelConnection conn = new ChannelConnection(this, target);
+    links.add(conn);
+    new Bootstrap()
+        .group(Transport.GROUP)
+        .channel(Transport.channelType())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            pipeline(ch.pipeline(), conn, true);
+          }
+        })
+        .connect(target.host(), target.port())
+        .addListener((ChannelFuture f) -> {
+          if (f.isSuccess()) {
+            conn.connected(f.channel());
+          } else {
+            String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
+            conn.failAll(() -> new PeerUnavailableException(
+                "cannot connect to " + target + ": " + why));
+            conn.releaseQueued();
+            links.remove(conn);
+            outbound.remove(target, conn);
+          }
+        });
+    return conn;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new ProcessClosedException("process " + id + " is closed");
+    }
+  }
+
+  // ---- RpcProcess ----------------------------------------------------------------------
+
+  @Override
+  public ProcessId id() {
+    return id;
+  }
+
+  @Override
+  public RpcProcess export(String name, Handler handler) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(handler, "handler");
+    dispatcher.export(name, handler);
+    return this;
+  }
+
+  @Override
+  public <T> RpcProcess export(Class<T> type, T implementation) {
+    InterfaceExporter.handlers(null, type, implementation).forEach(dispatcher::export);
+    return this;
+  }
+
+  @Override
+  public <T> RpcProcess export(String prefix, Class<T> type, T implementation) {
+    Objects.requireNonNull(prefix, "prefix");
+    InterfaceExporter.handlers(prefix, type, implementation).forEach(dispatcher::export);
+    return this;
+  }
+
+  @Override
+  public boolean unexport(String name) {
+    return dispatcher.unexport(name);
+  }
+
+  @Override
+  public <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback) {
+    return async(List.of(target), function, callback, null);
+  }
+
+  @Override
+  public <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback,
+      ErrorCallback onError) {
+    return async(List.of(target), function, callback, Objects.requireNonNull(onError, "onError"));
+  }
+
+  @Override
+  public <T> RemoteFunction async(Collection<ProcessId> targets, String function,
+      Callback<T> callback) {
+    return async(targets, function, callback, null);
+  }
+
+  @Override
+  public <T> RemoteFunction async(Collection<ProcessId> targets, String function,
+      Callback<T> callback, ErrorCallback onError) {
+    Objects.requireNonNull(function, "function");
+    Objects.requireNonNull(callback, "callback");
+    return new AsyncFunction(this, List.copyOf(new LinkedHashSet<>(targets)), function,
+        callback, onError, config.deadline());
+  }
+
+  @Override
+  public void send(ProcessId target, String function, Object... args) {
+    send(List.of(target), function, args);
+  }
+
+  @Override
+  public void send(Collection<ProcessId> targets, String function, Object... args) {
+    Objects.requireNonNull(function, "function");
+    ensureOpen();
+    Object[] values = args == null ? new Object[0] : args;
+    for (ProcessId target : new LinkedHashSet<>(targets)) {
+      try {
+        Connection conn = connectionTo(target);
+        conn.write(codec.encodeCall(conn.alloc(), Frames.SEND, 0, 0, function, values));
+      } catch (RpcException e) {
+        submitUser(() -> reportUncaught(e));
+      }
+    }
+  }
+
+  @Override
+  public SyncFunction sync(ProcessId target, String function) {
+    return layer.sync(this, Objects.requireNonNull(target, "target"),
+        Objects.requireNonNull(function, "function"), config.deadline());
+  }
+
+  @Override
+  public <T> T sync(ProcessId target, Class<T> type) {
+    return layer.proxy(this, Objects.requireNonNull(target, "target"),
+        Objects.requireNonNull(type, "type"));
+  }
+
+  @Override
+  public FutureFunction future(ProcessId target, String function) {
+    return layer.future(this, Objects.requireNonNull(target, "target"),
+        Objects.requireNonNull(function, "function"), config.deadline());
+  }
+
+  @Override
+  public void sleep(Duration duration) {
+    layer.sleep(this, Objects.requireNonNull(duration, "duration"));
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    ensureOpen();
+    submitUser(task);
+  }
+
+  @Override
+  public int pendingCalls() {
+    int n = local.pendingCount();
+    for (ChannelConnection c : links) {
+      n += c.pendingCount();
+    }
+    return n;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closing.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    Processes.closed(this);
+    server.close().awaitUninterruptibly();
+    List<ChannelConnection> all = new ArrayList<>(links);
+    for (ChannelConnection c : all) {
+      c.write(Frames.goAway(c.alloc()));
+    }
+    // Running handlers get the grace period to finish, unless close() is itself one of them.
+    if (Processes.current() != this) {
+      dispatcher.awaitIdle(config.closeGrace().toNanos());
+    }
+    closed = true;
+    String why = "process " + id + " closed before the call ended";
+    local.failAll(() -> new ProcessClosedException(why));
+    for (ChannelConnection c : all) {
+      c.failAll(() -> new ProcessClosedException(why));
+      c.close();
+    }
+    scheduler.shutdown();
+  }
+
+  @Override
+  public String toString() {
+    return "RpcProcess[" + id + "]";
+  }
+}

@@ -1,0 +1,53 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The bare runtime's event loop: one platform thread that takes events from a queue. */
+final class SerialScheduler implements EventScheduler {
+  private static final Logger log = LoggerFactory.getLogger(SerialScheduler.class);
+  private static final Runnable STOP = () -> {};
+
+  private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+  private volatile boolean stopped;
+
+  SerialScheduler(RuntimeProcess process) {
+    Thread t = new Thread(() -> loop(process), "moonwire-process-" + process.id().port());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void loop(RuntimeProcess process) {
+    Processes.bind(process);
+    while (true) {
+      Runnable event;
+      try {
+        event = queue.take();
+      } catch (InterruptedException e) {
+        continue; // only shutdown() ends the loop
+      }
+      if (event == STOP) {
+        return;
+      }
+      try {
+        event.run();
+      } catch (Throwable t) {
+        log.error("event of {} threw; the process goes on", process.id(), t);
+      }
+    }
+  }
+
+  @Override
+  public void submit(Runnable event) {
+    if (!stopped) {
+      queue.add(event);
+    }
+  }
+
+  @Override
+  public void shutdown() {
+    stopped = true;
+    queue.add(STOP);
+  }
+}

@@ -1,0 +1,146 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.ByteBufferInput;
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
+import com.esotericsoftware.kryo.io.Output;
+import dev.moonwire.rpc.SerializationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.List;
+
+/**
+ * One Kryo with its buffers. Not thread-safe: each instance is confined to one thread at a time
+ * (the process's events, or one borrower of the pool).
+ */
+final class WireSerializer {
+  private final WireKryo kryo;
+  private final Output output;
+  private final ByteBufferInput input = new ByteBufferInput();
+  private final int maxFrameBytes;
+
+  WireSerializer(List<Class<?>> userClasses, int maxFrameBytes) {
+    this.kryo = new WireKryo(userClasses);
+    this.output = new Output(256, maxFrameBytes);
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /** A REQUEST or SEND frame (SEND has no call id or deadline). */
+  ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+      String function, Object[] args) {
+    output.reset();
+    try {
+      output.writeVarInt(args.length, true);
+      for (int i = 0; i < args.length; i++) {
+        writeValue(args[i], function, "argument " + i);
+      }
+    } catch (KryoBufferOverflowException e) {
+      throw tooLarge(function);
+    }
+    int payload = output.position();
+    ByteBuf buf = Frames.start(alloc, 18 + function.length() * 3 + payload, kind);
+    if (kind == Frames.REQUEST) {
+      buf.writeLong(callId);
+      buf.writeLong(deadlineMillis);
+    }
+    Frames.writeShortString(buf, function);
+    buf.writeBytes(output.getBuffer(), 0, payload);
+    return checkSize(Frames.finish(buf), function);
+  }
+
+  ByteBuf encodeReply(ByteBufAllocator alloc, long callId, String function, Object value) {
+    output.reset();
+    try {
+      writeValue(value, function, "the result");
+    } catch (KryoBufferOverflowException e) {
+      throw tooLarge(function);
+    }
+    int payload = output.position();
+    ByteBuf buf = Frames.start(alloc, 8 + payload, Frames.REPLY);
+    buf.writeLong(callId);
+    buf.writeBytes(output.getBuffer(), 0, payload);
+    return checkSize(Frames.finish(buf), function);
+  }
+
+  /** Reads the arguments that follow a call's header. Does not release {@code body}. */
+  Object[] decodeArgs(ByteBuf body, String function) {
+    input.setBuffer(body.nioBuffer());
+    try {
+      int n = input.readVarInt(true);
+      if (n < 0 || n > body.readableBytes()) {
+        throw new SerializationException("arguments of '" + function + "' : count " + n
+            + " in " + body.readableBytes() + " bytes");
+      }
+      Object[] args = new Object[n];
+      for (int i = 0; i < n; i++) {
+        args[i] = readValue(function, "argument " + i);
+      }
+      return args;
+    } finally {
+      input.setBuffer(EMPTY);
+    }
+  }
+
+  /** Reads a reply's value. Does not release {@code body}. */
+  Object decodeValue(ByteBuf body, String function) {
+    input.setBuffer(body.nioBuffer());
+    try {
+      return readValue(function, "the result");
+    } finally {
+      input.setBuffer(EMPTY);
+    }
+  }
+
+  private static final byte[] EMPTY = new byte[0];
+
+  private void writeValue(Object value, String function, String what) {
+    try {
+      kryo.writeClassAndObject(output, value);
+    } catch (KryoBufferOverflowException e) {
+      throw e;
+    } catch (KryoException | IllegalArgumentException e) {
+      kryo.reset();
+      Class<?> unregistered = unregistered(e);
+      if (unregistered != null) {
+        throw new SerializationException("cannot send " + what + " of '" + function
+            + "': class " + unregistered.getName() + " is not registered for the wire (expected: "
+            + "RpcConfig.register(" + unregistered.getName() + ".class) on both processes)", e);
+      }
+      throw new SerializationException(
+          "cannot serialize " + what + " of '" + function + "': " + e.getMessage(), e);
+    }
+  }
+
+  private Object readValue(String function, String what) {
+    try {
+      return kryo.readClassAndObject(input);
+    } catch (RuntimeException e) {
+      kryo.reset();
+      throw new SerializationException("cannot deserialize " + what + " of '" + function
+          + "': " + e.getMessage() + " (is the class registered on both processes?)", e);
+    }
+  }
+
+  private static Class<?> unregistered(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof WireKryo.UnregisteredClassException u) {
+        return u.type;
+      }
+    }
+    return null;
+  }
+
+  private ByteBuf checkSize(ByteBuf frame, String function) {
+    if (frame.readableBytes() - 4 > maxFrameBytes) {
+      frame.release();
+      throw tooLarge(function);
+    }
+    return frame;
+  }
+
+  private SerializationException tooLarge(String function) {
+    return new SerializationException("frame for '" + function + "' is over maxFrameBytes ("
+        + maxFrameBytes + " bytes); nothing was sent (expected: smaller arguments, or a larger "
+        + "RpcConfig.withMaxFrameBytes on both processes)");
+  }
+}
