@@ -91,7 +91,7 @@ final class WireSerializer {
     }
   }
 
-  private static final byte[] EMPTY = new byte[0];
+  private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0);
 
   private void writeValue(Object value, String function, String what) {
     try {

@@ -1,0 +1,183 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcProcess;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The connection pipeline on an {@link EmbeddedChannel}: handshake, heartbeats, bad input. */
+class ConnectionHandlerTest extends ProcessTestSupport {
+  private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+  private RuntimeProcess process;
+  private EmbeddedChannel channel;
+
+  @BeforeEach
+  void setUp() {
+    process = (RuntimeProcess) open();
+    channel = new EmbeddedChannel();
+    ChannelConnection conn = new ChannelConnection(process, channel);
+    channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
+        new ConnectionHandler(conn, false));
+  }
+
+  @AfterEach
+  void tearDown() {
+    channel.finishAndReleaseAll();
+  }
+
+  private ByteBuf readFrame() {
+    ByteBuf out = channel.readOutbound();
+    if (out != null) {
+      out.skipBytes(4);
+    }
+    return out;
+  }
+
+  @Test
+  void hello_isAnsweredWithOwnHello() {
+    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("10.0.0.1", 4000)));
+
+    ByteBuf reply = readFrame();
+    try {
+      assertEquals(Frames.HELLO, reply.readByte());
+      assertEquals(process.id(), Frames.readHello(reply));
+    } finally {
+      reply.release();
+    }
+    assertTrue(channel.isActive());
+  }
+
+  @Test
+  void firstFrameNotHello_closesTheConnection() {
+    channel.writeInbound(Frames.withLong(ALLOC, Frames.PING, 1));
+
+    assertFalse(channel.isActive());
+    assertNull(channel.readOutbound());
+  }
+
+  @Test
+  void helloWithWrongMagic_closesTheConnection() {
+    ByteBuf bad = Frames.start(ALLOC, 16, Frames.HELLO);
+    bad.writeInt(0xCAFEBABE).writeByte(Frames.VERSION);
+    channel.writeInbound(Frames.finish(bad));
+
+    assertFalse(channel.isActive());
+  }
+
+  @Test
+  void helloOfAnotherVersion_closesTheConnection() {
+    ByteBuf bad = Frames.start(ALLOC, 16, Frames.HELLO);
+    bad.writeInt(Frames.MAGIC).writeByte(99);
+    Frames.writeShortString(bad, "127.0.0.1");
+    bad.writeInt(1);
+    channel.writeInbound(Frames.finish(bad));
+
+    assertFalse(channel.isActive());
+  }
+
+  @Test
+  void ping_isAnsweredWithPongOfSameNonce() {
+    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+
+    channel.writeInbound(Frames.withLong(ALLOC, Frames.PING, 1234L));
+
+    ByteBuf pong = readFrame();
+    try {
+      assertEquals(Frames.PONG, pong.readByte());
+      assertEquals(1234L, pong.readLong());
+    } finally {
+      pong.release();
+    }
+  }
+
+  @Test
+  void frameOverLimit_closesTheConnection() {
+    ByteBuf huge = Unpooled.buffer().writeInt(10_000).writeZero(2_000);
+
+    channel.writeInbound(huge);
+
+    assertFalse(channel.isActive());
+  }
+
+  @Test
+  void unknownFrameKind_closesTheConnection() {
+    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+
+    channel.writeInbound(Frames.finish(Frames.start(ALLOC, 0, (byte) 77)));
+
+    assertFalse(channel.isActive());
+  }
+
+  @Test
+  void requestForUnknownFunction_isAnsweredWithErrorFrame() {
+    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+    ByteBuf request = process.codec().encodeCall(ALLOC, Frames.REQUEST, 5, 1000, "nope",
+        new Object[] {1});
+
+    channel.writeInbound(request);
+
+    AtomicReference<ByteBuf> reply = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      channel.runPendingTasks(); // the batched write is a task on the channel's loop
+      reply.set(readFrame());
+      return reply.get() != null;
+    });
+    ByteBuf error = reply.get();
+    try {
+      assertEquals(Frames.ERROR, error.readByte());
+      assertEquals(5, error.readLong());
+      RpcException e = Frames.readError(error, "nope");
+      assertEquals(RpcException.Kind.NO_SUCH_FUNCTION, e.kind());
+      assertTrue(e.getMessage().contains("'nope'"));
+    } finally {
+      error.release();
+    }
+  }
+
+  @Test
+  void requestWithUndecodableArguments_isAnsweredWithSerializationError() {
+    RpcProcess unused = process;
+    unused.export("f", args -> 1);
+    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+    ByteBuf bad = Frames.start(ALLOC, 32, Frames.REQUEST);
+    bad.writeLong(9).writeLong(1000);
+    Frames.writeShortString(bad, "f");
+    bad.writeByte(1).writeByte(0x7F).writeByte(0x7F).writeByte(0x7F); // class id nobody has
+    channel.writeInbound(Frames.finish(bad));
+
+    AtomicReference<ByteBuf> reply = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      channel.runPendingTasks();
+      reply.set(readFrame());
+      return reply.get() != null;
+    });
+    ByteBuf error = reply.get();
+    try {
+      assertEquals(Frames.ERROR, error.readByte());
+      assertEquals(9, error.readLong());
+      assertEquals(RpcException.Kind.SERIALIZATION, Frames.readError(error, "f").kind());
+    } finally {
+      error.release();
+    }
+    assertTrue(channel.isActive(), "a bad payload fails the call, not the connection");
+  }
+}

@@ -1,0 +1,96 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.SerializationException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class WireCodecTest {
+  record Point(int x, int y) {}
+
+  record Line(Point from, Point to) {}
+
+  private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+
+  private static Object[] roundTrip(WireSerializer out, WireSerializer in, Object... args) {
+    ByteBuf frame = out.encodeCall(ALLOC, Frames.REQUEST, 1, 100, "f", args);
+    try {
+      frame.skipBytes(4);
+      assertEquals(Frames.REQUEST, frame.readByte());
+      assertEquals(1, frame.readLong());
+      assertEquals(100, frame.readLong());
+      assertEquals("f", Frames.readShortString(frame));
+      return in.decodeArgs(frame, "f");
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Test
+  void builtIns_roundTrip() {
+    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    Object[] args = {1, 2L, 3.0, "four", true, 'c', (byte) 5, null, new int[] {1, 2},
+        new String[] {"a"}, new ArrayList<>(List.of(1, 2)), List.of(1, 2, 3), Set.of("x"),
+        Map.of("k", 1), new HashMap<>(Map.of(1, "v")), new TreeMap<>(Map.of("a", 1)),
+        Arrays.asList(1, 2), UUID.randomUUID(), new BigDecimal("1.5"), Instant.ofEpochSecond(7)};
+
+    Object[] back = roundTrip(s, s, args);
+
+    assertEquals(args.length, back.length);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i] instanceof int[] a) {
+        assertArrayEquals(a, (int[]) back[i]);
+      } else if (args[i] instanceof String[] a) {
+        assertArrayEquals(a, (String[]) back[i]);
+      } else {
+        assertEquals(args[i], back[i], "argument " + i);
+      }
+    }
+  }
+
+  @Test
+  void registeredRecords_roundTrip_whateverTheRegistrationOrder() {
+    WireSerializer a = new WireSerializer(List.of(Point.class, Line.class), 1 << 20);
+    WireSerializer b = new WireSerializer(List.of(Line.class, Point.class), 1 << 20);
+    Line line = new Line(new Point(1, 2), new Point(3, 4));
+
+    assertEquals(line, roundTrip(a, b, line)[0]);
+  }
+
+  @Test
+  void unregisteredNestedClass_isNamedInTheError() {
+    WireSerializer s = new WireSerializer(List.of(Line.class), 1 << 20);
+
+    var e = assertThrows(SerializationException.class,
+        () -> s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "draw", new Object[] {
+            new Line(new Point(1, 2), new Point(3, 4))}));
+
+    assertTrue(e.getMessage().contains(Point.class.getName()), e.getMessage());
+    assertTrue(e.getMessage().contains("'draw'"), e.getMessage());
+    // the serializer is still usable after the failure
+    assertEquals(7, roundTrip(s, s, 7)[0]);
+  }
+
+  @Test
+  void classUnknownToReceiver_failsDecodingWithSerializationError() {
+    WireSerializer sender = new WireSerializer(List.of(Point.class), 1 << 20);
+    WireSerializer receiver = new WireSerializer(List.of(), 1 << 20);
+
+    assertThrows(SerializationException.class, () -> roundTrip(sender, receiver, new Point(1, 1)));
+  }
+}
