@@ -24,7 +24,8 @@ final class Dispatcher {
   private final RuntimeProcess process;
   private final Map<String, Handler> functions = new ConcurrentHashMap<>();
   private final Object idle = new Object();
-  private int running; // guarded by idle
+  private final java.util.concurrent.atomic.AtomicInteger running =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   Dispatcher(RuntimeProcess process) {
     this.process = process;
@@ -58,9 +59,7 @@ final class Dispatcher {
     }
     RunningRequest r = new RunningRequest();
     conn.running.put(callId, r);
-    synchronized (idle) {
-      running++;
-    }
+    running.incrementAndGet();
     long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
     process.scheduler().submit(() -> handle(conn, callId, deadlineAt, function, payload, r));
   }
@@ -120,8 +119,8 @@ final class Dispatcher {
           conn.write(reply);
         }
       }
-      synchronized (idle) {
-        if (--running == 0) {
+      if (running.decrementAndGet() == 0 && process.isClosing()) {
+        synchronized (idle) {
           idle.notifyAll();
         }
       }
@@ -173,7 +172,7 @@ final class Dispatcher {
   boolean awaitIdle(long nanos) {
     long end = System.nanoTime() + nanos;
     synchronized (idle) {
-      while (running > 0) {
+      while (running.get() > 0) {
         long left = end - System.nanoTime();
         if (left <= 0) {
           return false;
@@ -182,7 +181,7 @@ final class Dispatcher {
           TimeUnit.NANOSECONDS.timedWait(idle, left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return running == 0;
+          return running.get() == 0;
         }
       }
       return true;

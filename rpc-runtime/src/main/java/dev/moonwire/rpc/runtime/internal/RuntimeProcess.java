@@ -167,6 +167,17 @@ public final class RuntimeProcess implements RpcProcess {
     return config.deadline();
   }
 
+  /**
+   * Runs {@code task} on the timer thread after {@code delay}; it must only hand work over.
+   *
+   * @return an action that cancels the task if it has not run yet
+   */
+  public Runnable schedule(Runnable task, Duration delay) {
+    var timeout = Transport.TIMER.newTimeout(t -> task.run(), Math.max(1, delay.toNanos()),
+        TimeUnit.NANOSECONDS);
+    return timeout::cancel;
+  }
+
   /** Runs {@code task} (user code) as an event; what it throws is reported. */
   public void submitUser(Runnable task) {
     scheduler.submit(() -> {

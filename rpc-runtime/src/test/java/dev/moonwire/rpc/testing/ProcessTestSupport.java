@@ -1,4 +1,4 @@
-package dev.moonwire.rpc.runtime.internal;
+package dev.moonwire.rpc.testing;
 
 import static org.awaitility.Awaitility.await;
 
@@ -17,22 +17,22 @@ import org.junit.jupiter.api.AfterEach;
  * Opens real processes on loopback for a test and, after it, checks the invariant every test
  * must keep — no call left pending — then closes them.
  */
-abstract class ProcessTestSupport {
-  final List<RpcProcess> processes = new ArrayList<>();
-  final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+public abstract class ProcessTestSupport {
+  protected final List<RpcProcess> processes = new ArrayList<>();
+  protected final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
 
-  RpcProcess open() {
+  protected RpcProcess open() {
     return open(RpcConfig.defaults());
   }
 
-  RpcProcess open(RpcConfig config) {
+  protected RpcProcess open(RpcConfig config) {
     RpcProcess p = Rpc.open(config.onUncaughtError(uncaught::add));
     processes.add(p);
     return p;
   }
 
   @AfterEach
-  void noCallLeftPendingThenClose() {
+  public void noCallLeftPendingThenClose() {
     try {
       for (RpcProcess p : processes) {
         await("calls pending in " + p).atMost(Duration.ofSeconds(10))
@@ -43,7 +43,7 @@ abstract class ProcessTestSupport {
     }
   }
 
-  static <T> T get(CompletableFuture<T> f) throws Exception {
+  protected static <T> T get(CompletableFuture<T> f) throws Exception {
     return f.get(20, TimeUnit.SECONDS);
   }
 }

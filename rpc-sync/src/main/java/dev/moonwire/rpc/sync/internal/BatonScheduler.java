@@ -1,0 +1,184 @@
+package dev.moonwire.rpc.sync.internal;
+
+import dev.moonwire.rpc.runtime.internal.EventScheduler;
+import dev.moonwire.rpc.runtime.internal.Processes;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A process's events on virtual threads, with a baton that lets exactly one of them run.
+ *
+ * <p>The run-queue holds, in arrival order, new events and suspended threads whose wait is
+ * over. The baton is handed explicitly to the head of the queue — never raced for — so events
+ * start in the order they arrived. A thread gives the baton back only when its event ends or
+ * when it suspends ({@link #suspend}); a thread whose event ends runs the next new event itself
+ * instead of starting another thread, so a busy process costs one thread wake-up per burst, not
+ * one per event.
+ *
+ * <p>All state is guarded by one {@link ReentrantLock}, held only for a few field updates:
+ * virtual threads never pin a carrier on it and never block while holding it.
+ */
+final class BatonScheduler implements EventScheduler {
+  private static final Logger log = LoggerFactory.getLogger(BatonScheduler.class);
+
+  private final RuntimeProcess process;
+  private final ThreadFactory threads;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ArrayDeque<Object> runQueue = new ArrayDeque<>(); // Runnable or Waiter
+  private volatile Thread owner; // writes under lock
+  private boolean stopped;
+
+  BatonScheduler(RuntimeProcess process) {
+    this.process = process;
+    this.threads = Thread.ofVirtual().name("moonwire-" + process.id().port() + "-event")
+        .factory();
+  }
+
+  @Override
+  public void submit(Runnable event) {
+    Thread started;
+    lock.lock();
+    try {
+      if (stopped) {
+        return;
+      }
+      if (owner != null) {
+        runQueue.add(event);
+        return;
+      }
+      started = newWorker(event);
+      owner = started;
+    } finally {
+      lock.unlock();
+    }
+    started.start();
+  }
+
+  @Override
+  public void shutdown() {
+    lock.lock();
+    try {
+      stopped = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True if the calling thread holds this process's baton. */
+  boolean holdsBaton() {
+    return owner == Thread.currentThread();
+  }
+
+  private Thread newWorker(Runnable first) {
+    return threads.newThread(() -> work(first));
+  }
+
+  private void work(Runnable first) {
+    Processes.bind(process);
+    Runnable event = first;
+    while (event != null) {
+      try {
+        event.run();
+      } catch (Throwable t) {
+        log.error("event of {} threw; the process goes on", process.id(), t);
+      }
+      event = next();
+    }
+  }
+
+  /**
+   * Called by the owner when its event is done: returns the next new event for this same
+   * thread to run (keeping the baton), or hands the baton to a resumed thread, or frees it.
+   */
+  private Runnable next() {
+    Waiter resumed;
+    lock.lock();
+    try {
+      Object head = runQueue.poll();
+      if (head == null) {
+        owner = null;
+        return null;
+      }
+      if (head instanceof Runnable r) {
+        return r;
+      }
+      resumed = (Waiter) head;
+      owner = resumed.thread;
+    } finally {
+      lock.unlock();
+    }
+    LockSupport.unpark(resumed.thread);
+    return null;
+  }
+
+  /**
+   * Gives the baton to the head of the run-queue and waits until {@code w} is resumed and the
+   * baton comes back. Returns at once, keeping the baton, if {@code w} was already resumed. The
+   * caller must hold the baton. {@code onInterrupt} runs (once) if the thread is interrupted
+   * while waiting; it should make the wait end, e.g. by cancelling the call.
+   */
+  void suspend(Waiter w, Runnable onInterrupt) {
+    Thread next = null;
+    Waiter resumed = null;
+    lock.lock();
+    try {
+      if (w.ready) {
+        return;
+      }
+      w.suspended = true;
+      Object head = runQueue.poll();
+      if (head == null) {
+        owner = null;
+      } else if (head instanceof Runnable r) {
+        next = newWorker(r);
+        owner = next;
+      } else {
+        resumed = (Waiter) head;
+        owner = resumed.thread;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (next != null) {
+      next.start();
+    } else if (resumed != null) {
+      LockSupport.unpark(resumed.thread);
+    }
+    Thread me = Thread.currentThread();
+    boolean interrupted = false;
+    while (owner != me) {
+      LockSupport.park(this);
+      if (Thread.interrupted() && !interrupted) {
+        interrupted = true;
+        onInterrupt.run();
+      }
+    }
+  }
+
+  /**
+   * Ends {@code w}'s wait, from any thread: it queues for the baton behind what is already
+   * queued (or takes it at once if it is free).
+   */
+  void resume(Waiter w) {
+    lock.lock();
+    try {
+      w.ready = true;
+      if (!w.suspended) {
+        return; // it has not let go of the baton yet, and will see ready
+      }
+      if (owner != null) {
+        runQueue.add(w);
+        return;
+      }
+      owner = w.thread;
+    } finally {
+      lock.unlock();
+    }
+    LockSupport.unpark(w.thread);
+  }
+}

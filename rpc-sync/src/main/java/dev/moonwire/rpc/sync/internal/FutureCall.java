@@ -1,0 +1,30 @@
+package dev.moonwire.rpc.sync.internal;
+
+import dev.moonwire.rpc.FutureFunction;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcFuture;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import java.time.Duration;
+
+/** {@code Rpc.future(process, name)}: each call returns a {@link SyncFuture}. */
+record FutureCall(RuntimeProcess process, ProcessId target, String function, Duration deadline)
+    implements FutureFunction {
+
+  @Override
+  public <T> RpcFuture<T> call(Object... args) {
+    SyncFuture<T> f = new SyncFuture<>(process);
+    try {
+      f.sent(process.call(target, function, args, deadline,
+          reply -> process.scheduler().submit(() -> f.completeFrom(reply))));
+    } catch (RpcException e) {
+      return SyncFuture.failed(process, e);
+    }
+    return f;
+  }
+
+  @Override
+  public FutureFunction withDeadline(Duration deadline) {
+    return new FutureCall(process, target, function, VirtualThreadLayer.positive(deadline));
+  }
+}

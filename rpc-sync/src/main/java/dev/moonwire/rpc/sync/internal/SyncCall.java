@@ -1,0 +1,31 @@
+package dev.moonwire.rpc.sync.internal;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.SyncFunction;
+import dev.moonwire.rpc.runtime.internal.PendingCall;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import java.time.Duration;
+
+/** {@code Rpc.sync(process, name)}: a call that suspends (in an event) or blocks (elsewhere). */
+record SyncCall(RuntimeProcess process, ProcessId target, String function, Duration deadline)
+    implements SyncFunction {
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> T call(Object... args) {
+    return (T) invoke(process, target, function, args, deadline);
+  }
+
+  @Override
+  public SyncFunction withDeadline(Duration deadline) {
+    return new SyncCall(process, target, function, VirtualThreadLayer.positive(deadline));
+  }
+
+  /** The one synchronous call path, shared by {@code Rpc.sync} functions and proxies. */
+  static Object invoke(RuntimeProcess process, ProcessId target, String function, Object[] args,
+      Duration deadline) {
+    Waiter w = Waiter.forCurrentThread();
+    PendingCall call = process.call(target, function, args, deadline, w);
+    return w.await(call::cancel).get();
+  }
+}
