@@ -110,6 +110,11 @@ public final class Rpc {
     return current().sync(target, type);
   }
 
+  /** See {@link RpcProcess#sync(ProcessId, Class, Duration)}. */
+  public static <T> T sync(ProcessId target, Class<T> type, Duration deadline) {
+    return current().sync(target, type, deadline);
+  }
+
   /** See {@link RpcProcess#future(ProcessId, String)}. */
   public static FutureFunction future(ProcessId target, String function) {
     return current().future(target, function);

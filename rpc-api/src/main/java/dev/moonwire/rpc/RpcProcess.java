@@ -93,6 +93,9 @@ public interface RpcProcess extends AutoCloseable {
    */
   <T> T sync(ProcessId target, Class<T> type);
 
+  /** Like {@link #sync(ProcessId, Class)}, with {@code deadline} for each method call. */
+  <T> T sync(ProcessId target, Class<T> type, Duration deadline);
+
   /** A remote function whose calls return {@link RpcFuture}s. */
   FutureFunction future(ProcessId target, String function);
 

@@ -27,7 +27,8 @@ final class BareLayer implements SyncLayer {
   }
 
   @Override
-  public <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type) {
+  public <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type,
+      Duration deadline) {
     throw missing("Rpc.sync(process, interface)");
   }
 

@@ -55,6 +55,7 @@ public final class RuntimeProcess implements RpcProcess {
   private final LocalConnection local = new LocalConnection(this);
   private final Map<ProcessId, ChannelConnection> outbound = new ConcurrentHashMap<>();
   private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
+  private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
@@ -246,6 +247,10 @@ public final class RuntimeProcess implements RpcProcess {
     if (c != null && c.usable()) {
       return c;
     }
+    ConnectBackoff backoff = backoffs.get(target);
+    if (backoff != null) {
+      backoff.check(target);
+    }
     return outbound.compute(target, (k, old) -> old != null && old.usable() ? old : connect(k));
   }
 
@@ -266,8 +271,10 @@ public final class RuntimeProcess implements RpcProcess {
         .connect(target.host(), target.port())
         .addListener((ChannelFuture f) -> {
           if (f.isSuccess()) {
+            backoffs.remove(target);
             conn.connected(f.channel());
           } else {
+            backoffs.compute(target, (k, b) -> (b == null ? new ConnectBackoff() : b).failed());
             String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
             conn.failAll(() -> new PeerUnavailableException(
                 "cannot connect to " + target + ": " + why));
@@ -372,8 +379,21 @@ public final class RuntimeProcess implements RpcProcess {
 
   @Override
   public <T> T sync(ProcessId target, Class<T> type) {
+    return sync(target, type, config.deadline());
+  }
+
+  @Override
+  public <T> T sync(ProcessId target, Class<T> type, Duration deadline) {
     return layer.proxy(this, Objects.requireNonNull(target, "target"),
-        Objects.requireNonNull(type, "type"));
+        Objects.requireNonNull(type, "type"), positive(deadline));
+  }
+
+  private static Duration positive(Duration deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    if (deadline.isZero() || deadline.isNegative()) {
+      throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");
+    }
+    return deadline;
   }
 
   @Override

@@ -19,7 +19,7 @@ public interface SyncLayer {
 
   SyncFunction sync(RuntimeProcess process, ProcessId target, String function, Duration deadline);
 
-  <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type);
+  <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type, Duration deadline);
 
   FutureFunction future(RuntimeProcess process, ProcessId target, String function,
       Duration deadline);

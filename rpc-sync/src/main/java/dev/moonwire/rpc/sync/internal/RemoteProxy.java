@@ -26,12 +26,13 @@ final class RemoteProxy implements InvocationHandler {
     this.deadline = deadline;
   }
 
-  static <T> T create(RuntimeProcess process, ProcessId target, Class<T> type) {
+  static <T> T create(RuntimeProcess process, ProcessId target, Class<T> type,
+      Duration deadline) {
     if (!type.isInterface()) {
       throw new IllegalArgumentException("sync : " + type.getName() + " (expected: an interface)");
     }
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-        new RemoteProxy(process, target, type, process.defaultDeadline())));
+        new RemoteProxy(process, target, type, deadline)));
   }
 
   @Override

@@ -31,8 +31,9 @@ final class VirtualThreadLayer implements SyncLayer {
   }
 
   @Override
-  public <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type) {
-    return RemoteProxy.create(process, target, type);
+  public <T> T proxy(RuntimeProcess process, ProcessId target, Class<T> type,
+      Duration deadline) {
+    return RemoteProxy.create(process, target, type, deadline);
   }
 
   @Override
