@@ -1,0 +1,130 @@
+package dev.moonwire.benchmarks;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * gRPC-java with a byte-array marshaller (no protoc), unary echo, default executors: what a gRPC
+ * user gets out of the box.
+ */
+@State(Scope.Benchmark)
+@Fork(1)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class GrpcBench {
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  static final MethodDescriptor<byte[], byte[]> ECHO = MethodDescriptor.<byte[], byte[]>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName(MethodDescriptor.generateFullMethodName("bench.Echo", "echo"))
+      .setRequestMarshaller(BYTES)
+      .setResponseMarshaller(BYTES)
+      .build();
+
+  @Param({"32", "4096"})
+  public int payload;
+
+  private Server server;
+  private ManagedChannel channel;
+  private byte[] body;
+  private final Window window = new Window();
+  private final StreamObserver<byte[]> release = new StreamObserver<>() {
+    @Override
+    public void onNext(byte[] value) {
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      window.give();
+    }
+
+    @Override
+    public void onCompleted() {
+      window.give();
+    }
+  };
+
+  @Setup
+  public void setUp() throws IOException {
+    body = new byte[payload];
+    ServerServiceDefinition service = ServerServiceDefinition.builder("bench.Echo")
+        .addMethod(ECHO, ServerCalls.asyncUnaryCall((byte[] req, StreamObserver<byte[]> out) -> {
+          out.onNext(req);
+          out.onCompleted();
+        }))
+        .build();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(service).build().start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
+        .build();
+  }
+
+  @TearDown(Level.Iteration)
+  public void drain() throws InterruptedException {
+    window.drain();
+  }
+
+  @TearDown
+  public void tearDown() throws InterruptedException {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** Blocking stub, one call in flight. */
+  @Benchmark
+  @BenchmarkMode(Mode.SampleTime)
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public byte[] blockingLatency() {
+    return ClientCalls.blockingUnaryCall(channel, ECHO, CallOptions.DEFAULT, body);
+  }
+
+  /** Async stub, 128 calls in flight on one channel. */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public void asyncThroughput() throws InterruptedException {
+    window.take();
+    ClientCalls.asyncUnaryCall(channel.newCall(ECHO, CallOptions.DEFAULT), body, release);
+  }
+}
