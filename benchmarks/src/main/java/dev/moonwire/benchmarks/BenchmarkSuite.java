@@ -42,6 +42,7 @@ public final class BenchmarkSuite {
     ChainedOptionsBuilder options = new OptionsBuilder()
         .include(RawNettyBench.class.getSimpleName())
         .include(MoonwireBench.class.getSimpleName())
+        .include(MoonwireCarriedBench.class.getSimpleName())
         .include(GrpcBench.class.getSimpleName())
         .include(RmiBench.class.getSimpleName());
     if (smoke) {

@@ -18,7 +18,7 @@ class BenchmarkSmokeTest {
     Collection<RunResult> results = BenchmarkSuite.run(true);
 
     List<BenchmarkSuite.Row> rows = BenchmarkSuite.rows(results);
-    assertEquals(11, rows.size(), rows.toString());
+    assertEquals(16, rows.size(), rows.toString());
     for (BenchmarkSuite.Row row : rows) {
       assertTrue(row.score() > 0, row.toString());
     }

@@ -22,6 +22,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.Executor;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -62,6 +64,11 @@ public final class RuntimeProcess implements RpcProcess {
   private final Channel server;
   private final ProcessId id;
   private final EventScheduler scheduler;
+  /**
+   * The I/O thread of all this process's connections: one thread sees all of a process's
+   * traffic, and the synchronous layer can carry the process's virtual threads on it.
+   */
+  private final EventLoop home = Transport.GROUP.next();
 
   /**
    * Binds the port and starts the process.
@@ -74,7 +81,7 @@ public final class RuntimeProcess implements RpcProcess {
     this.codec = new WireCodec(this);
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
-        .group(Transport.GROUP)
+        .group(Transport.GROUP, home)
         .channel(Transport.serverChannelType())
         .option(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -111,6 +118,11 @@ public final class RuntimeProcess implements RpcProcess {
 
   public RpcConfig config() {
     return config;
+  }
+
+  /** The event loop all this process's connections live on. */
+  public Executor homeLoop() {
+    return home;
   }
 
   SyncLayer layer() {
@@ -258,7 +270,7 @@ public final class RuntimeProcess implements RpcProcess {
     ChannelConnection conn = new ChannelConnection(this, target);
     links.add(conn);
     new Bootstrap()
-        .group(Transport.GROUP)
+        .group(home)
         .channel(Transport.channelType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
@@ -437,7 +449,10 @@ public final class RuntimeProcess implements RpcProcess {
     server.close().awaitUninterruptibly();
     List<ChannelConnection> all = new ArrayList<>(links);
     for (ChannelConnection c : all) {
-      c.write(Frames.goAway(c.alloc()));
+      // not before the handshake: an inbound peer must see our HELLO first
+      if (c.peer() != null) {
+        c.write(Frames.goAway(c.alloc()));
+      }
     }
     // Running handlers get the grace period to finish, unless close() is itself one of them.
     if (Processes.current() != this) {

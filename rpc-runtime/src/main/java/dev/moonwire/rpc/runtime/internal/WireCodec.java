@@ -3,7 +3,6 @@ package dev.moonwire.rpc.runtime.internal;
 import com.esotericsoftware.kryo.util.Pool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.function.Function;
 
 /**
  * A process's serializers. The process's own events share one {@link WireSerializer} (they run
@@ -27,32 +26,59 @@ final class WireCodec {
     };
   }
 
-  <R> R with(Function<WireSerializer, R> work) {
-    if (Processes.current() == process) {
-      return work.apply(owned);
+  // Each operation picks the serializer itself rather than taking a lambda: this is the call
+  // path, and a capturing lambda per call is an allocation per call.
+
+  private boolean owns() {
+    return Processes.current() == process;
+  }
+
+  ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+      String function, Object[] args) {
+    if (owns()) {
+      return owned.encodeCall(alloc, kind, callId, deadlineMillis, function, args);
     }
     WireSerializer s = pool.obtain();
     try {
-      return work.apply(s);
+      return s.encodeCall(alloc, kind, callId, deadlineMillis, function, args);
     } finally {
       pool.free(s);
     }
   }
 
-  ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
-      String function, Object[] args) {
-    return with(s -> s.encodeCall(alloc, kind, callId, deadlineMillis, function, args));
-  }
-
   ByteBuf encodeReply(ByteBufAllocator alloc, long callId, String function, Object value) {
-    return with(s -> s.encodeReply(alloc, callId, function, value));
+    if (owns()) {
+      return owned.encodeReply(alloc, callId, function, value);
+    }
+    WireSerializer s = pool.obtain();
+    try {
+      return s.encodeReply(alloc, callId, function, value);
+    } finally {
+      pool.free(s);
+    }
   }
 
   Object[] decodeArgs(ByteBuf body, String function) {
-    return with(s -> s.decodeArgs(body, function));
+    if (owns()) {
+      return owned.decodeArgs(body, function);
+    }
+    WireSerializer s = pool.obtain();
+    try {
+      return s.decodeArgs(body, function);
+    } finally {
+      pool.free(s);
+    }
   }
 
   Object decodeValue(ByteBuf body, String function) {
-    return with(s -> s.decodeValue(body, function));
+    if (owns()) {
+      return owned.decodeValue(body, function);
+    }
+    WireSerializer s = pool.obtain();
+    try {
+      return s.decodeValue(body, function);
+    } finally {
+      pool.free(s);
+    }
   }
 }

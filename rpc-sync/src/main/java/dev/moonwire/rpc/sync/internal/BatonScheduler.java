@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * instead of starting another thread, so a busy process costs one thread wake-up per burst, not
  * one per event.
  *
+ * <p>A worker that finds nothing left to run stays parked for a while as the <em>idle worker</em>;
+ * the next event that finds the baton free is handed to it rather than to a new thread.
+ *
  * <p>All state is guarded by one {@link ReentrantLock}, held only for a few field updates:
  * virtual threads never pin a carrier on it and never block while holding it.
  */
@@ -32,16 +35,19 @@ final class BatonScheduler implements EventScheduler {
   private final ArrayDeque<Object> runQueue = new ArrayDeque<>(); // Runnable or Waiter
   private volatile Thread owner; // writes under lock
   private boolean stopped;
+  private Thread idle; // a worker parked for its next event, or null
+  private Runnable handoff; // the event given to the idle worker
+  private static final long IDLE_NANOS = 10_000_000_000L;
 
   BatonScheduler(RuntimeProcess process) {
     this.process = process;
-    this.threads = Thread.ofVirtual().name("moonwire-" + process.id().port() + "-event")
-        .factory();
+    this.threads = EventThreads.forProcess(process);
   }
 
   @Override
   public void submit(Runnable event) {
-    Thread started;
+    Thread worker;
+    boolean fresh;
     lock.lock();
     try {
       if (stopped) {
@@ -51,31 +57,54 @@ final class BatonScheduler implements EventScheduler {
         runQueue.add(event);
         return;
       }
-      started = newWorker(event);
-      owner = started;
+      fresh = idle == null;
+      worker = assign(event);
     } finally {
       lock.unlock();
     }
-    started.start();
+    wake(worker, fresh);
+  }
+
+  /** Under the lock: gives {@code event} and the baton to the idle worker, or a new one. */
+  private Thread assign(Runnable event) {
+    Thread worker = idle;
+    if (worker != null) {
+      idle = null;
+      handoff = event;
+    } else {
+      worker = threads.newThread(() -> work(event));
+    }
+    owner = worker;
+    return worker;
+  }
+
+  private static void wake(Thread worker, boolean fresh) {
+    if (fresh) {
+      worker.start();
+    } else {
+      LockSupport.unpark(worker);
+    }
   }
 
   @Override
   public void shutdown() {
+    Thread w;
     lock.lock();
     try {
       stopped = true;
+      w = idle;
+      idle = null;
     } finally {
       lock.unlock();
+    }
+    if (w != null) {
+      LockSupport.unpark(w);
     }
   }
 
   /** True if the calling thread holds this process's baton. */
   boolean holdsBaton() {
     return owner == Thread.currentThread();
-  }
-
-  private Thread newWorker(Runnable first) {
-    return threads.newThread(() -> work(first));
   }
 
   private void work(Runnable first) {
@@ -88,6 +117,45 @@ final class BatonScheduler implements EventScheduler {
         log.error("event of {} threw; the process goes on", process.id(), t);
       }
       event = next();
+      if (event == null) {
+        event = awaitHandoff();
+      }
+    }
+  }
+
+  /** Parks as the idle worker until an event is handed over; null when it is time to end. */
+  private Runnable awaitHandoff() {
+    Thread me = Thread.currentThread();
+    lock.lock();
+    try {
+      if (idle != null || stopped || owner == me) {
+        return null;
+      }
+      idle = me;
+    } finally {
+      lock.unlock();
+    }
+    long end = System.nanoTime() + IDLE_NANOS;
+    while (true) {
+      LockSupport.parkNanos(this, end - System.nanoTime());
+      Thread.interrupted(); // a late CANCEL of a finished request means nothing here
+      lock.lock();
+      try {
+        if (owner == me) {
+          Runnable r = handoff;
+          handoff = null;
+          return r;
+        }
+        if (idle != me) {
+          return null; // shut down
+        }
+        if (System.nanoTime() - end >= 0) {
+          idle = null;
+          return null;
+        }
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -124,6 +192,7 @@ final class BatonScheduler implements EventScheduler {
    */
   void suspend(Waiter w, Runnable onInterrupt) {
     Thread next = null;
+    boolean fresh = false;
     Waiter resumed = null;
     lock.lock();
     try {
@@ -135,8 +204,8 @@ final class BatonScheduler implements EventScheduler {
       if (head == null) {
         owner = null;
       } else if (head instanceof Runnable r) {
-        next = newWorker(r);
-        owner = next;
+        fresh = idle == null;
+        next = assign(r);
       } else {
         resumed = (Waiter) head;
         owner = resumed.thread;
@@ -145,7 +214,7 @@ final class BatonScheduler implements EventScheduler {
       lock.unlock();
     }
     if (next != null) {
-      next.start();
+      wake(next, fresh);
     } else if (resumed != null) {
       LockSupport.unpark(resumed.thread);
     }

@@ -8,11 +8,16 @@ import dev.moonwire.rpc.runtime.internal.Reply;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The future of a remote call. It is completed by an event of the caller's process, so the
@@ -113,7 +118,7 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
       return true;
     }
     Waiter w = Waiter.forCurrentThread();
-    whenComplete((v, e) -> w.complete(null));
+    super.whenComplete((v, e) -> w.complete(null)); // resumes from the completing thread
     Runnable cancelTimer = timeout == null ? () -> { }
         : process.schedule(() -> w.complete(null), timeout);
     w.await(() -> w.complete(null));
@@ -126,9 +131,90 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     return new SyncFuture<>(process);
   }
 
+  /** Runs dependent actions as events of the process (inline once the process has closed). */
   @Override
   public Executor defaultExecutor() {
-    return process::submitUser;
+    return task -> {
+      if (process.isClosed()) {
+        task.run();
+      } else {
+        process.submitUser(task);
+      }
+    };
+  }
+
+  // The non-async dependent actions of CompletableFuture run on whichever thread completes the
+  // stage — or on the caller's thread when it is already complete. Each goes through the
+  // process's executor instead, so a dependent action always runs as an event of the process.
+
+  @Override
+  public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
+    return thenApplyAsync(fn);
+  }
+
+  @Override
+  public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
+    return thenAcceptAsync(action);
+  }
+
+  @Override
+  public CompletableFuture<Void> thenRun(Runnable action) {
+    return thenRunAsync(action);
+  }
+
+  @Override
+  public <U, V> CompletableFuture<V> thenCombine(CompletionStage<? extends U> other,
+      BiFunction<? super T, ? super U, ? extends V> fn) {
+    return thenCombineAsync(other, fn);
+  }
+
+  @Override
+  public <U> CompletableFuture<Void> thenAcceptBoth(CompletionStage<? extends U> other,
+      BiConsumer<? super T, ? super U> action) {
+    return thenAcceptBothAsync(other, action);
+  }
+
+  @Override
+  public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+    return runAfterBothAsync(other, action);
+  }
+
+  @Override
+  public <U> CompletableFuture<U> applyToEither(CompletionStage<? extends T> other,
+      Function<? super T, U> fn) {
+    return applyToEitherAsync(other, fn);
+  }
+
+  @Override
+  public CompletableFuture<Void> acceptEither(CompletionStage<? extends T> other,
+      Consumer<? super T> action) {
+    return acceptEitherAsync(other, action);
+  }
+
+  @Override
+  public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+    return runAfterEitherAsync(other, action);
+  }
+
+  @Override
+  public <U> CompletableFuture<U> thenCompose(
+      Function<? super T, ? extends CompletionStage<U>> fn) {
+    return thenComposeAsync(fn);
+  }
+
+  @Override
+  public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+    return handleAsync(fn);
+  }
+
+  @Override
+  public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+    return whenCompleteAsync(action);
+  }
+
+  @Override
+  public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
+    return exceptionallyAsync(fn);
   }
 
   /** Fails a future at once, with nothing sent. */

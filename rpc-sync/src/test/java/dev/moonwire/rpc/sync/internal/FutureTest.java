@@ -70,6 +70,22 @@ class FutureTest extends ProcessTestSupport {
   }
 
   @Test
+  void dependentActions_onAnAlreadyCompletedFuture_stillRunOnTheCallersProcess()
+      throws Exception {
+    RpcProcess server = open();
+    server.export("getValue", args -> 5);
+    RpcProcess client = open();
+    RpcFuture<Integer> f = client.future(server.id(), "getValue").call();
+    assertEquals(5, f.join()); // complete before anything is attached
+    CompletableFuture<Object> where = new CompletableFuture<>();
+
+    f.thenAccept(v -> where.complete(Processes.current()));
+    f.whenComplete((v, e) -> { }).thenRun(() -> { });
+
+    assertSame(client, get(where));
+  }
+
+  @Test
   void failedCall_completesExceptionallyWithTheTypedError() {
     RpcProcess server = open();
     RpcFuture<Object> f = open().future(server.id(), "missing").call();

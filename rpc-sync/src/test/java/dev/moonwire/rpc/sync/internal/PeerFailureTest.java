@@ -216,7 +216,9 @@ class PeerFailureTest extends ProcessTestSupport {
   void ownProcessCloses_withCallsInFlightBothWays_everyCallEnds() throws Exception {
     ChildPeer peer = child(0);
     RpcProcess local = open(RpcConfig.defaults().withCloseGrace(Duration.ofSeconds(5)));
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
     local.export("slowLocal", a -> {
+      running.countDown();
       Rpc.sleep(Duration.ofMillis(300));
       return "answered";
     });
@@ -228,6 +230,7 @@ class PeerFailureTest extends ProcessTestSupport {
     RpcFuture<Object> outbound = local.future(peer.id, "hang").call();
     await().atMost(Duration.ofSeconds(10))
         .until(() -> (int) observer.sync(peer.id, "hanging").call() == 1);
+    assertTrue(running.await(10, java.util.concurrent.TimeUnit.SECONDS));
 
     local.close();
     local.close(); // harmless

@@ -61,6 +61,19 @@ class SyncCallTest extends ProcessTestSupport {
   }
 
   @Test
+  void handlers_runOnVirtualThreads_carriedByTheIoThreadOnlyWhenAskedFor() {
+    RpcProcess server = open();
+    // a mounted virtual thread prints its carrier after '@'
+    server.export("where", args -> Thread.currentThread().isVirtual() + " "
+        + Thread.currentThread());
+
+    String where = open().sync(server.id(), "where").call();
+
+    assertTrue(where.startsWith("true "), where);
+    assertEquals(EventThreads.CARRIED, where.contains("@moonwire-io"), where);
+  }
+
+  @Test
   void nestedCalls_aCallsBWhichCallsBackIntoA_noDeadlock() throws Exception {
     RpcProcess a = open();
     RpcProcess b = open();
