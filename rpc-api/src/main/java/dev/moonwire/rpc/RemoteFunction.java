@@ -15,6 +15,8 @@ public interface RemoteFunction {
    * Sends a request with these arguments. Never throws for remote failures: they go to the
    * callbacks. Arguments that cannot be serialized fail the call before anything is sent, with
    * a {@link SerializationException} delivered to the error callback.
+   *
+   * @throws ProcessClosedException if the calling process is closed: no callback of it will run
    */
   void call(Object... args);
 

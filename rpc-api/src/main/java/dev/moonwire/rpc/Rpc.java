@@ -40,7 +40,9 @@ public final class Rpc {
   /**
    * Opens a process: binds its port and starts its event loop.
    *
-   * @throws PeerUnavailableException if the port cannot be bound
+   * @throws IllegalStateException if the port cannot be bound (the message says why), or if no
+   *     Moonwire runtime is on the class path
+   * @throws IllegalArgumentException if a registered class cannot be given a wire id
    */
   public static RpcProcess open(RpcConfig config) {
     return Holder.PROVIDER.open(config);

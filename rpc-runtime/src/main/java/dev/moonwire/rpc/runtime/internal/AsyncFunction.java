@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal;
 
 import dev.moonwire.rpc.Callback;
 import dev.moonwire.rpc.ErrorCallback;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcException;
@@ -19,6 +20,8 @@ record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String fun
       try {
         process.call(target, function, args, deadline,
             reply -> process.scheduler().submit(() -> deliver(reply)));
+      } catch (ProcessClosedException e) {
+        throw e; // no event of a closed process will ever run to report it
       } catch (RpcException e) {
         process.scheduler().submit(() -> fail(e));
       }

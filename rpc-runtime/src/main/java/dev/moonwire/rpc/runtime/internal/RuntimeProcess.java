@@ -17,6 +17,7 @@ import dev.moonwire.rpc.SyncFunction;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -165,9 +166,16 @@ public final class RuntimeProcess implements RpcProcess {
       millis = Math.min(millis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(inherited)));
     }
     long callId = callIds.incrementAndGet();
-    Connection conn = connectionTo(target);
-    ByteBuf frame = codec.encodeCall(conn.alloc(), Frames.REQUEST, callId, millis, function,
-        args == null ? new Object[0] : args);
+    // Encoded before any connection is made: arguments that cannot be sent touch no wire.
+    ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
+        function, args == null ? new Object[0] : args);
+    Connection conn;
+    try {
+      conn = connectionTo(target);
+    } catch (RuntimeException e) {
+      frame.release();
+      throw e;
+    }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     conn.add(call);
     call.armDeadline();
@@ -241,6 +249,11 @@ public final class RuntimeProcess implements RpcProcess {
       case Frames.CANCEL -> dispatcher.cancel(conn, frame.readLong());
       default -> throw new ProtocolException("unknown frame kind " + kind);
     }
+  }
+
+  /** How many network connections this process has, both directions (for tests). */
+  int connectionCount() {
+    return links.size();
   }
 
   void connectionClosed(ChannelConnection conn) {
@@ -375,8 +388,16 @@ public final class RuntimeProcess implements RpcProcess {
     Object[] values = args == null ? new Object[0] : args;
     for (ProcessId target : new LinkedHashSet<>(targets)) {
       try {
-        Connection conn = connectionTo(target);
-        conn.write(codec.encodeCall(conn.alloc(), Frames.SEND, 0, 0, function, values));
+        ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
+            values);
+        Connection conn;
+        try {
+          conn = connectionTo(target);
+        } catch (RuntimeException e) {
+          frame.release();
+          throw e;
+        }
+        conn.write(frame);
       } catch (RpcException e) {
         submitUser(() -> reportUncaught(e));
       }
