@@ -8,7 +8,6 @@ import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /** {@code Rpc.async}'s function value: each call sends one request per target. */
 record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String function,
@@ -30,11 +29,8 @@ record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String fun
 
   @Override
   public RemoteFunction withDeadline(Duration deadline) {
-    Objects.requireNonNull(deadline, "deadline");
-    if (deadline.isZero() || deadline.isNegative()) {
-      throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");
-    }
-    return new AsyncFunction(process, targets, function, callback, onError, deadline);
+    return new AsyncFunction(process, targets, function, callback, onError,
+        RuntimeProcess.positive(deadline));
   }
 
   @SuppressWarnings("unchecked")

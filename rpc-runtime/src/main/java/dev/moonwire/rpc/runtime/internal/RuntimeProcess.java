@@ -169,13 +169,7 @@ public final class RuntimeProcess implements RpcProcess {
     // Encoded before any connection is made: arguments that cannot be sent touch no wire.
     ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
         function, args == null ? new Object[0] : args);
-    Connection conn;
-    try {
-      conn = connectionTo(target);
-    } catch (RuntimeException e) {
-      frame.release();
-      throw e;
-    }
+    Connection conn = connectionFor(target, frame);
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     conn.add(call);
     call.armDeadline();
@@ -261,6 +255,16 @@ public final class RuntimeProcess implements RpcProcess {
     ProcessId peer = conn.peer();
     if (peer != null) {
       outbound.remove(peer, conn);
+    }
+  }
+
+  /** The connection to send {@code frame} on; releases the frame if there is none. */
+  private Connection connectionFor(ProcessId target, ByteBuf frame) {
+    try {
+      return connectionTo(target);
+    } catch (RuntimeException e) {
+      frame.release();
+      throw e;
     }
   }
 
@@ -390,14 +394,7 @@ public final class RuntimeProcess implements RpcProcess {
       try {
         ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
             values);
-        Connection conn;
-        try {
-          conn = connectionTo(target);
-        } catch (RuntimeException e) {
-          frame.release();
-          throw e;
-        }
-        conn.write(frame);
+        connectionFor(target, frame).write(frame);
       } catch (RpcException e) {
         submitUser(() -> reportUncaught(e));
       }
@@ -421,7 +418,12 @@ public final class RuntimeProcess implements RpcProcess {
         Objects.requireNonNull(type, "type"), positive(deadline));
   }
 
-  private static Duration positive(Duration deadline) {
+  /**
+   * Checks a deadline given by a user.
+   *
+   * @throws IllegalArgumentException if it is not positive
+   */
+  public static Duration positive(Duration deadline) {
     Objects.requireNonNull(deadline, "deadline");
     if (deadline.isZero() || deadline.isNegative()) {
       throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");

@@ -25,6 +25,6 @@ record FutureCall(RuntimeProcess process, ProcessId target, String function, Dur
 
   @Override
   public FutureFunction withDeadline(Duration deadline) {
-    return new FutureCall(process, target, function, VirtualThreadLayer.positive(deadline));
+    return new FutureCall(process, target, function, RuntimeProcess.positive(deadline));
   }
 }

@@ -8,7 +8,6 @@ import dev.moonwire.rpc.runtime.internal.EventScheduler;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.runtime.internal.SyncLayer;
 import java.time.Duration;
-import java.util.Objects;
 
 /** The synchronous layer: virtual threads, the baton, and the call styles that suspend. */
 final class VirtualThreadLayer implements SyncLayer {
@@ -55,13 +54,5 @@ final class VirtualThreadLayer implements SyncLayer {
     if (interrupted[0]) {
       throw new CancelledException("sleep interrupted: the request was cancelled");
     }
-  }
-
-  static Duration positive(Duration deadline) {
-    Objects.requireNonNull(deadline, "deadline");
-    if (deadline.isZero() || deadline.isNegative()) {
-      throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");
-    }
-    return deadline;
   }
 }

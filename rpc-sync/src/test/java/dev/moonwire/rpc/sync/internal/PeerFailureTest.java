@@ -116,14 +116,19 @@ class PeerFailureTest extends ProcessTestSupport {
     assertEquals(0, client.pendingCalls());
   }
 
+  /** The tags the peer reports to {@code function} on {@code client}. */
+  private static Set<String> reports(RpcProcess client, String function) {
+    Set<String> tags = ConcurrentHashMap.newKeySet();
+    client.export(function, a -> tags.add(a.stringAt(0)));
+    return tags;
+  }
+
   @Test
   void deadlineOnSleepingServer_failsTheCall_andInterruptsTheHandler() throws Exception {
     ChildPeer peer = child(0);
     RpcProcess client = open();
-    Set<String> started = ConcurrentHashMap.newKeySet();
-    Set<String> interrupted = ConcurrentHashMap.newKeySet();
-    client.export("started", a -> started.add(a.stringAt(0)));
-    client.export("interrupted", a -> interrupted.add(a.stringAt(0)));
+    Set<String> started = reports(client, "started");
+    Set<String> interrupted = reports(client, "interrupted");
 
     assertThrows(DeadlineExceededException.class, () -> client.sync(peer.id, "sleepy")
         .withDeadline(Duration.ofMillis(300)).call(60_000L, client.id().toString(), "t1"));
@@ -136,10 +141,8 @@ class PeerFailureTest extends ProcessTestSupport {
   void cancellationAfterBegin_interruptsTheRemoteHandler() throws Exception {
     ChildPeer peer = child(0);
     RpcProcess client = open();
-    Set<String> started = ConcurrentHashMap.newKeySet();
-    Set<String> interrupted = ConcurrentHashMap.newKeySet();
-    client.export("started", a -> started.add(a.stringAt(0)));
-    client.export("interrupted", a -> interrupted.add(a.stringAt(0)));
+    Set<String> started = reports(client, "started");
+    Set<String> interrupted = reports(client, "interrupted");
     RpcFuture<Object> f = client.future(peer.id, "sleepy")
         .call(60_000L, client.id().toString(), "c1");
     await().atMost(Duration.ofSeconds(10)).until(() -> started.contains("c1"));
