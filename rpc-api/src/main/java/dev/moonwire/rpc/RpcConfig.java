@@ -34,10 +34,11 @@ public final class RpcConfig {
   private final Consumer<Throwable> uncaughtErrorHandler;
   private final Duration heartbeatInterval;
   private final Duration closeGrace;
+  private final byte[] secret;
 
   private RpcConfig(String host, int port, Duration deadline, int maxFrameBytes,
       List<Class<?>> registered, Consumer<Throwable> uncaughtErrorHandler,
-      Duration heartbeatInterval, Duration closeGrace) {
+      Duration heartbeatInterval, Duration closeGrace, byte[] secret) {
     this.host = host;
     this.port = port;
     this.deadline = deadline;
@@ -46,12 +47,13 @@ public final class RpcConfig {
     this.uncaughtErrorHandler = uncaughtErrorHandler;
     this.heartbeatInterval = heartbeatInterval;
     this.closeGrace = closeGrace;
+    this.secret = secret;
   }
 
   /** Listens on a free port of 127.0.0.1, with all defaults. */
   public static RpcConfig defaults() {
     return new RpcConfig("127.0.0.1", 0, DEFAULT_DEADLINE, DEFAULT_MAX_FRAME_BYTES, List.of(),
-        null, Duration.ofSeconds(5), Duration.ofSeconds(5));
+        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0]);
   }
 
   /** Listens on {@code port} of 127.0.0.1 (0 = any free port), with all other defaults. */
@@ -69,7 +71,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace);
+        heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -82,7 +84,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("host : '' (expected: a host name or address)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace);
+        heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -92,7 +94,7 @@ public final class RpcConfig {
    */
   public RpcConfig withDeadline(Duration deadline) {
     return new RpcConfig(host, port, positive("deadline", deadline), maxFrameBytes, registered,
-        uncaughtErrorHandler, heartbeatInterval, closeGrace);
+        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -106,7 +108,7 @@ public final class RpcConfig {
           "maxFrameBytes : " + maxFrameBytes + " (expected: >= 1024)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace);
+        heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -123,7 +125,7 @@ public final class RpcConfig {
       }
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes,
-        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace);
+        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -132,7 +134,7 @@ public final class RpcConfig {
    */
   public RpcConfig onUncaughtError(Consumer<Throwable> handler) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered,
-        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace);
+        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret);
   }
 
   /**
@@ -142,7 +144,7 @@ public final class RpcConfig {
    */
   public RpcConfig withHeartbeat(Duration interval) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        positive("heartbeat", interval), closeGrace);
+        positive("heartbeat", interval), closeGrace, secret);
   }
 
   /** How long {@code close()} lets running handlers finish before failing what is left. */
@@ -152,7 +154,30 @@ public final class RpcConfig {
       throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, grace);
+        heartbeatInterval, grace, secret);
+  }
+
+  /**
+   * A shared secret for networks without TLS: both ends of every connection must hold the same
+   * one. Each side proves it knows the secret with an HMAC-SHA256 over fresh nonces from both
+   * sides, so the secret never crosses the wire and a recorded handshake cannot be replayed. A
+   * peer without it, or with another, is refused at connect, and the calls to it fail with a
+   * {@link PeerUnavailableException} that says so. It authenticates; it does not encrypt.
+   *
+   * @throws IllegalArgumentException if the secret is empty
+   */
+  public RpcConfig withSecret(String secret) {
+    Objects.requireNonNull(secret, "secret");
+    if (secret.isEmpty()) {
+      throw new IllegalArgumentException("secret : '' (expected: at least one character)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The shared secret as bytes (a copy); empty when there is none. */
+  public byte[] secret() {
+    return secret.clone();
   }
 
   /** The host the process binds to. */
@@ -206,6 +231,7 @@ public final class RpcConfig {
   @Override
   public String toString() {
     return "RpcConfig{" + host + ":" + port + ", deadline=" + deadline + ", maxFrameBytes="
-        + maxFrameBytes + ", registered=" + registered.size() + "}";
+        + maxFrameBytes + ", registered=" + registered.size()
+        + (secret.length > 0 ? ", secret=<set>" : "") + "}";
   }
 }

@@ -48,13 +48,27 @@ final class ChannelConnection extends Connection {
     return channel;
   }
 
-  /** Called on the event loop once the TCP connection is up: say hello, then send what waits. */
+  /** This side's handshake nonce. */
+  final byte[] nonce = Handshake.nonce();
+
+  /**
+   * Called on the event loop once the TCP connection is up: say hello. Without a shared secret,
+   * calls go out at once behind the HELLO; with one, they wait until the peer has proved it
+   * knows the secret ({@link #ready()}).
+   */
   void connected(Channel ch) {
     channel = ch;
-    ch.write(Frames.hello(ch.alloc(), process.id()), ch.voidPromise());
+    ch.writeAndFlush(Frames.hello(ch.alloc(), process.id(), nonce, new byte[0]),
+        ch.voidPromise());
+    if (process.secret().length == 0) {
+      ready();
+    }
+  }
+
+  /** The handshake is done: send what waits, and from now on as it comes. */
+  void ready() {
     ready = true;
     scheduleDrain();
-    ch.flush();
   }
 
   @Override

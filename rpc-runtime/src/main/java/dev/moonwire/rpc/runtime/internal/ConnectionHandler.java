@@ -23,7 +23,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final ChannelConnection conn;
   private final boolean outbound;
-  private boolean handshaken;
+  private enum State { HELLO, AUTH, READY }
+  private State state = State.HELLO;
+  private byte[] clientNonce; // inbound, while waiting for AUTH
+  private byte[] serverNonce;
   private String lostBecause = "the connection closed";
 
   ConnectionHandler(ChannelConnection conn, boolean outbound) {
@@ -39,17 +42,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         throw new ProtocolException("empty frame");
       }
       byte kind = frame.readByte();
-      if (!handshaken) {
+      if (state == State.HELLO) {
         if (kind != Frames.HELLO) {
           throw new ProtocolException(
               "first frame is of kind " + kind + " (expected: HELLO, " + Frames.HELLO + ")");
         }
-        ProcessId peer = Frames.readHello(frame);
-        handshaken = true;
-        if (!outbound) {
-          conn.peer(peer);
-          ctx.writeAndFlush(Frames.hello(ctx.alloc(), conn.process.id()));
-        }
+        hello(ctx, Frames.readHello(frame));
+        return;
+      }
+      if (state == State.AUTH) {
+        authenticate(ctx, kind, frame);
         return;
       }
       switch (kind) {
@@ -64,6 +66,64 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       frame.release();
     }
+  }
+
+  private void hello(ChannelHandlerContext ctx, Handshake.Hello hello) {
+    byte[] secret = conn.process.secret();
+    boolean shared = secret.length > 0;
+    if (!outbound) {
+      conn.peer(hello.id());
+      byte[] nonce = Handshake.nonce();
+      byte[] proof = shared ? Handshake.serverProof(secret, hello.nonce(), nonce) : new byte[0];
+      ctx.writeAndFlush(Frames.hello(ctx.alloc(), conn.process.id(), nonce, proof));
+      if (shared) {
+        clientNonce = hello.nonce();
+        serverNonce = nonce;
+        state = State.AUTH;
+      } else {
+        state = State.READY;
+      }
+      return;
+    }
+    if (!shared) {
+      if (hello.proof().length > 0) {
+        throw new ProtocolException("authentication failed: " + hello.id()
+            + " requires a shared secret (expected: the same RpcConfig.withSecret on both)");
+      }
+      state = State.READY;
+      return;
+    }
+    if (hello.proof().length == 0) {
+      throw new ProtocolException("authentication failed: " + hello.id()
+          + " has no shared secret (expected: the same RpcConfig.withSecret on both)");
+    }
+    if (!Handshake.matches(Handshake.serverProof(secret, conn.nonce, hello.nonce()),
+        hello.proof())) {
+      throw new ProtocolException("authentication failed: " + hello.id()
+          + " holds another shared secret than this process");
+    }
+    ctx.writeAndFlush(Frames.auth(ctx.alloc(),
+        Handshake.clientProof(secret, conn.nonce, hello.nonce())));
+    state = State.READY;
+    conn.ready();
+  }
+
+  private void authenticate(ChannelHandlerContext ctx, byte kind, ByteBuf frame) {
+    if (kind != Frames.AUTH) {
+      throw new ProtocolException("authentication failed: " + conn.peer()
+          + " sent frame kind " + kind + " before AUTH (expected: the same RpcConfig.withSecret"
+          + " on both)");
+    }
+    byte[] proof = new byte[frame.readableBytes()];
+    frame.readBytes(proof);
+    if (!Handshake.matches(Handshake.clientProof(conn.process.secret(), clientNonce, serverNonce),
+        proof)) {
+      throw new ProtocolException("authentication failed: " + conn.peer()
+          + " does not know the shared secret");
+    }
+    clientNonce = null;
+    serverNonce = null;
+    state = State.READY;
   }
 
   @Override

@@ -21,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  * with one byte of message kind:
  *
  * <pre>
- * HELLO   magic:int version:byte host:str port:int
+ * HELLO   magic:int version:byte host:str port:int nonce:16 bytes proofLength:byte proof
+ * AUTH    proof:32 bytes      (only when the processes share a secret; see Handshake)
  * REQUEST callId:long deadlineMillis:long function:str payload(argc, args...)
  * SEND    function:str payload(argc, args...)
  * REPLY   callId:long payload(value)
@@ -45,6 +46,7 @@ final class Frames {
   static final byte PING = 7;
   static final byte PONG = 8;
   static final byte GOAWAY = 9;
+  static final byte AUTH = 10;
 
   static final int MAGIC = 0x4D57_4952; // "MWIR"
   static final byte VERSION = 1;
@@ -64,12 +66,21 @@ final class Frames {
     return buf;
   }
 
-  static ByteBuf hello(ByteBufAllocator alloc, ProcessId self) {
-    ByteBuf buf = start(alloc, 32, HELLO);
+  static ByteBuf hello(ByteBufAllocator alloc, ProcessId self, byte[] nonce, byte[] proof) {
+    ByteBuf buf = start(alloc, 96, HELLO);
     buf.writeInt(MAGIC);
     buf.writeByte(VERSION);
     writeShortString(buf, self.host());
     buf.writeInt(self.port());
+    buf.writeBytes(nonce);
+    buf.writeByte(proof.length);
+    buf.writeBytes(proof);
+    return finish(buf);
+  }
+
+  static ByteBuf auth(ByteBufAllocator alloc, byte[] proof) {
+    ByteBuf buf = start(alloc, proof.length, AUTH);
+    buf.writeBytes(proof);
     return finish(buf);
   }
 
@@ -78,7 +89,7 @@ final class Frames {
    *
    * @throws ProtocolException if it is not Moonwire's, or of another version
    */
-  static ProcessId readHello(ByteBuf body) {
+  static Handshake.Hello readHello(ByteBuf body) {
     if (body.readableBytes() < 5) {
       throw new ProtocolException("handshake too short (expected: magic and version)");
     }
@@ -94,11 +105,17 @@ final class Frames {
     }
     String host = readShortString(body);
     int port = body.readInt();
+    ProcessId id;
     try {
-      return ProcessId.of(host, port);
+      id = ProcessId.of(host, port);
     } catch (IllegalArgumentException e) {
       throw new ProtocolException("bad process id in handshake: " + e.getMessage());
     }
+    byte[] nonce = new byte[Handshake.NONCE_BYTES];
+    body.readBytes(nonce);
+    byte[] proof = new byte[body.readUnsignedByte()];
+    body.readBytes(proof);
+    return new Handshake.Hello(id, nonce, proof);
   }
 
   static ByteBuf withLong(ByteBufAllocator alloc, byte kind, long value) {

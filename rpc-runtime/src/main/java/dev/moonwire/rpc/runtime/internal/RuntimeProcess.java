@@ -52,6 +52,7 @@ public final class RuntimeProcess implements RpcProcess {
   private static final Logger log = LoggerFactory.getLogger(RuntimeProcess.class);
 
   private final RpcConfig config;
+  private final byte[] secret;
   private final SyncLayer layer;
   private final WireCodec codec;
   private final Dispatcher dispatcher = new Dispatcher(this);
@@ -79,6 +80,7 @@ public final class RuntimeProcess implements RpcProcess {
   public RuntimeProcess(RpcConfig config, SyncLayer layer) {
     this.config = Objects.requireNonNull(config, "config");
     this.layer = Objects.requireNonNull(layer, "layer");
+    this.secret = config.secret();
     this.codec = new WireCodec(this);
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
@@ -124,6 +126,11 @@ public final class RuntimeProcess implements RpcProcess {
   /** The event loop all this process's connections live on. */
   public Executor homeLoop() {
     return home;
+  }
+
+  /** The shared secret; empty for none. Not to be modified. */
+  byte[] secret() {
+    return secret;
   }
 
   SyncLayer layer() {

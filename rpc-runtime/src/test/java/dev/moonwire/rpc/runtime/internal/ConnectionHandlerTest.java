@@ -42,6 +42,10 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     channel.finishAndReleaseAll();
   }
 
+  private static ByteBuf hello(ProcessId from) {
+    return Frames.hello(ALLOC, from, Handshake.nonce(), new byte[0]);
+  }
+
   private ByteBuf readFrame() {
     ByteBuf out = channel.readOutbound();
     if (out != null) {
@@ -52,12 +56,12 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void hello_isAnsweredWithOwnHello() {
-    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("10.0.0.1", 4000)));
+    channel.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
 
     ByteBuf reply = readFrame();
     try {
       assertEquals(Frames.HELLO, reply.readByte());
-      assertEquals(process.id(), Frames.readHello(reply));
+      assertEquals(process.id(), Frames.readHello(reply).id());
     } finally {
       reply.release();
     }
@@ -70,6 +74,41 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
     assertFalse(channel.isActive());
     assertNull(channel.readOutbound());
+  }
+
+  @Test
+  void sharedSecret_requestBeforeAuth_closesTheConnection_rightProofOpensIt() {
+    RuntimeProcess guarded = (RuntimeProcess) open(
+        dev.moonwire.rpc.RpcConfig.defaults().withSecret("s3cret"));
+    byte[] secret = "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (boolean honest : new boolean[] {false, true}) {
+      EmbeddedChannel ch = new EmbeddedChannel();
+      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
+          new ConnectionHandler(new ChannelConnection(guarded, ch), false));
+      byte[] clientNonce = Handshake.nonce();
+      ch.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1), clientNonce,
+          new byte[0]));
+      ByteBuf reply = ch.readOutbound();
+      reply.skipBytes(5);
+      Handshake.Hello hello = Frames.readHello(reply);
+      reply.release();
+      assertTrue(Handshake.matches(
+          Handshake.serverProof(secret, clientNonce, hello.nonce()), hello.proof()));
+
+      if (honest) {
+        ch.writeInbound(Frames.auth(ALLOC,
+            Handshake.clientProof(secret, clientNonce, hello.nonce())));
+        ch.writeInbound(Frames.withLong(ALLOC, Frames.PING, 5));
+        ByteBuf pong = ch.readOutbound();
+        assertEquals(Frames.PONG, pong.getByte(4));
+        pong.release();
+        assertTrue(ch.isActive());
+      } else {
+        ch.writeInbound(Frames.withLong(ALLOC, Frames.PING, 5));
+        assertFalse(ch.isActive(), "no AUTH, no service");
+      }
+      ch.finishAndReleaseAll();
+    }
   }
 
   @Test
@@ -94,7 +133,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void ping_isAnsweredWithPongOfSameNonce() {
-    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
     readFrame().release();
 
     channel.writeInbound(Frames.withLong(ALLOC, Frames.PING, 1234L));
@@ -119,7 +158,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void unknownFrameKind_closesTheConnection() {
-    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
     readFrame().release();
 
     channel.writeInbound(Frames.finish(Frames.start(ALLOC, 0, (byte) 77)));
@@ -129,7 +168,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void requestForUnknownFunction_isAnsweredWithErrorFrame() {
-    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
     readFrame().release();
     ByteBuf request = process.codec().encodeCall(ALLOC, Frames.REQUEST, 5, 1000, "nope",
         new Object[] {1});
@@ -158,7 +197,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   void requestWithUndecodableArguments_isAnsweredWithSerializationError() {
     RpcProcess unused = process;
     unused.export("f", args -> 1);
-    channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1)));
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
     readFrame().release();
     ByteBuf bad = Frames.start(ALLOC, 32, Frames.REQUEST);
     bad.writeLong(9).writeLong(1000);

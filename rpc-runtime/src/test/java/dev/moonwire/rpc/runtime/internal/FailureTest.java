@@ -276,6 +276,28 @@ class FailureTest extends ProcessTestSupport {
     assertEquals(1, outcome(small, server.id(), "take", new byte[10]));
   }
 
+  @Test
+  void sharedSecret_sameOnBoth_works_otherwiseRefusedWithAClearReason() throws Exception {
+    RpcProcess server = open(RpcConfig.defaults().withSecret("open sesame"));
+    server.export("ok", args -> "fine");
+    RpcProcess friend = open(RpcConfig.defaults().withSecret("open sesame"));
+    RpcProcess stranger = open(RpcConfig.defaults().withSecret("guess"));
+    RpcProcess anonymous = open();
+
+    assertEquals("fine", outcome(friend, server.id(), "ok"));
+    var wrong = assertInstanceOf(PeerUnavailableException.class,
+        outcome(stranger, server.id(), "ok"));
+    assertTrue(wrong.getMessage().contains("holds another shared secret"),
+        wrong.getMessage());
+    var none = assertInstanceOf(PeerUnavailableException.class,
+        outcome(anonymous, server.id(), "ok"));
+    assertTrue(none.getMessage().contains("requires a shared secret"), none.getMessage());
+    var unguarded = assertInstanceOf(PeerUnavailableException.class,
+        outcome(friend, anonymous.id(), "ok"));
+    assertTrue(unguarded.getMessage().contains("has no shared secret"), unguarded.getMessage());
+    assertEquals("fine", outcome(friend, server.id(), "ok"), "the server goes on serving");
+  }
+
   private static int readUntilClosed(InputStream in) throws IOException {
     int b;
     do {
