@@ -6,6 +6,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How to open a process: where it listens, its default deadline, the classes it lets cross the
@@ -35,10 +37,11 @@ public final class RpcConfig {
   private final Duration heartbeatInterval;
   private final Duration closeGrace;
   private final byte[] secret;
+  private final Tls tls;
 
   private RpcConfig(String host, int port, Duration deadline, int maxFrameBytes,
       List<Class<?>> registered, Consumer<Throwable> uncaughtErrorHandler,
-      Duration heartbeatInterval, Duration closeGrace, byte[] secret) {
+      Duration heartbeatInterval, Duration closeGrace, byte[] secret, Tls tls) {
     this.host = host;
     this.port = port;
     this.deadline = deadline;
@@ -48,12 +51,13 @@ public final class RpcConfig {
     this.heartbeatInterval = heartbeatInterval;
     this.closeGrace = closeGrace;
     this.secret = secret;
+    this.tls = tls;
   }
 
   /** Listens on a free port of 127.0.0.1, with all defaults. */
   public static RpcConfig defaults() {
     return new RpcConfig("127.0.0.1", 0, DEFAULT_DEADLINE, DEFAULT_MAX_FRAME_BYTES, List.of(),
-        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0]);
+        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0], null);
   }
 
   /** Listens on {@code port} of 127.0.0.1 (0 = any free port), with all other defaults. */
@@ -71,7 +75,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret);
+        heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -84,7 +88,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("host : '' (expected: a host name or address)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret);
+        heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -94,7 +98,7 @@ public final class RpcConfig {
    */
   public RpcConfig withDeadline(Duration deadline) {
     return new RpcConfig(host, port, positive("deadline", deadline), maxFrameBytes, registered,
-        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret);
+        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -108,7 +112,7 @@ public final class RpcConfig {
           "maxFrameBytes : " + maxFrameBytes + " (expected: >= 1024)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret);
+        heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -125,7 +129,7 @@ public final class RpcConfig {
       }
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes,
-        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret);
+        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -134,7 +138,7 @@ public final class RpcConfig {
    */
   public RpcConfig onUncaughtError(Consumer<Throwable> handler) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered,
-        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret);
+        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret, tls);
   }
 
   /**
@@ -144,7 +148,7 @@ public final class RpcConfig {
    */
   public RpcConfig withHeartbeat(Duration interval) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        positive("heartbeat", interval), closeGrace, secret);
+        positive("heartbeat", interval), closeGrace, secret, tls);
   }
 
   /** How long {@code close()} lets running handlers finish before failing what is left. */
@@ -154,7 +158,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, grace, secret);
+        heartbeatInterval, grace, secret, tls);
   }
 
   /**
@@ -172,7 +176,32 @@ public final class RpcConfig {
       throw new IllegalArgumentException("secret : '' (expected: at least one character)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), tls);
+  }
+
+  /**
+   * TLS for every connection of the process, in both directions. A process is a server and a
+   * client at once, so one identity serves both: {@code keys} holds this process's certificate
+   * and private key, {@code trust} the certificates (or authorities) it accepts from peers. As a
+   * client the process checks that the peer's certificate names the host it dialled (HTTPS
+   * rules: a DNS or IP subject alternative name). With {@code mutual}, peers must present a
+   * certificate that {@code trust} accepts, or their connection is refused.
+   *
+   * <p>Both sides must use TLS. A failed TLS handshake fails the calls of that connection with a
+   * {@link PeerUnavailableException} whose message says why.
+   */
+  public RpcConfig withTls(KeyManagerFactory keys, TrustManagerFactory trust, boolean mutual) {
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace, secret, new Tls(Objects.requireNonNull(keys, "keys"),
+            Objects.requireNonNull(trust, "trust"), mutual));
+  }
+
+  /** The TLS settings of {@link #withTls}, as given. */
+  public record Tls(KeyManagerFactory keys, TrustManagerFactory trust, boolean mutual) {}
+
+  /** The TLS settings, or null for plain TCP. */
+  public Tls tls() {
+    return tls;
   }
 
   /** The shared secret as bytes (a copy); empty when there is none. */
@@ -232,6 +261,6 @@ public final class RpcConfig {
   public String toString() {
     return "RpcConfig{" + host + ":" + port + ", deadline=" + deadline + ", maxFrameBytes="
         + maxFrameBytes + ", registered=" + registered.size()
-        + (secret.length > 0 ? ", secret=<set>" : "") + "}";
+        + (secret.length > 0 ? ", secret=<set>" : "") + (tls != null ? ", tls" : "") + "}";
   }
 }

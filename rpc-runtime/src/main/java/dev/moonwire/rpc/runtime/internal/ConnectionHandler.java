@@ -137,6 +137,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             conn.process.id(), conn.peer());
         ctx.close();
       }
+    } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent tls
+        && !tls.isSuccess()) {
+      lostBecause = "TLS handshake failed: " + tls.cause().getMessage();
+      log.warn("{}: TLS handshake with {} failed ({})", conn.process.id(),
+          ctx.channel().remoteAddress(), tls.cause().getMessage());
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -154,7 +159,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof TooLongFrameException) {
+    Throwable tlsFailure = tlsCause(cause);
+    if (tlsFailure != null) {
+      lostBecause = "TLS failed: " + tlsFailure.getMessage();
+      log.warn("{}: TLS with {} failed ({}); closing that connection", conn.process.id(),
+          ctx.channel().remoteAddress(), tlsFailure.getMessage());
+      ctx.close();
+    } else if (cause instanceof TooLongFrameException) {
       protocolError(ctx, "frame over maxFrameBytes: " + cause.getMessage());
     } else if (cause instanceof java.io.IOException) {
       lostBecause = cause.getMessage();
@@ -166,6 +177,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
           conn.peer(), cause);
       ctx.close();
     }
+  }
+
+  private static Throwable tlsCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException
+          || c instanceof io.netty.handler.ssl.NotSslRecordException) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private void protocolError(ChannelHandlerContext ctx, String what) {

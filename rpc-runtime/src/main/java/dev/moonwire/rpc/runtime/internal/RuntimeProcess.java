@@ -53,6 +53,7 @@ public final class RuntimeProcess implements RpcProcess {
 
   private final RpcConfig config;
   private final byte[] secret;
+  private final TlsContexts tls;
   private final SyncLayer layer;
   private final WireCodec codec;
   private final Dispatcher dispatcher = new Dispatcher(this);
@@ -81,6 +82,7 @@ public final class RuntimeProcess implements RpcProcess {
     this.config = Objects.requireNonNull(config, "config");
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
+    this.tls = TlsContexts.of(config);
     this.codec = new WireCodec(this);
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
@@ -93,6 +95,9 @@ public final class RuntimeProcess implements RpcProcess {
           protected void initChannel(Channel ch) {
             ChannelConnection conn = new ChannelConnection(RuntimeProcess.this, ch);
             links.add(conn);
+            if (tls != null) {
+              ch.pipeline().addLast(tls.forAccepted(ch));
+            }
             pipeline(ch.pipeline(), conn, false);
           }
         })
@@ -301,6 +306,9 @@ public final class RuntimeProcess implements RpcProcess {
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.forDialled(ch, target));
+            }
             pipeline(ch.pipeline(), conn, true);
           }
         })
