@@ -35,21 +35,25 @@ public final class SuspendedCallers {
       }
       return 7;
     });
-    RpcProcess peer = Rpc.open(RpcConfig.defaults().withDeadline(Duration.ofMinutes(5)));
+    RpcProcess peer = Rpc.open(RpcConfig.defaults().withDeadline(Duration.ofMinutes(5))
+        .withMaxInFlight(2 * n));
     peer.export("slow", a -> {
       if (gate == null) {
         gate = Rpc.future(gatekeeper.id(), "open").call();
       }
       return gate.join();
     });
-    RpcProcess server = Rpc.open(RpcConfig.defaults().withDeadline(Duration.ofMinutes(5)));
+    // All n calls are meant to be in flight at once: raise the per-connection limit to fit.
+    RpcConfig many = RpcConfig.defaults().withDeadline(Duration.ofMinutes(5))
+        .withMaxInFlight(2 * n);
+    RpcProcess server = Rpc.open(many);
     server.export("relay", a -> {
       suspended++;
       int v = Rpc.sync(peer.id(), "slow").call();
       suspended--;
       return v;
     });
-    RpcProcess client = Rpc.open(RpcConfig.defaults().withDeadline(Duration.ofMinutes(5)));
+    RpcProcess client = Rpc.open(many);
 
     AtomicLong peak = new AtomicLong();
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {

@@ -25,6 +25,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class RpcConfig {
   /** The default deadline of a call: 30 seconds. */
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
+  /** The default limit of calls in flight per connection and direction: 65,536. */
+  public static final int DEFAULT_MAX_IN_FLIGHT = 65_536;
   /** The default largest frame: 16 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
@@ -38,10 +40,11 @@ public final class RpcConfig {
   private final Duration closeGrace;
   private final byte[] secret;
   private final Tls tls;
+  private final int maxInFlight;
 
   private RpcConfig(String host, int port, Duration deadline, int maxFrameBytes,
       List<Class<?>> registered, Consumer<Throwable> uncaughtErrorHandler,
-      Duration heartbeatInterval, Duration closeGrace, byte[] secret, Tls tls) {
+      Duration heartbeatInterval, Duration closeGrace, byte[] secret, Tls tls, int maxInFlight) {
     this.host = host;
     this.port = port;
     this.deadline = deadline;
@@ -52,12 +55,13 @@ public final class RpcConfig {
     this.closeGrace = closeGrace;
     this.secret = secret;
     this.tls = tls;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Listens on a free port of 127.0.0.1, with all defaults. */
   public static RpcConfig defaults() {
     return new RpcConfig("127.0.0.1", 0, DEFAULT_DEADLINE, DEFAULT_MAX_FRAME_BYTES, List.of(),
-        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0], null);
+        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0], null, DEFAULT_MAX_IN_FLIGHT);
   }
 
   /** Listens on {@code port} of 127.0.0.1 (0 = any free port), with all other defaults. */
@@ -75,7 +79,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls);
+        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -88,7 +92,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("host : '' (expected: a host name or address)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls);
+        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -98,7 +102,7 @@ public final class RpcConfig {
    */
   public RpcConfig withDeadline(Duration deadline) {
     return new RpcConfig(host, port, positive("deadline", deadline), maxFrameBytes, registered,
-        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls);
+        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -112,7 +116,7 @@ public final class RpcConfig {
           "maxFrameBytes : " + maxFrameBytes + " (expected: >= 1024)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls);
+        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -129,7 +133,7 @@ public final class RpcConfig {
       }
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes,
-        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls);
+        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -138,7 +142,7 @@ public final class RpcConfig {
    */
   public RpcConfig onUncaughtError(Consumer<Throwable> handler) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered,
-        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret, tls);
+        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret, tls, maxInFlight);
   }
 
   /**
@@ -148,7 +152,7 @@ public final class RpcConfig {
    */
   public RpcConfig withHeartbeat(Duration interval) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        positive("heartbeat", interval), closeGrace, secret, tls);
+        positive("heartbeat", interval), closeGrace, secret, tls, maxInFlight);
   }
 
   /** How long {@code close()} lets running handlers finish before failing what is left. */
@@ -158,7 +162,7 @@ public final class RpcConfig {
       throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, grace, secret, tls);
+        heartbeatInterval, grace, secret, tls, maxInFlight);
   }
 
   /**
@@ -176,7 +180,8 @@ public final class RpcConfig {
       throw new IllegalArgumentException("secret : '' (expected: at least one character)");
     }
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), tls);
+        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), tls,
+        maxInFlight);
   }
 
   /**
@@ -193,7 +198,29 @@ public final class RpcConfig {
   public RpcConfig withTls(KeyManagerFactory keys, TrustManagerFactory trust, boolean mutual) {
     return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
         heartbeatInterval, closeGrace, secret, new Tls(Objects.requireNonNull(keys, "keys"),
-            Objects.requireNonNull(trust, "trust"), mutual));
+            Objects.requireNonNull(trust, "trust"), mutual), maxInFlight);
+  }
+
+  /**
+   * The most calls in flight on one connection, each way. As a caller, a process refuses a call
+   * beyond it at once with an {@link OverloadedException}. As a callee, a process that has this
+   * many requests from one peer running stops reading from that peer until half have ended, so
+   * TCP slows the peer down. Either way a flood slows or refuses callers; it does not exhaust
+   * memory.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConfig withMaxInFlight(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight : " + maxInFlight + " (expected: > 0)");
+    }
+    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
+        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+  }
+
+  /** The limit of calls in flight per connection and direction. */
+  public int maxInFlight() {
+    return maxInFlight;
   }
 
   /** The TLS settings of {@link #withTls}, as given. */

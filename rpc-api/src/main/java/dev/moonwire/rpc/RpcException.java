@@ -13,7 +13,8 @@ import java.util.Objects;
  */
 public abstract sealed class RpcException extends RuntimeException
     permits BadArgumentsException, CancelledException, DeadlineExceededException,
-        NoSuchFunctionException, PeerUnavailableException, ProcessClosedException,
+        NoSuchFunctionException, OverloadedException, PeerUnavailableException,
+        ProcessClosedException,
         ProtocolException, RemoteInvocationException, SerializationException {
 
   private static final long serialVersionUID = 1L;
@@ -37,7 +38,9 @@ public abstract sealed class RpcException extends RuntimeException
     /** The caller's own process is closing or closed. */
     PROCESS_CLOSED,
     /** The peer broke the wire protocol. */
-    PROTOCOL
+    PROTOCOL,
+    /** Too many calls in flight on one connection; nothing was sent. */
+    OVERLOADED
   }
 
   private final Kind kind;

@@ -111,6 +111,33 @@ final class ChannelConnection extends Connection {
     }
   }
 
+  private volatile boolean paused; // written on the event loop only
+
+  @Override
+  boolean readingPaused() {
+    return paused;
+  }
+
+  /** On the event loop. */
+  @Override
+  void pauseReading() {
+    paused = true;
+    channel.config().setAutoRead(false);
+  }
+
+  /** From any thread: the check and the change happen on the event loop, where pauses do. */
+  @Override
+  void resumeReadingIf(java.util.function.BooleanSupplier resume) {
+    if (paused) {
+      channel.eventLoop().execute(() -> {
+        if (paused && resume.getAsBoolean()) {
+          paused = false;
+          channel.config().setAutoRead(true);
+        }
+      });
+    }
+  }
+
   /** The peer said GOAWAY: no new calls go here; calls in flight may still be answered. */
   void goingAway() {
     goingAway = true;

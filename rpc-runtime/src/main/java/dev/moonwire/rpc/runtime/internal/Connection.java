@@ -21,6 +21,19 @@ abstract class Connection {
     this.process = process;
   }
 
+  /** Stops reading requests from the peer (flow control); a no-op where there is no socket. */
+  void pauseReading() {
+  }
+
+  /** True while reading is paused. */
+  boolean readingPaused() {
+    return false;
+  }
+
+  /** Reads again if reading was paused and {@code resume} holds by the time it is checked. */
+  void resumeReadingIf(java.util.function.BooleanSupplier resume) {
+  }
+
   /** Queues a whole frame (length prefix included) for sending; takes ownership of it. */
   abstract void write(ByteBuf frame);
 

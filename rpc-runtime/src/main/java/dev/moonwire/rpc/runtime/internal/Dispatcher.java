@@ -60,6 +60,11 @@ final class Dispatcher {
     RunningRequest r = new RunningRequest();
     conn.running.put(callId, r);
     running.incrementAndGet();
+    int limit = process.config().maxInFlight();
+    if (conn.running.size() >= limit) {
+      conn.pauseReading(); // TCP now slows the peer down
+      conn.resumeReadingIf(() -> conn.running.size() <= limit / 2); // in case all just ended
+    }
     long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
     process.scheduler().submit(() -> handle(conn, callId, deadlineAt, function, payload, r));
   }
@@ -109,6 +114,10 @@ final class Dispatcher {
       deadline[0] = 0;
       r.finished();
       conn.running.remove(callId);
+      if (conn.readingPaused()) {
+        int limit = process.config().maxInFlight();
+        conn.resumeReadingIf(() -> conn.running.size() <= limit / 2);
+      }
       if (process.layer().threadPerEvent()) {
         Thread.interrupted(); // a late CANCEL must not leak into the next event on this thread
       }

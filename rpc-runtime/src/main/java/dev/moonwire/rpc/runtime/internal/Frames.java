@@ -4,6 +4,7 @@ import dev.moonwire.rpc.BadArgumentsException;
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.NoSuchFunctionException;
+import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
@@ -162,6 +163,7 @@ final class Frames {
       case SERIALIZATION -> new SerializationException(message);
       case PROCESS_CLOSED -> new ProcessClosedException(message);
       case PROTOCOL -> new ProtocolException(message);
+      case OVERLOADED -> new OverloadedException(message);
     };
   }
 

@@ -5,6 +5,7 @@ import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.ErrorCallback;
 import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
@@ -182,6 +183,12 @@ public final class RuntimeProcess implements RpcProcess {
     ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
         function, args == null ? new Object[0] : args);
     Connection conn = connectionFor(target, frame);
+    if (conn.pendingCount() >= config.maxInFlight()) {
+      frame.release();
+      throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
+          + config.maxInFlight() + " calls are already in flight to it (expected: fewer, or a "
+          + "larger RpcConfig.withMaxInFlight)");
+    }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     conn.add(call);
     call.armDeadline();
@@ -255,6 +262,11 @@ public final class RuntimeProcess implements RpcProcess {
       case Frames.CANCEL -> dispatcher.cancel(conn, frame.readLong());
       default -> throw new ProtocolException("unknown frame kind " + kind);
     }
+  }
+
+  /** True if reading is paused on one of this process's connections (for tests). */
+  boolean readingPausedOnSomeConnection() {
+    return links.stream().anyMatch(Connection::readingPaused);
   }
 
   /** How many network connections this process has, both directions (for tests). */
