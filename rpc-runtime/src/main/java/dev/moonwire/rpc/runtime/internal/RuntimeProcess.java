@@ -6,7 +6,6 @@ import dev.moonwire.rpc.ErrorCallback;
 import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.Handler;
 import dev.moonwire.rpc.OverloadedException;
-import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
@@ -15,7 +14,6 @@ import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.SyncFunction;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -23,21 +21,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import java.util.concurrent.Executor;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,14 +45,9 @@ public final class RuntimeProcess implements RpcProcess {
 
   private final RpcConfig config;
   private final byte[] secret;
-  private final TlsContexts tls;
   private final SyncLayer layer;
   private final WireCodec codec;
   private final Dispatcher dispatcher = new Dispatcher(this);
-  private final LocalConnection local = new LocalConnection(this);
-  private final Map<ProcessId, ChannelConnection> outbound = new ConcurrentHashMap<>();
-  private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
-  private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
   private final AtomicLong callIds = new AtomicLong();
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
@@ -73,6 +59,7 @@ public final class RuntimeProcess implements RpcProcess {
    * traffic, and the synchronous layer can carry the process's virtual threads on it.
    */
   private final EventLoop home = Transport.GROUP.next();
+  private final Connections connections;
 
   /**
    * Binds the port and starts the process.
@@ -83,8 +70,8 @@ public final class RuntimeProcess implements RpcProcess {
     this.config = Objects.requireNonNull(config, "config");
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
-    this.tls = TlsContexts.of(config);
     this.codec = new WireCodec(this);
+    this.connections = new Connections(this, home);
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
         .group(Transport.GROUP, home)
@@ -94,12 +81,7 @@ public final class RuntimeProcess implements RpcProcess {
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
-            ChannelConnection conn = new ChannelConnection(RuntimeProcess.this, ch);
-            links.add(conn);
-            if (tls != null) {
-              ch.pipeline().addLast(tls.forAccepted(ch));
-            }
-            pipeline(ch.pipeline(), conn, false);
+            connections.accepted(ch);
           }
         })
         .bind(config.host(), config.port())
@@ -114,13 +96,6 @@ public final class RuntimeProcess implements RpcProcess {
     Processes.opened(this);
     server.config().setAutoRead(true);
     server.read();
-  }
-
-  private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean outboundSide) {
-    long heartbeat = config.heartbeatInterval().toMillis();
-    p.addLast(new LengthFieldBasedFrameDecoder(config.maxFrameBytes() + 4, 0, 4, 0, 4));
-    p.addLast(new IdleStateHandler(heartbeat, 0, 0, TimeUnit.MILLISECONDS));
-    p.addLast(new ConnectionHandler(conn, outboundSide));
   }
 
   // ---- what the other layers use --------------------------------------------------------
@@ -182,7 +157,7 @@ public final class RuntimeProcess implements RpcProcess {
     // Encoded before any connection is made: arguments that cannot be sent touch no wire.
     ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
         function, args == null ? new Object[0] : args);
-    Connection conn = connectionFor(target, frame);
+    Connection conn = connections.forFrame(target, frame);
     if (conn.pendingCount() >= config.maxInFlight()) {
       frame.release();
       throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
@@ -266,80 +241,16 @@ public final class RuntimeProcess implements RpcProcess {
 
   /** True if reading is paused on one of this process's connections (for tests). */
   boolean readingPausedOnSomeConnection() {
-    return links.stream().anyMatch(Connection::readingPaused);
+    return connections.readingPausedOnSome();
   }
 
   /** How many network connections this process has, both directions (for tests). */
   int connectionCount() {
-    return links.size();
+    return connections.size();
   }
 
   void connectionClosed(ChannelConnection conn) {
-    links.remove(conn);
-    ProcessId peer = conn.peer();
-    if (peer != null) {
-      outbound.remove(peer, conn);
-    }
-  }
-
-  /** The connection to send {@code frame} on; releases the frame if there is none. */
-  private Connection connectionFor(ProcessId target, ByteBuf frame) {
-    try {
-      return connectionTo(target);
-    } catch (RuntimeException e) {
-      frame.release();
-      throw e;
-    }
-  }
-
-  private Connection connectionTo(ProcessId target) {
-    if (target.equals(id)) {
-      return local;
-    }
-    ChannelConnection c = outbound.get(target);
-    if (c != null && c.usable()) {
-      return c;
-    }
-    ConnectBackoff backoff = backoffs.get(target);
-    if (backoff != null) {
-      backoff.check(target);
-    }
-    return outbound.compute(target, (k, old) -> old != null && old.usable() ? old : connect(k));
-  }
-
-  private ChannelConnection connect(ProcessId target) {
-    ChannelConnection conn = new ChannelConnection(this, target);
-    links.add(conn);
-    new Bootstrap()
-        .group(home)
-        .channel(Transport.channelType())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (tls != null) {
-              ch.pipeline().addLast(tls.forDialled(ch, target));
-            }
-            pipeline(ch.pipeline(), conn, true);
-          }
-        })
-        .connect(target.host(), target.port())
-        .addListener((ChannelFuture f) -> {
-          if (f.isSuccess()) {
-            backoffs.remove(target);
-            conn.connected(f.channel());
-          } else {
-            backoffs.compute(target, (k, b) -> (b == null ? new ConnectBackoff() : b).failed());
-            String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
-            conn.failAll(() -> new PeerUnavailableException(
-                "cannot connect to " + target + ": " + why));
-            conn.releaseQueued();
-            links.remove(conn);
-            outbound.remove(target, conn);
-          }
-        });
-    return conn;
+    connections.closed(conn);
   }
 
   private void ensureOpen() {
@@ -421,7 +332,7 @@ public final class RuntimeProcess implements RpcProcess {
       try {
         ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
             values);
-        connectionFor(target, frame).write(frame);
+        connections.forFrame(target, frame).write(frame);
       } catch (RpcException e) {
         submitUser(() -> reportUncaught(e));
       }
@@ -478,11 +389,7 @@ public final class RuntimeProcess implements RpcProcess {
 
   @Override
   public int pendingCalls() {
-    int n = local.pendingCount();
-    for (ChannelConnection c : links) {
-      n += c.pendingCount();
-    }
-    return n;
+    return connections.pendingCalls();
   }
 
   @Override
@@ -497,7 +404,7 @@ public final class RuntimeProcess implements RpcProcess {
     }
     Processes.closed(this);
     server.close().awaitUninterruptibly();
-    List<ChannelConnection> all = new ArrayList<>(links);
+    List<ChannelConnection> all = connections.all();
     for (ChannelConnection c : all) {
       // not before the handshake: an inbound peer must see our HELLO first
       if (c.peer() != null) {
@@ -510,7 +417,7 @@ public final class RuntimeProcess implements RpcProcess {
     }
     closed = true;
     String why = "process " + id + " closed before the call ended";
-    local.failAll(() -> new ProcessClosedException(why));
+    connections.local().failAll(() -> new ProcessClosedException(why));
     for (ChannelConnection c : all) {
       c.failAll(() -> new ProcessClosedException(why));
       c.close();

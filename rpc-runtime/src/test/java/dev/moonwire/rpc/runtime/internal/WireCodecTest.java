@@ -1,6 +1,5 @@
 package dev.moonwire.rpc.runtime.internal;
 
-import dev.moonwire.rpc.testing.ProcessTestSupport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
