@@ -4,5 +4,7 @@ module dev.moonwire.rpc.sync {
   requires dev.moonwire.rpc.runtime;
   requires org.slf4j;
 
+  exports dev.moonwire.rpc.sync;
+
   provides dev.moonwire.rpc.spi.RpcProvider with dev.moonwire.rpc.sync.internal.SyncProvider;
 }

@@ -11,10 +11,21 @@ import java.util.concurrent.locks.LockSupport;
  * baton goes to the process's other events meanwhile, and comes back after the outcome. On any
  * other thread the wait just parks that thread.
  */
-final class Waiter implements ReplySink {
+public final class Waiter implements ReplySink {
   final Thread thread = Thread.currentThread();
   private final BatonScheduler baton;
   private volatile Reply reply;
+  private volatile int completed; // 0 then 1: the first completion wins
+  private static final java.lang.invoke.VarHandle COMPLETED;
+
+  static {
+    try {
+      COMPLETED = java.lang.invoke.MethodHandles.lookup()
+          .findVarHandle(Waiter.class, "completed", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   // Guarded by the baton's lock when there is a baton.
   volatile boolean ready;
   boolean suspended;
@@ -24,8 +35,13 @@ final class Waiter implements ReplySink {
   }
 
   /** A waiter for the calling thread: suspending if it holds its process's baton. */
-  static Waiter forCurrentThread() {
+  public static Waiter forCurrentThread() {
     return new Waiter(currentBaton());
+  }
+
+  /** True if the calling thread runs an event of a process and holds its baton. */
+  public static boolean onBaton() {
+    return currentBaton() != null;
   }
 
   /** The baton the calling thread holds, or null. */
@@ -41,8 +57,17 @@ final class Waiter implements ReplySink {
     return baton != null;
   }
 
+  /** The thread that waits. */
+  public Thread thread() {
+    return thread;
+  }
+
+  /** Ends the wait, from any thread; only the first call counts. */
   @Override
   public void complete(Reply r) {
+    if (!COMPLETED.compareAndSet(this, 0, 1)) {
+      return;
+    }
     reply = r;
     if (baton != null) {
       baton.resume(this);
@@ -56,7 +81,7 @@ final class Waiter implements ReplySink {
    * Waits for the outcome. {@code onInterrupt} runs once if the thread is interrupted while
    * waiting; it must make the outcome arrive (cancel the call, fire the timer early).
    */
-  Reply await(Runnable onInterrupt) {
+  public Reply await(Runnable onInterrupt) {
     if (baton != null) {
       baton.suspend(this, onInterrupt);
     } else {
