@@ -84,6 +84,11 @@ final class ChannelConnection extends Connection {
       return;
     }
     outbound.offer(frame);
+    if (isClosed()) {
+      // closed between the check and the offer: free it on the loop, the queue's one consumer
+      process.homeLoop().execute(this::releaseQueued);
+      return;
+    }
     scheduleDrain();
   }
 
@@ -155,7 +160,7 @@ final class ChannelConnection extends Connection {
     }
   }
 
-  /** Frees frames that will never be sent; called once the channel is gone. */
+  /** Frees frames that will never be sent; on the event loop, once the channel is gone. */
   void releaseQueued() {
     for (ByteBuf f; (f = outbound.poll()) != null; ) {
       f.release();
