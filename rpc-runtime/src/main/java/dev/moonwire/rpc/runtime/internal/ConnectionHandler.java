@@ -129,7 +129,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
-      if (idle.isFirst()) {
+      if (conn.readingPaused()) {
+        // We stopped reading on purpose (flow control): silence proves nothing. Keep the
+        // peer's own heartbeat fed instead; a dead peer shows when a write fails.
+        ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+      } else if (idle.isFirst()) {
         ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
       } else {
         lostBecause = "it stopped answering heartbeats";

@@ -42,6 +42,27 @@ class FlowControlTest extends ProcessTestSupport {
   }
 
   @Test
+  void pausedReading_outlastsManyHeartbeats_withoutEitherSideDroppingTheConnection() {
+    Duration heartbeat = Duration.ofMillis(50);
+    RpcProcess server = open(RpcConfig.defaults().withMaxInFlight(4).withHeartbeat(heartbeat));
+    // the handler holds the server's one event thread for 16 heartbeat intervals: the server
+    // stops reading, so neither side hears anything from the other meanwhile
+    server.export("hold", a -> new CountDownLatch(1).await(800,
+        java.util.concurrent.TimeUnit.MILLISECONDS));
+    RpcProcess client = open(RpcConfig.defaults().withHeartbeat(heartbeat));
+    AtomicInteger values = new AtomicInteger();
+    java.util.List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var hold = client.async(server.id(), "hold", v -> values.incrementAndGet(), errors::add);
+
+    for (int i = 0; i < 5; i++) {
+      hold.call();
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> values.get() + errors.size() == 5);
+    assertEquals(java.util.List.of(), errors);
+  }
+
+  @Test
   void calleeAtItsLimit_stopsReadingThatPeer_untilHalfHaveEnded() throws Exception {
     RpcProcess server = open(RpcConfig.defaults().withMaxInFlight(50));
     CountDownLatch gate = new CountDownLatch(1);
