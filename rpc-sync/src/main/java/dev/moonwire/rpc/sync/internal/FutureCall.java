@@ -15,8 +15,7 @@ record FutureCall(RuntimeProcess process, ProcessId target, String function, Dur
   public <T> RpcFuture<T> call(Object... args) {
     SyncFuture<T> f = new SyncFuture<>(process);
     try {
-      f.sent(process.call(target, function, args, deadline,
-          reply -> process.scheduler().submit(() -> f.completeFrom(reply))));
+      f.sent(process.call(target, function, args, deadline, f::arrived));
     } catch (RpcException e) {
       return SyncFuture.failed(process, e);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -37,7 +38,36 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     this.call = call;
   }
 
-  /** Runs as an event of the process: decodes the reply there and completes. */
+  /** The reply, from its arrival until someone claims it to decode it. */
+  private final java.util.concurrent.atomic.AtomicReference<Reply> arrived =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  /** A thread outside any process blocked in get/join, or null. */
+  private volatile Thread blocked;
+
+  /**
+   * The call's outcome arrived (on an I/O or timer thread). A thread blocked in get/join decodes
+   * it itself — one wake-up — otherwise an event of the process does. Either way the future
+   * completes once; dependent actions run as events of the process (see below) whichever thread
+   * completes it.
+   */
+  void arrived(Reply reply) {
+    arrived.set(reply);
+    Thread t = blocked;
+    if (t != null) {
+      LockSupport.unpark(t);
+    } else {
+      process.scheduler().submit(this::completeFromArrived);
+    }
+  }
+
+  private void completeFromArrived() {
+    Reply r = arrived.getAndSet(null);
+    if (r != null) {
+      completeFrom(r);
+    }
+  }
+
+  /** Decodes the reply (on the claiming thread) and completes. */
   @SuppressWarnings("unchecked")
   void completeFrom(Reply reply) {
     try {
@@ -101,21 +131,7 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     }
     BatonScheduler baton = Waiter.currentBaton();
     if (baton == null) {
-      try {
-        if (timeout == null) {
-          super.get();
-        } else {
-          super.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
-      } catch (ExecutionException | CompletionException ignored) {
-        // the caller reads the outcome itself
-      } catch (TimeoutException e) {
-        return false;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CancelledException("interrupted while waiting for the reply", e);
-      }
-      return true;
+      return blockUntilDone(timeout);
     }
     Waiter w = Waiter.forCurrentThread();
     super.whenComplete((v, e) -> w.complete(null)); // resumes from the completing thread
@@ -124,6 +140,43 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     w.await(() -> w.complete(null));
     cancelTimer.run();
     return isDone();
+  }
+
+  /** A thread outside any process: park until done, decoding the reply here if it comes first. */
+  private boolean blockUntilDone(Duration timeout) {
+    long end = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+    Thread me = Thread.currentThread();
+    blocked = me;
+    // however the future completes (an event of the process, a cancel, another waiter), wake us
+    super.whenComplete((v, e) -> LockSupport.unpark(me));
+    try {
+      while (!isDone()) {
+        if (arrived.get() != null) {
+          completeFromArrived();
+          continue;
+        }
+        if (timeout == null) {
+          LockSupport.park(this);
+        } else {
+          long left = end - System.nanoTime();
+          if (left <= 0) {
+            return false;
+          }
+          LockSupport.parkNanos(this, left);
+        }
+        if (Thread.interrupted()) {
+          Thread.currentThread().interrupt();
+          throw new CancelledException("interrupted while waiting for the reply");
+        }
+      }
+      return true;
+    } finally {
+      blocked = null;
+      // arrived() may have seen us just before we left and counted on us: finish its work
+      if (arrived.get() != null) {
+        completeFromArrived();
+      }
+    }
   }
 
   @Override
