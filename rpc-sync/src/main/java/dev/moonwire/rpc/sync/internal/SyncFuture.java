@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -29,6 +30,10 @@ import java.util.function.Function;
 final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   private final RuntimeProcess process;
   private volatile PendingCall call;
+  /** The reply, from its arrival until someone claims it to decode it. */
+  private final AtomicReference<Reply> arrived = new AtomicReference<>();
+  /** A thread outside any process blocked in get/join, or null. */
+  private volatile Thread blocked;
 
   SyncFuture(RuntimeProcess process) {
     this.process = process;
@@ -37,12 +42,6 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   void sent(PendingCall call) {
     this.call = call;
   }
-
-  /** The reply, from its arrival until someone claims it to decode it. */
-  private final java.util.concurrent.atomic.AtomicReference<Reply> arrived =
-      new java.util.concurrent.atomic.AtomicReference<>();
-  /** A thread outside any process blocked in get/join, or null. */
-  private volatile Thread blocked;
 
   /**
    * The call's outcome arrived (on an I/O or timer thread). A thread blocked in get/join decodes
