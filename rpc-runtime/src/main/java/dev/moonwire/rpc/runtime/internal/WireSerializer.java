@@ -98,6 +98,10 @@ final class WireSerializer {
       kryo.writeClassAndObject(output, value);
     } catch (KryoBufferOverflowException e) {
       throw e;
+    } catch (StackOverflowError e) {
+      kryo.reset();
+      throw new SerializationException("cannot serialize " + what + " of '" + function
+          + "': the object graph is cyclic or too deep (expected: a tree of moderate depth)");
     } catch (KryoException | IllegalArgumentException e) {
       kryo.reset();
       Class<?> unregistered = unregistered(e);
@@ -114,6 +118,10 @@ final class WireSerializer {
   private Object readValue(String function, String what) {
     try {
       return kryo.readClassAndObject(input);
+    } catch (StackOverflowError e) {
+      kryo.reset();
+      throw new SerializationException("cannot deserialize " + what + " of '" + function
+          + "': nested too deep");
     } catch (RuntimeException e) {
       kryo.reset();
       throw new SerializationException("cannot deserialize " + what + " of '" + function

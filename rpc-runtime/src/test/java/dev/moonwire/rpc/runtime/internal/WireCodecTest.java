@@ -88,6 +88,19 @@ class WireCodecTest {
   }
 
   @Test
+  void cyclicGraph_failsWithSerializationError_andTheSerializerStaysUsable() {
+    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    List<Object> cyclic = new ArrayList<>();
+    cyclic.add(cyclic);
+
+    var e = assertThrows(SerializationException.class,
+        () -> s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "loop", new Object[] {cyclic}));
+
+    assertTrue(e.getMessage().contains("cyclic"), e.getMessage());
+    assertEquals("ok", roundTrip(s, s, "ok")[0]);
+  }
+
+  @Test
   void classUnknownToReceiver_failsDecodingWithSerializationError() {
     WireSerializer sender = new WireSerializer(List.of(Point.class), 1 << 20);
     WireSerializer receiver = new WireSerializer(List.of(), 1 << 20);
