@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -77,24 +76,9 @@ class MonitorTest extends ProcessTestSupport {
       bufmon.await(() -> !buffer.isEmpty());
       return buffer.poll();
     }));
-    RpcProcess consumer = open();
-    RpcProcess producer = open();
-    Set<Integer> got = ConcurrentHashMap.newKeySet();
-    AtomicInteger gets = new AtomicInteger();
-    var get = consumer.<Integer>async(server.id(), "get", v -> {
-      got.add(v);
-      gets.incrementAndGet();
-    });
-    var put = producer.async(server.id(), "put", v -> { });
+    // consumers first: they all wait on an empty buffer
+    Set<Integer> got = BufferClients.exchange(server, open(), open(), 50, false);
 
-    for (int i = 0; i < 50; i++) {
-      get.call(); // consumers first: they all wait on an empty buffer
-    }
-    for (int i = 0; i < 50; i++) {
-      put.call(i);
-    }
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> gets.get() == 50);
     assertEquals(50, got.size());
     assertTrue(inside(server, () -> largest) <= 2);
   }

@@ -12,8 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Seed 004's test cases for synchronizers, over real processes on loopback. */
@@ -45,23 +43,9 @@ class SynchronizerTest extends ProcessTestSupport {
     server.export("get", s.guard("buffer", "get", taken::remove));
     server.export("largest", a -> largest);
     RpcProcess consumer = open();
-    RpcProcess producer = open();
-    Set<Integer> got = ConcurrentHashMap.newKeySet();
-    AtomicInteger gets = new AtomicInteger();
-    var get = consumer.<Integer>async(server.id(), "get", v -> {
-      got.add(v);
-      gets.incrementAndGet();
-    });
-    var put = producer.async(server.id(), "put", v -> { });
+    // producers first: all but two are held
+    Set<Integer> got = BufferClients.exchange(server, open(), consumer, 100, true);
 
-    for (int i = 0; i < 100; i++) {
-      put.call(i); // producers first: all but two are held
-    }
-    for (int i = 0; i < 100; i++) {
-      get.call();
-    }
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> gets.get() == 100);
     assertEquals(100, got.size());
     assertTrue((int) consumer.sync(server.id(), "largest").call() <= 2);
   }

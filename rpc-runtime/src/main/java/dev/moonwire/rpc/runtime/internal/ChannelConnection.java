@@ -44,10 +44,6 @@ final class ChannelConnection extends Connection {
     this.peer = id;
   }
 
-  Channel channel() {
-    return channel;
-  }
-
   /** This side's handshake nonce. */
   final byte[] nonce = Handshake.nonce();
 

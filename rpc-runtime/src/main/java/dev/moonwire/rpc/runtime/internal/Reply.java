@@ -30,16 +30,6 @@ public final class Reply {
     return new Reply(null, null, null, failure);
   }
 
-  /** True if the call failed. */
-  public boolean failed() {
-    return failure != null;
-  }
-
-  /** The failure, or null. */
-  public RpcException failure() {
-    return failure;
-  }
-
   /**
    * Decodes the value (once) or throws the failure. Releases the encoded body.
    *
@@ -57,15 +47,6 @@ public final class Reply {
     try {
       return codec.decodeValue(b, function);
     } finally {
-      b.release();
-    }
-  }
-
-  /** Drops the reply without decoding it. */
-  public void discard() {
-    ByteBuf b = body;
-    body = null;
-    if (b != null) {
       b.release();
     }
   }

@@ -171,11 +171,6 @@ public final class RuntimeProcess implements RpcProcess {
     return call;
   }
 
-  /** The default deadline, for call styles that were given none. */
-  public Duration defaultDeadline() {
-    return config.deadline();
-  }
-
   /**
    * Runs {@code task} on the timer thread after {@code delay}; it must only hand work over.
    *

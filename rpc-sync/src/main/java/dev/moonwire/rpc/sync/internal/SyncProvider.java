@@ -2,13 +2,15 @@ package dev.moonwire.rpc.sync.internal;
 
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
-import dev.moonwire.rpc.runtime.internal.Processes;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.runtime.internal.RuntimeProvider;
 import dev.moonwire.rpc.spi.RpcProvider;
 import java.util.List;
 
-/** The provider of the synchronous layer: outranks the bare runtime when both are present. */
+/**
+ * The provider of the synchronous layer: outranks the bare runtime when both are present, and
+ * differs from it only in the layer its processes get.
+ */
 public final class SyncProvider implements RpcProvider {
   private final RuntimeProvider runtime = new RuntimeProvider();
 
@@ -24,7 +26,7 @@ public final class SyncProvider implements RpcProvider {
 
   @Override
   public RpcProcess current() {
-    return Processes.current();
+    return runtime.current();
   }
 
   @Override

@@ -53,10 +53,6 @@ public final class Waiter implements ReplySink {
     return null;
   }
 
-  boolean suspends() {
-    return baton != null;
-  }
-
   /** The thread that waits. */
   public Thread thread() {
     return thread;
