@@ -5,6 +5,9 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.ServiceLoader;
 
 /**
@@ -120,6 +123,33 @@ public final class Rpc {
   /** See {@link RpcProcess#future(ProcessId, String)}. */
   public static FutureFunction future(ProcessId target, String function) {
     return current().future(target, function);
+  }
+
+  /**
+   * See {@link RpcProcess#await(CompletionStage)}. Outside any process (and with none open) it
+   * just blocks the thread, with the same exceptions.
+   */
+  public static <T> T await(CompletionStage<T> stage) {
+    Objects.requireNonNull(stage, "stage");
+    RpcProcess current = Holder.PROVIDER.current();
+    if (current == null && Holder.PROVIDER.openProcesses().size() == 1) {
+      current = Holder.PROVIDER.openProcesses().get(0);
+    }
+    if (current != null) {
+      return current.await(stage);
+    }
+    try {
+      return stage.toCompletableFuture().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RpcException rpc) {
+        throw rpc;
+      }
+      throw e;
+    }
+  }
+
+  static RpcProvider provider() {
+    return Holder.PROVIDER;
   }
 
   /**

@@ -29,39 +29,56 @@ public final class RpcConfig {
   public static final int DEFAULT_MAX_IN_FLIGHT = 65_536;
   /** The default largest frame: 16 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+  /** How long a new connection may take to finish its handshake: 10 seconds. */
+  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+  /** The largest frame accepted before the handshake is done: 64 KiB. */
+  public static final int HANDSHAKE_MAX_FRAME_BYTES = 64 * 1024;
+  /** How long one event may hold its process before a warning is logged: 2 seconds. */
+  public static final Duration DEFAULT_BLOCKED_EVENT_THRESHOLD = Duration.ofSeconds(2);
+  /** What each queued or running request, send or reply is counted at beyond its frame. */
+  public static final int QUEUED_EVENT_OVERHEAD_BYTES = 2048;
 
-  private final String host;
-  private final int port;
-  private final Duration deadline;
-  private final int maxFrameBytes;
-  private final List<Class<?>> registered;
-  private final Consumer<Throwable> uncaughtErrorHandler;
-  private final Duration heartbeatInterval;
-  private final Duration closeGrace;
-  private final byte[] secret;
-  private final Tls tls;
-  private final int maxInFlight;
+  // Effectively final: every with... method changes a fresh copy (see copy()) before anyone
+  // else sees it, so a config is immutable once returned.
+  private String host = "127.0.0.1";
+  private int port;
+  private Duration deadline = DEFAULT_DEADLINE;
+  private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private List<Class<?>> registered = List.of();
+  private Consumer<Throwable> uncaughtErrorHandler;
+  private Duration heartbeatInterval = Duration.ofSeconds(5);
+  private Duration closeGrace = Duration.ofSeconds(5);
+  private byte[] secret = new byte[0];
+  private Tls tls;
+  private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+  private long maxQueuedBytes = defaultMaxQueuedBytes();
+  private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+  private Duration blockedEventThreshold = DEFAULT_BLOCKED_EVENT_THRESHOLD;
 
-  private RpcConfig(String host, int port, Duration deadline, int maxFrameBytes,
-      List<Class<?>> registered, Consumer<Throwable> uncaughtErrorHandler,
-      Duration heartbeatInterval, Duration closeGrace, byte[] secret, Tls tls, int maxInFlight) {
-    this.host = host;
-    this.port = port;
-    this.deadline = deadline;
-    this.maxFrameBytes = maxFrameBytes;
-    this.registered = registered;
-    this.uncaughtErrorHandler = uncaughtErrorHandler;
-    this.heartbeatInterval = heartbeatInterval;
-    this.closeGrace = closeGrace;
-    this.secret = secret;
-    this.tls = tls;
-    this.maxInFlight = maxInFlight;
+  private RpcConfig() {}
+
+  private RpcConfig copy() {
+    RpcConfig c = new RpcConfig();
+    c.host = host;
+    c.port = port;
+    c.deadline = deadline;
+    c.maxFrameBytes = maxFrameBytes;
+    c.registered = registered;
+    c.uncaughtErrorHandler = uncaughtErrorHandler;
+    c.heartbeatInterval = heartbeatInterval;
+    c.closeGrace = closeGrace;
+    c.secret = secret;
+    c.tls = tls;
+    c.maxInFlight = maxInFlight;
+    c.maxQueuedBytes = maxQueuedBytes;
+    c.handshakeTimeout = handshakeTimeout;
+    c.blockedEventThreshold = blockedEventThreshold;
+    return c;
   }
 
   /** Listens on a free port of 127.0.0.1, with all defaults. */
   public static RpcConfig defaults() {
-    return new RpcConfig("127.0.0.1", 0, DEFAULT_DEADLINE, DEFAULT_MAX_FRAME_BYTES, List.of(),
-        null, Duration.ofSeconds(5), Duration.ofSeconds(5), new byte[0], null, DEFAULT_MAX_IN_FLIGHT);
+    return new RpcConfig();
   }
 
   /** Listens on {@code port} of 127.0.0.1 (0 = any free port), with all other defaults. */
@@ -78,8 +95,9 @@ public final class RpcConfig {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port : " + port + " (expected: 0..65535)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.port = port;
+    return c;
   }
 
   /**
@@ -91,8 +109,9 @@ public final class RpcConfig {
     if (host.isBlank()) {
       throw new IllegalArgumentException("host : '' (expected: a host name or address)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.host = host;
+    return c;
   }
 
   /**
@@ -101,8 +120,9 @@ public final class RpcConfig {
    * @throws IllegalArgumentException if not positive
    */
   public RpcConfig withDeadline(Duration deadline) {
-    return new RpcConfig(host, port, positive("deadline", deadline), maxFrameBytes, registered,
-        uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.deadline = positive("deadline", deadline);
+    return c;
   }
 
   /**
@@ -115,8 +135,9 @@ public final class RpcConfig {
       throw new IllegalArgumentException(
           "maxFrameBytes : " + maxFrameBytes + " (expected: >= 1024)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.maxFrameBytes = maxFrameBytes;
+    return c;
   }
 
   /**
@@ -132,8 +153,9 @@ public final class RpcConfig {
         all.add(c);
       }
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes,
-        Collections.unmodifiableList(all), uncaughtErrorHandler, heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.registered = Collections.unmodifiableList(all);
+    return c;
   }
 
   /**
@@ -141,8 +163,9 @@ public final class RpcConfig {
    * error callback. Runs on the process. The default logs them at WARN.
    */
   public RpcConfig onUncaughtError(Consumer<Throwable> handler) {
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered,
-        Objects.requireNonNull(handler, "handler"), heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.uncaughtErrorHandler = Objects.requireNonNull(handler, "handler");
+    return c;
   }
 
   /**
@@ -151,8 +174,9 @@ public final class RpcConfig {
    * {@link PeerUnavailableException}.
    */
   public RpcConfig withHeartbeat(Duration interval) {
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        positive("heartbeat", interval), closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.heartbeatInterval = positive("heartbeat", interval);
+    return c;
   }
 
   /** How long {@code close()} lets running handlers finish before failing what is left. */
@@ -161,8 +185,9 @@ public final class RpcConfig {
     if (grace.isNegative()) {
       throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, grace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.closeGrace = grace;
+    return c;
   }
 
   /**
@@ -179,9 +204,9 @@ public final class RpcConfig {
     if (secret.isEmpty()) {
       throw new IllegalArgumentException("secret : '' (expected: at least one character)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), tls,
-        maxInFlight);
+    RpcConfig c = copy();
+    c.secret = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return c;
   }
 
   /**
@@ -196,17 +221,17 @@ public final class RpcConfig {
    * {@link PeerUnavailableException} whose message says why.
    */
   public RpcConfig withTls(KeyManagerFactory keys, TrustManagerFactory trust, boolean mutual) {
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, new Tls(Objects.requireNonNull(keys, "keys"),
-            Objects.requireNonNull(trust, "trust"), mutual), maxInFlight);
+    RpcConfig c = copy();
+    c.tls = new Tls(Objects.requireNonNull(keys, "keys"), Objects.requireNonNull(trust, "trust"),
+        mutual);
+    return c;
   }
 
   /**
    * The most calls in flight on one connection, each way. As a caller, a process refuses a call
-   * beyond it at once with an {@link OverloadedException}. As a callee, a process that has this
-   * many requests from one peer running stops reading from that peer until half have ended, so
-   * TCP slows the peer down. Either way a flood slows or refuses callers; it does not exhaust
-   * memory.
+   * beyond it at once with an {@link OverloadedException}, sending nothing. As a callee, a
+   * process answers each request beyond it from one peer with an {@link OverloadedException}
+   * (the handler does not run) and goes on reading that peer's other messages.
    *
    * @throws IllegalArgumentException if not positive
    */
@@ -214,8 +239,87 @@ public final class RpcConfig {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight : " + maxInFlight + " (expected: > 0)");
     }
-    return new RpcConfig(host, port, deadline, maxFrameBytes, registered, uncaughtErrorHandler,
-        heartbeatInterval, closeGrace, secret, tls, maxInFlight);
+    RpcConfig c = copy();
+    c.maxInFlight = maxInFlight;
+    return c;
+  }
+
+  /**
+   * The most bytes this process holds for work that peers gave it and that has not ended:
+   * requests and one-way sends queued or running, and replies not yet run. Each counts at its
+   * frame size plus {@value #QUEUED_EVENT_OVERHEAD_BYTES} bytes (the objects and the suspended
+   * thread that carry it). A request or send beyond the limit is refused at once — the caller
+   * gets an {@link OverloadedException}, a refused one-way send is reported to the sender's
+   * uncaught-error handler — and the process keeps serving what it holds. The same limit bounds
+   * the bytes queued to go out to peers: a call beyond it fails with an
+   * {@link OverloadedException} at the caller, nothing sent. The default is an eighth of the
+   * maximum heap, between 16 MiB and 256 MiB.
+   *
+   * @throws IllegalArgumentException if under 64 KiB
+   */
+  public RpcConfig withMaxQueuedBytes(long maxQueuedBytes) {
+    if (maxQueuedBytes < 64 * 1024) {
+      throw new IllegalArgumentException(
+          "maxQueuedBytes : " + maxQueuedBytes + " (expected: >= 65536)");
+    }
+    RpcConfig c = copy();
+    c.maxQueuedBytes = maxQueuedBytes;
+    return c;
+  }
+
+  /**
+   * How long a new connection may take to finish its handshake (TLS included) before it is
+   * closed. Until then a peer may send frames of at most {@value #HANDSHAKE_MAX_FRAME_BYTES}
+   * bytes and gets no heartbeat, so an unauthenticated peer can hold neither a connection nor
+   * memory for long. Calls waiting on a connection that times out fail with
+   * {@link PeerUnavailableException}.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConfig withHandshakeTimeout(Duration timeout) {
+    RpcConfig c = copy();
+    c.handshakeTimeout = positive("handshake timeout", timeout);
+    return c;
+  }
+
+  /**
+   * The blocked-event checker: when one event holds its process (its baton) for longer than
+   * {@code threshold} without reaching a suspension point, a warning with the event's stack is
+   * logged, once per event. Such an event stalls every other event of the process: typically a
+   * blocking call that is not a suspension point ({@code Thread.sleep}, {@code join()} on a
+   * foreign future, JDBC). {@link Duration#ZERO} turns the checker off.
+   *
+   * @throws IllegalArgumentException if negative
+   */
+  public RpcConfig withBlockedEventThreshold(Duration threshold) {
+    Objects.requireNonNull(threshold, "threshold");
+    if (threshold.isNegative()) {
+      throw new IllegalArgumentException(
+          "blocked event threshold : " + threshold + " (expected: >= 0; 0 = off)");
+    }
+    RpcConfig c = copy();
+    c.blockedEventThreshold = threshold;
+    return c;
+  }
+
+  /** The limit on bytes of work held, in and out; see {@link #withMaxQueuedBytes}. */
+  public long maxQueuedBytes() {
+    return maxQueuedBytes;
+  }
+
+  /** The handshake timeout. */
+  public Duration handshakeTimeout() {
+    return handshakeTimeout;
+  }
+
+  /** The blocked-event threshold; zero when the checker is off. */
+  public Duration blockedEventThreshold() {
+    return blockedEventThreshold;
+  }
+
+  private static long defaultMaxQueuedBytes() {
+    long eighth = Runtime.getRuntime().maxMemory() / 8;
+    return Math.max(16L << 20, Math.min(256L << 20, eighth));
   }
 
   /** The limit of calls in flight per connection and direction. */

@@ -23,4 +23,28 @@ public interface RpcFuture<T> extends CompletionStage<T>, Future<T> {
    * unwrapped.
    */
   T join();
+
+  /**
+   * A future that completes when all of {@code futures} have: with null, or exceptionally with
+   * the failure of one of them (an {@link RpcException} as is). Its dependent actions run on the
+   * process of the first future. Cancelling it cancels each of {@code futures}.
+   *
+   * @throws IllegalArgumentException if there are no futures
+   * @throws IllegalStateException if the synchronous layer ({@code rpc-sync}) is not present
+   */
+  static RpcFuture<Void> allOf(RpcFuture<?>... futures) {
+    return Rpc.provider().allOf(futures);
+  }
+
+  /**
+   * A future that completes as the first of {@code futures} does, with its value or failure.
+   * Its dependent actions run on the process of the first future. Cancelling it cancels each of
+   * {@code futures}.
+   *
+   * @throws IllegalArgumentException if there are no futures
+   * @throws IllegalStateException if the synchronous layer ({@code rpc-sync}) is not present
+   */
+  static RpcFuture<Object> anyOf(RpcFuture<?>... futures) {
+    return Rpc.provider().anyOf(futures);
+  }
 }

@@ -1,5 +1,7 @@
 package dev.moonwire.rpc;
 
+import java.util.concurrent.CompletionStage;
+
 import java.time.Duration;
 import java.util.Collection;
 
@@ -104,6 +106,21 @@ public interface RpcProcess extends AutoCloseable {
    * other events meanwhile; elsewhere it blocks the thread.
    */
   void sleep(Duration duration);
+
+  /**
+   * Waits for {@code stage} and returns its value: wait-by-necessity for any
+   * {@link CompletionStage}, e.g. {@code await(CompletableFuture.allOf(f1, f2))}. Inside an event
+   * of this process it is a suspension point: the process serves other events meanwhile, as in a
+   * sync call (a plain {@code join()} there would hold the process until the stage completes —
+   * for ever, if an event of this process must complete it). Elsewhere it blocks the thread.
+   *
+   * @throws RpcException the stage's failure, if it is one (unwrapped)
+   * @throws java.util.concurrent.CompletionException the stage's other failures, as
+   *     {@code join()} throws them
+   * @throws CancelledException if the request waiting here is cancelled or its deadline passes
+   *     (the stage is left as it is)
+   */
+  <T> T await(CompletionStage<T> stage);
 
   /**
    * Runs {@code task} as an event of this process, after the events already queued. What it

@@ -2,6 +2,7 @@ package dev.moonwire.rpc.spi;
 
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.RpcFuture;
 import java.util.List;
 
 /**
@@ -21,4 +22,16 @@ public interface RpcProvider {
 
   /** The processes open in this JVM, oldest first. */
   List<RpcProcess> openProcesses();
+
+  /** See {@link RpcFuture#allOf}. */
+  default RpcFuture<Void> allOf(RpcFuture<?>[] futures) {
+    throw new IllegalStateException(
+        "RpcFuture.allOf needs the synchronous layer: put dev.moonwire:rpc-sync on the class path");
+  }
+
+  /** See {@link RpcFuture#anyOf}. */
+  default RpcFuture<Object> anyOf(RpcFuture<?>[] futures) {
+    throw new IllegalStateException(
+        "RpcFuture.anyOf needs the synchronous layer: put dev.moonwire:rpc-sync on the class path");
+  }
 }

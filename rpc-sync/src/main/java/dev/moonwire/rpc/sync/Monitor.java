@@ -27,8 +27,11 @@ import java.util.function.BooleanSupplier;
  * <p><b>Threading.</b> A monitor belongs to one process and is used only from that process's
  * events (handlers, callbacks) with the synchronous layer; elsewhere its methods throw
  * {@link IllegalStateException}. It needs no lock: the process's baton already serializes every
- * use. Entry is reentrant. A request cancelled while waiting to enter (or in {@code await})
- * leaves with a {@link CancelledException} and does not take the monitor.
+ * use. Entry is reentrant. A request cancelled while waiting to enter leaves with a
+ * {@link CancelledException} and does not take the monitor; one cancelled in {@code await}
+ * first takes the monitor back (as {@link java.util.concurrent.locks.Condition#await()} does),
+ * then throws, so its {@code doWhenFree} releases only what it holds. Conditions must not
+ * suspend.
  */
 public final class Monitor {
   private Thread holder;
@@ -74,7 +77,7 @@ public final class Monitor {
       throw new IllegalStateException(
           "await outside the monitor (expected: inside a function wrapped by doWhenFree)");
     }
-    while (!condition.getAsBoolean()) {
+    while (!holdsNow(condition)) {
       int savedDepth = depth;
       Waiter w = Waiter.forCurrentThread();
       Guard g = new Guard(w, condition);
@@ -82,10 +85,30 @@ public final class Monitor {
       handOver();
       w.await(() -> w.complete(null));
       if (holder != me) {
+        // Cancelled while waiting. As Condition.await does, take the monitor back before
+        // throwing: the caller's doWhenFree will release it, and must not release it while
+        // someone else holds it.
         guards.remove(g);
-        throw new CancelledException("cancelled while waiting in Monitor.await");
+        reenter(me);
       }
       depth = savedDepth;
+      if (w.interrupted()) {
+        throw new CancelledException("cancelled while waiting in Monitor.await");
+      }
+    }
+  }
+
+  /** Waits, ignoring cancellation, until the monitor is {@code me}'s again; first in line. */
+  private void reenter(Thread me) {
+    while (holder != me) {
+      if (holder == null) {
+        holder = me;
+        return;
+      }
+      Waiter back = Waiter.forCurrentThread();
+      entering.addFirst(back);
+      back.await(() -> { }); // a second cancel changes nothing: we are leaving already
+      entering.remove(back);
     }
   }
 
@@ -120,6 +143,10 @@ public final class Monitor {
       throw new CancelledException("cancelled while waiting to enter the monitor");
     }
     depth = 1;
+    if (w.interrupted()) {
+      exit(); // it was handed to us as we were cancelled: pass it on
+      throw new CancelledException("cancelled while waiting to enter the monitor");
+    }
   }
 
   private void exit() {
@@ -148,9 +175,20 @@ public final class Monitor {
 
   private static boolean holds(BooleanSupplier condition) {
     try {
-      return condition.getAsBoolean();
+      return holdsNow(condition);
     } catch (RuntimeException e) {
       return true; // let its waiter test it again and get the exception in its own event
+    }
+  }
+
+  /** Tests a condition, which must not suspend: it runs while the monitor changes hands. */
+  private static boolean holdsNow(BooleanSupplier condition) {
+    String before = Waiter.forbidSuspension(
+        "a Monitor condition must not suspend (no sync calls, futures or sleeps in it)");
+    try {
+      return condition.getAsBoolean();
+    } finally {
+      Waiter.allowSuspension(before);
     }
   }
 

@@ -39,9 +39,11 @@ import java.util.Map;
  * <p>An <em>object</em> names what the operations belong to: an exported group, a whole
  * process. <b>Threading:</b> a synchronizer belongs to one process and is used from its events
  * with the synchronous layer; constraints and triggers run there, under the baton, and must not
- * suspend. A constraint or trigger that throws fails that invocation (its caller gets a
- * {@link RemoteInvocationException}); a cancelled held invocation leaves with a
- * {@link CancelledException}.
+ * suspend: one that tries fails its invocation with an {@link IllegalStateException}. A
+ * constraint or trigger that throws fails that invocation (its caller gets a
+ * {@link RemoteInvocationException}) and the held invocations are examined again. A held
+ * invocation that is cancelled, or whose deadline passes, leaves with a
+ * {@link CancelledException} and is never accepted: no trigger fires for it.
  */
 public final class Synchronizer {
   private final Map<String, List<Constraint>> constraints = new HashMap<>();
@@ -49,15 +51,38 @@ public final class Synchronizer {
   private final List<Held> held = new ArrayList<>();
 
   private static final class Held {
+    private static final int WAITING = 0;
+    private static final int ACCEPTED = 1;
+    private static final int CANCELLED = 2;
+
     final String key;
     final Args request;
     final Waiter waiter = Waiter.forCurrentThread();
-    boolean accepted;
+    /** True once the request is cancelled, seen by other events before the held thread runs. */
+    final java.util.function.BooleanSupplier requestCancelled =
+        dev.moonwire.rpc.runtime.internal.RuntimeProcess.currentCancellation();
+    /**
+     * WAITING, then ACCEPTED (by an event that examines the held ones) or CANCELLED (by the
+     * held thread when its request is cancelled, without the baton): whichever comes first.
+     */
+    final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
     Exception failure;
 
     Held(String key, Args request) {
       this.key = key;
       this.request = request;
+    }
+
+    boolean accept() {
+      return !requestCancelled.getAsBoolean() && state.compareAndSet(WAITING, ACCEPTED);
+    }
+
+    boolean cancel() {
+      return state.compareAndSet(WAITING, CANCELLED);
+    }
+
+    boolean accepted() {
+      return state.get() == ACCEPTED;
     }
   }
 
@@ -113,17 +138,24 @@ public final class Synchronizer {
   private void admit(String key, Args request) throws Exception {
     requireEvent();
     if (allows(key, request)) {
-      fire(key, request);
-      acceptHeld();
+      try {
+        fire(key, request);
+      } finally {
+        acceptHeld(); // even if a trigger threw: the ones before it may have changed the state
+      }
       return;
     }
     Held h = new Held(key, request);
     held.add(h);
-    h.waiter.await(() -> h.waiter.complete(null));
+    h.waiter.await(() -> {
+      h.cancel(); // no trigger may fire for it from now on
+      h.waiter.complete(null);
+    });
     if (h.failure != null) {
       throw h.failure;
     }
-    if (!h.accepted) {
+    if (!h.accepted()) {
+      h.cancel();
       held.remove(h);
       throw new CancelledException("cancelled while held by a synchronizer constraint");
     }
@@ -136,12 +168,19 @@ public final class Synchronizer {
       changed = false;
       for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
         Held h = it.next();
+        if (h.state.get() == Held.CANCELLED || h.requestCancelled.getAsBoolean()) {
+          it.remove(); // its caller is gone; it leaves without firing anything
+          continue;
+        }
         try {
           if (!allows(h.key, h.request)) {
             continue;
           }
+          if (!h.accept()) {
+            it.remove(); // cancelled just now
+            continue;
+          }
           fire(h.key, h.request);
-          h.accepted = true;
         } catch (Exception e) {
           h.failure = e;
         }
@@ -153,18 +192,32 @@ public final class Synchronizer {
     }
   }
 
+  private static final String NO_SUSPENSION = "a Synchronizer constraint or trigger must not "
+      + "suspend (no sync calls, futures or sleeps in it): it runs while invocations are "
+      + "accepted";
+
   private boolean allows(String key, Args request) throws Exception {
-    for (Constraint c : constraints.getOrDefault(key, List.of())) {
-      if (!c.allows(request)) {
-        return false;
+    String before = Waiter.forbidSuspension(NO_SUSPENSION);
+    try {
+      for (Constraint c : constraints.getOrDefault(key, List.of())) {
+        if (!c.allows(request)) {
+          return false;
+        }
       }
+      return true;
+    } finally {
+      Waiter.allowSuspension(before);
     }
-    return true;
   }
 
   private void fire(String key, Args request) throws Exception {
-    for (Trigger t : triggers.getOrDefault(key, List.of())) {
-      t.fire(request);
+    String before = Waiter.forbidSuspension(NO_SUSPENSION);
+    try {
+      for (Trigger t : triggers.getOrDefault(key, List.of())) {
+        t.fire(request);
+      }
+    } finally {
+      Waiter.allowSuspension(before);
     }
   }
 

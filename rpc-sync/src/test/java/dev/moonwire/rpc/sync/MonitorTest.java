@@ -107,4 +107,71 @@ class MonitorTest extends ProcessTestSupport {
 
     assertEquals("outer+inner", open().sync(server.id(), "outer").call());
   }
+
+  private int inside;
+  private int overlaps;
+  private int cancelledWaits;
+
+  @Test
+  void awaitCancelledWhileTheHolderIsSuspended_neverLetsTwoInside() throws Exception {
+    RpcProcess server = open();
+    Monitor m = Monitor.create();
+    dev.moonwire.rpc.Handler body = a -> {
+      overlaps += inside > 0 ? 1 : 0;
+      inside++;
+      try {
+        Rpc.sleep(Duration.ofMillis(a.longAt(0))); // suspended, holding the monitor
+      } finally {
+        inside--;
+      }
+      return null;
+    };
+    dev.moonwire.rpc.Handler waitForever = m.doWhenFree(a -> {
+      m.await(() -> false);
+      return null;
+    });
+    server.export("waitForever", a -> {
+      try {
+        return waitForever.handle(a);
+      } catch (dev.moonwire.rpc.CancelledException e) {
+        cancelledWaits++;
+        throw e;
+      }
+    });
+    server.export("enter", m.doWhenFree(body));
+    server.export("cancelledWaits", a -> cancelledWaits);
+    RpcProcess client = open();
+
+    // W waits in await (the monitor is free again); H enters and suspends inside for a while
+    var w = client.future(server.id(), "waitForever").withDeadline(Duration.ofMillis(300)).call();
+    var h = client.future(server.id(), "enter").withDeadline(Duration.ofSeconds(20)).call(1500L);
+    // W is cancelled while H is inside; W must not release what H holds
+    assertThrows(java.util.concurrent.ExecutionException.class, w::get);
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> (int) client.sync(server.id(), "cancelledWaits").call() == 1);
+    // E tries to enter while H is still inside
+    var e = client.future(server.id(), "enter").withDeadline(Duration.ofSeconds(20)).call(10L);
+
+    h.get();
+    e.get();
+    assertEquals(0, inside(server, () -> overlaps), "events inside the monitor at once");
+  }
+
+  @Test
+  void conditionThatSuspends_failsClearly() {
+    RpcProcess server = open();
+    Monitor m = Monitor.create();
+    server.export("bad", m.doWhenFree(a -> {
+      m.await(() -> {
+        Rpc.sleep(Duration.ofMillis(1));
+        return true;
+      });
+      return null;
+    }));
+
+    var e = assertThrows(RemoteInvocationException.class,
+        () -> open().sync(server.id(), "bad").call());
+    assertEquals(IllegalStateException.class.getName(), e.remoteClass());
+    assertTrue(e.getMessage().contains("must not suspend"), e.getMessage());
+  }
 }

@@ -2,6 +2,7 @@ package dev.moonwire.rpc.sync;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.RpcFuture;
@@ -121,5 +122,77 @@ class SynchronizerTest extends ProcessTestSupport {
 
     delays.forEach(RpcFuture::join);
     assertEquals(List.of(1, 2, 3), client.sync(server.id(), "woke").call());
+  }
+
+  private final java.util.Map<dev.moonwire.rpc.Args, Integer> fetched =
+      new java.util.IdentityHashMap<>();
+
+  private Synchronizer fetchBuffer(RpcProcess server) {
+    Synchronizer s = Synchronizer.create()
+        .addConstraint("buffer", "fetch", req -> !buffer.isEmpty())
+        .setTrigger("buffer", "fetch", req -> fetched.put(req, buffer.poll()));
+    server.export("fetch", s.guard("buffer", "fetch", fetched::remove));
+    server.export("pending", a -> s.pending("buffer", "fetch"));
+    return s;
+  }
+
+  @Test
+  void heldInvocationCancelled_isNeverAcceptedLater_itsItemStaysForTheNext() {
+    RpcProcess server = open();
+    Synchronizer s = fetchBuffer(server);
+    // holds the process (no suspension) across the fetch's deadline, then deposits: the
+    // cancelled fetch has had no turn to leave the queue yet
+    server.export("busyThenDeposit", a -> {
+      long end = System.nanoTime() + 600_000_000L;
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      buffer.add(a.intAt(0));
+      s.recheck();
+      return null;
+    });
+    RpcProcess client = open();
+
+    var cancelled = client.future(server.id(), "fetch").withDeadline(Duration.ofMillis(200))
+        .call();
+    client.future(server.id(), "busyThenDeposit").call(7);
+
+    assertThrows(java.util.concurrent.ExecutionException.class, cancelled::get);
+    assertEquals(7, (int) client.sync(server.id(), "fetch").withDeadline(Duration.ofSeconds(5))
+        .call(), "the item the cancelled fetch would have taken");
+  }
+
+  @Test
+  void triggerThatThrowsOnTheFastPath_stillReleasesHeldInvocations() {
+    RpcProcess server = open();
+    Synchronizer s = fetchBuffer(server);
+    s.setTrigger("buffer", "deposit", req -> buffer.add(req.intAt(0)))
+        .setTrigger("buffer", "deposit", req -> {
+          throw new IllegalStateException("second trigger fails");
+        });
+    server.export("deposit", s.guard("buffer", "deposit", a -> null));
+    RpcProcess client = open();
+
+    var held = client.future(server.id(), "fetch").withDeadline(Duration.ofSeconds(5)).call();
+    await().atMost(Duration.ofSeconds(5)).until(() -> (int) client.sync(server.id(), "pending")
+        .call() == 1);
+    assertThrows(dev.moonwire.rpc.RemoteInvocationException.class,
+        () -> client.sync(server.id(), "deposit").call(3));
+
+    assertEquals(3, (int) held.join());
+  }
+
+  @Test
+  void triggerThatSuspends_failsItsInvocationClearly() {
+    RpcProcess server = open();
+    Synchronizer s = Synchronizer.create().setTrigger("o", "op", req -> {
+      dev.moonwire.rpc.Rpc.sleep(Duration.ofMillis(1));
+    });
+    server.export("op", s.guard("o", "op", a -> "ran"));
+
+    var e = assertThrows(dev.moonwire.rpc.RemoteInvocationException.class,
+        () -> open().sync(server.id(), "op").call());
+    assertEquals(IllegalStateException.class.getName(), e.remoteClass());
+    assertTrue(e.getMessage().contains("must not suspend"), e.getMessage());
   }
 }

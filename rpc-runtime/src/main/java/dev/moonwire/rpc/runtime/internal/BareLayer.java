@@ -5,6 +5,7 @@ import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SyncFunction;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /** The bare runtime: one platform thread per process, asynchronous calls only. */
 final class BareLayer implements SyncLayer {
@@ -49,6 +50,14 @@ final class BareLayer implements SyncLayer {
       Thread.currentThread().interrupt();
       throw new CancelledException("sleep interrupted", e);
     }
+  }
+
+  @Override
+  public <T> T await(RuntimeProcess process, CompletionStage<T> stage) {
+    if (Processes.current() == process) {
+      throw missing("Rpc.await inside an event");
+    }
+    return Stages.join(stage);
   }
 
   private static IllegalStateException missing(String what) {

@@ -8,6 +8,7 @@ import dev.moonwire.rpc.SerializationException;
 import io.netty.buffer.ByteBuf;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,18 @@ import java.util.concurrent.TimeUnit;
  * reply (or the typed error) on the connection it came from.
  */
 final class Dispatcher {
-  /** The absolute deadline (System.nanoTime) of the request whose handler runs on this thread. */
-  private static final ThreadLocal<long[]> DEADLINE = ThreadLocal.withInitial(() -> new long[1]);
+  /** The request whose handler runs on this thread, and its absolute deadline (nanoTime). */
+  private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+  private static final class Current {
+    long deadlineAt;
+    RunningRequest request;
+  }
+
+  private static final java.util.function.BooleanSupplier NEVER = () -> false;
+
+  /** Deadlines beyond a year are taken as a year: no timer arithmetic overflows. */
+  private static final long MAX_DEADLINE_MILLIS = TimeUnit.DAYS.toMillis(365);
 
   private final RuntimeProcess process;
   private final Map<String, Handler> functions = new ConcurrentHashMap<>();
@@ -44,8 +55,18 @@ final class Dispatcher {
    * or {@link Long#MAX_VALUE} outside any handler.
    */
   static long inheritedDeadlineNanos() {
-    long at = DEADLINE.get()[0];
+    long at = CURRENT.get().deadlineAt;
     return at == 0 ? Long.MAX_VALUE : at - System.nanoTime();
+  }
+
+  /**
+   * Whether the request whose handler runs on this thread has been cancelled (by CANCEL or its
+   * deadline). The flag is set by the canceller before it interrupts the handler, so another
+   * event can see it before the handler's thread has run again.
+   */
+  static java.util.function.BooleanSupplier currentCancellation() {
+    RunningRequest r = CURRENT.get().request;
+    return r == null ? NEVER : r::cancelled;
   }
 
   /** On the I/O thread: queue a request as an event. Takes ownership of {@code payload}. */
@@ -65,7 +86,11 @@ final class Dispatcher {
       conn.pauseReading(); // TCP now slows the peer down
       conn.resumeReadingIf(() -> conn.running.size() <= limit / 2); // in case all just ended
     }
-    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+    long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
+    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    // The callee keeps the deadline itself: a held or waiting handler leaves even if the
+    // caller's CANCEL never arrives.
+    r.deadlineTimer = process.schedule(r::cancel, Duration.ofMillis(millis));
     process.scheduler().submit(() -> handle(conn, callId, deadlineAt, function, payload, r));
   }
 
@@ -99,7 +124,7 @@ final class Dispatcher {
   private void handle(Connection conn, long callId, long deadlineAt, String function,
       ByteBuf payload, RunningRequest r) {
     ByteBuf reply = null;
-    long[] deadline = DEADLINE.get();
+    Current current = CURRENT.get();
     try {
       if (r.cancelled()) {
         payload.release();
@@ -108,18 +133,17 @@ final class Dispatcher {
       if (process.layer().threadPerEvent()) {
         r.started(Thread.currentThread());
       }
-      deadline[0] = deadlineAt;
+      current.deadlineAt = deadlineAt;
+      current.request = r;
       reply = invoke(conn, callId, function, payload);
     } finally {
-      deadline[0] = 0;
-      r.finished();
+      current.deadlineAt = 0;
+      current.request = null;
+      r.finished(); // after this no CANCEL can interrupt the next event on this thread
       conn.running.remove(callId);
       if (conn.readingPaused()) {
         int limit = process.config().maxInFlight();
         conn.resumeReadingIf(() -> conn.running.size() <= limit / 2);
-      }
-      if (process.layer().threadPerEvent()) {
-        Thread.interrupted(); // a late CANCEL must not leak into the next event on this thread
       }
       if (reply != null) {
         if (r.cancelled()) {

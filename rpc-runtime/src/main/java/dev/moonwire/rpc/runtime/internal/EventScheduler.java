@@ -10,8 +10,19 @@ public interface EventScheduler {
    * Queues an event. Never blocks; may be called from any thread, I/O threads included. Events
    * must not throw: the process wraps user code before it gets here.
    */
-  void submit(Runnable event);
+  default void submit(Runnable event) {
+    trySubmit(event);
+  }
+
+  /**
+   * Queues an event, or returns false if the scheduler has stopped; the caller then frees what
+   * the event would have freed.
+   */
+  boolean trySubmit(Runnable event);
 
   /** Runs what is queued, then stops; later submissions are dropped. */
   void shutdown();
+
+  /** When the event that holds the process began to, for the blocked-event checker. */
+  EventClock clock();
 }

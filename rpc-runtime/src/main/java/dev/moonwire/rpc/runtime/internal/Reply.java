@@ -30,6 +30,15 @@ public final class Reply {
     return new Reply(null, null, null, failure);
   }
 
+  /** Frees the encoded value, if any, without decoding it: nobody will read this reply. */
+  public void discard() {
+    ByteBuf b = body;
+    body = null;
+    if (b != null) {
+      b.release();
+    }
+  }
+
   /**
    * Decodes the value (once) or throws the failure. Releases the encoded body.
    *

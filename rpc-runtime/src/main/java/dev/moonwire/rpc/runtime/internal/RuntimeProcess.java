@@ -28,6 +28,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,6 +55,7 @@ public final class RuntimeProcess implements RpcProcess {
   private final Channel server;
   private final ProcessId id;
   private final EventScheduler scheduler;
+  private final BlockedEventChecker blockedChecker; // null when off
   /**
    * The I/O thread of all this process's connections: one thread sees all of a process's
    * traffic, and the synchronous layer can carry the process's virtual threads on it.
@@ -93,6 +95,8 @@ public final class RuntimeProcess implements RpcProcess {
     this.server = bound.channel();
     this.id = ProcessId.of(config.host(), ((InetSocketAddress) server.localAddress()).getPort());
     this.scheduler = layer.newScheduler(this);
+    this.blockedChecker =
+        BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());
     Processes.opened(this);
     server.config().setAutoRead(true);
     server.read();
@@ -180,6 +184,14 @@ public final class RuntimeProcess implements RpcProcess {
     var timeout = Transport.TIMER.newTimeout(t -> task.run(), Math.max(1, delay.toNanos()),
         TimeUnit.NANOSECONDS);
     return timeout::cancel;
+  }
+
+  /**
+   * Whether the request being handled on the calling thread has been cancelled; always false
+   * outside a handler. Readable from any thread, and true from the moment of the cancel.
+   */
+  public static java.util.function.BooleanSupplier currentCancellation() {
+    return Dispatcher.currentCancellation();
   }
 
   /** Runs {@code task} (user code) as an event; what it throws is reported. */
@@ -376,6 +388,11 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   @Override
+  public <T> T await(CompletionStage<T> stage) {
+    return layer.await(this, Objects.requireNonNull(stage, "stage"));
+  }
+
+  @Override
   public void execute(Runnable task) {
     Objects.requireNonNull(task, "task");
     ensureOpen();
@@ -418,6 +435,19 @@ public final class RuntimeProcess implements RpcProcess {
       c.close();
     }
     scheduler.shutdown();
+    if (blockedChecker != null) {
+      blockedChecker.stop();
+    }
+  }
+
+  /** How many blocked events the checker has reported (a diagnostic, for tests). */
+  public long blockedEventReports() {
+    return blockedChecker == null ? 0 : blockedChecker.reports();
+  }
+
+  /** The stack of the last blocked event reported, or "" (for tests). */
+  public String lastBlockedEventStack() {
+    return blockedChecker == null ? "" : blockedChecker.lastStack();
   }
 
   @Override

@@ -11,6 +11,7 @@ final class SerialScheduler implements EventScheduler {
 
   private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
   private volatile boolean stopped;
+  private final EventClock clock = new EventClock();
 
   SerialScheduler(RuntimeProcess process) {
     Thread t = new Thread(() -> loop(process), "moonwire-process-" + process.id().port());
@@ -30,19 +31,29 @@ final class SerialScheduler implements EventScheduler {
       if (event == STOP) {
         return;
       }
+      clock.begin();
       try {
         event.run();
       } catch (Throwable t) {
         log.error("event of {} threw; the process goes on", process.id(), t);
+      } finally {
+        clock.end();
       }
     }
   }
 
   @Override
-  public void submit(Runnable event) {
-    if (!stopped) {
-      queue.add(event);
+  public boolean trySubmit(Runnable event) {
+    if (stopped) {
+      return false;
     }
+    queue.add(event);
+    return true;
+  }
+
+  @Override
+  public EventClock clock() {
+    return clock;
   }
 
   @Override

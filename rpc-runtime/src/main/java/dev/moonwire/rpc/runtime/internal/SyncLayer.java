@@ -4,6 +4,7 @@ import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SyncFunction;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the synchronous layer ({@code rpc-sync}) adds to a process: the scheduler that runs its
@@ -25,4 +26,6 @@ public interface SyncLayer {
       Duration deadline);
 
   void sleep(RuntimeProcess process, Duration duration);
+
+  <T> T await(RuntimeProcess process, CompletionStage<T> stage);
 }

@@ -1,5 +1,6 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.EventClock;
 import dev.moonwire.rpc.runtime.internal.EventScheduler;
 import dev.moonwire.rpc.runtime.internal.Processes;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
@@ -38,6 +39,9 @@ final class BatonScheduler implements EventScheduler {
   private Thread idle; // a worker parked for its next event, or null
   private Runnable handoff; // the event given to the idle worker
   private static final long IDLE_NANOS = 10_000_000_000L;
+  private final EventClock clock = new EventClock();
+  /** Why the baton's holder may not suspend now, or null; touched only by the holder. */
+  String noSuspension;
 
   BatonScheduler(RuntimeProcess process) {
     this.process = process;
@@ -45,17 +49,17 @@ final class BatonScheduler implements EventScheduler {
   }
 
   @Override
-  public void submit(Runnable event) {
+  public boolean trySubmit(Runnable event) {
     Thread worker;
     boolean fresh;
     lock.lock();
     try {
       if (stopped) {
-        return;
+        return false;
       }
       if (owner != null) {
         runQueue.add(event);
-        return;
+        return true;
       }
       fresh = idle == null;
       worker = assign(event);
@@ -63,6 +67,12 @@ final class BatonScheduler implements EventScheduler {
       lock.unlock();
     }
     wake(worker, fresh);
+    return true;
+  }
+
+  @Override
+  public EventClock clock() {
+    return clock;
   }
 
   /** Under the lock: gives {@code event} and the baton to the idle worker, or a new one. */
@@ -111,11 +121,14 @@ final class BatonScheduler implements EventScheduler {
     Processes.bind(process);
     Runnable event = first;
     while (event != null) {
+      clock.begin();
       try {
         event.run();
       } catch (Throwable t) {
         log.error("event of {} threw; the process goes on", process.id(), t);
       }
+      noSuspension = null;
+      clock.end();
       event = next();
       if (event == null) {
         event = awaitHandoff();
@@ -189,15 +202,26 @@ final class BatonScheduler implements EventScheduler {
    * baton comes back. Returns at once, keeping the baton, if {@code w} was already resumed. The
    * caller must hold the baton. {@code onInterrupt} runs (once) if the thread is interrupted
    * while waiting; it should make the wait end, e.g. by cancelling the call.
+   *
+   * @return true if the thread was interrupted (its interrupt status is then clear)
+   * @throws IllegalStateException if the holder may not suspend here (see {@link Waiter})
    */
-  void suspend(Waiter w, Runnable onInterrupt) {
+  boolean suspend(Waiter w, Runnable onInterrupt) {
+    if (noSuspension != null) {
+      throw new IllegalStateException(noSuspension);
+    }
     Thread next = null;
     boolean fresh = false;
     Waiter resumed = null;
+    if (w.ready) {
+      return Thread.interrupted();
+    }
+    clock.end();
     lock.lock();
     try {
       if (w.ready) {
-        return;
+        clock.begin();
+        return Thread.interrupted();
       }
       w.suspended = true;
       Object head = runQueue.poll();
@@ -227,6 +251,8 @@ final class BatonScheduler implements EventScheduler {
         onInterrupt.run();
       }
     }
+    clock.begin();
+    return interrupted;
   }
 
   /**

@@ -2,7 +2,9 @@ package dev.moonwire.rpc.sync.internal;
 
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SyncFunction;
+import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.runtime.internal.PendingCall;
+import dev.moonwire.rpc.runtime.internal.Reply;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.time.Duration;
 
@@ -26,6 +28,13 @@ record SyncCall(RuntimeProcess process, ProcessId target, String function, Durat
       Duration deadline) {
     Waiter w = Waiter.forCurrentThread();
     PendingCall call = process.call(target, function, args, deadline, w);
-    return w.await(call::cancel).get();
+    Reply r = w.await(call::cancel);
+    if (w.interrupted() && !call.cancel() && Waiter.onBaton()) {
+      // the reply came just as the request was cancelled: the handler stops here all the same
+      r.discard();
+      throw new CancelledException("the request was cancelled during its call to '" + function
+          + "' on " + target);
+    }
+    return r.get();
   }
 }

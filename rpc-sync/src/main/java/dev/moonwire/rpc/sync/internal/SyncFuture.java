@@ -1,6 +1,7 @@
 package dev.moonwire.rpc.sync.internal;
 
 import dev.moonwire.rpc.CancelledException;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.runtime.internal.PendingCall;
@@ -29,7 +30,8 @@ import java.util.function.Function;
  */
 final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   private final RuntimeProcess process;
-  private volatile PendingCall call;
+  /** What cancelling this future cancels: its call, or the futures it combines. */
+  private volatile Runnable onCancel = () -> { };
   /** The reply, from its arrival until someone claims it to decode it. */
   private final AtomicReference<Reply> arrived = new AtomicReference<>();
   /** A thread outside any process blocked in get/join, or null. */
@@ -40,7 +42,16 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   }
 
   void sent(PendingCall call) {
-    this.call = call;
+    this.onCancel = call::cancel;
+  }
+
+  /** Cancelling this future cancels {@code action}'s targets too (allOf, anyOf). */
+  void onCancel(Runnable action) {
+    this.onCancel = action;
+  }
+
+  RuntimeProcess process() {
+    return process;
   }
 
   /**
@@ -54,8 +65,14 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     Thread t = blocked;
     if (t != null) {
       LockSupport.unpark(t);
-    } else {
-      process.scheduler().submit(this::completeFromArrived);
+    } else if (!process.scheduler().trySubmit(this::completeFromArrived)) {
+      // the process has stopped: no event will decode it
+      Reply r = arrived.getAndSet(null);
+      if (r != null) {
+        r.discard();
+        completeExceptionally(new ProcessClosedException(
+            "process " + process.id() + " closed before the reply was read"));
+      }
     }
   }
 
@@ -108,9 +125,8 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   public boolean cancel(boolean mayInterruptIfRunning) {
     boolean cancelled = completeExceptionally(
         new CancelledException("the call was cancelled by its caller"));
-    PendingCall c = call;
-    if (cancelled && c != null) {
-      c.cancel();
+    if (cancelled) {
+      onCancel.run();
     }
     return cancelled;
   }
@@ -138,6 +154,12 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
         : process.schedule(() -> w.complete(null), timeout);
     w.await(() -> w.complete(null));
     cancelTimer.run();
+    if (w.interrupted()) {
+      // The request waiting here was cancelled. Never fall back to a blocking wait while
+      // holding the baton: give up the call, and leave.
+      cancel(true);
+      throw new CancelledException("the request was cancelled while waiting for a future");
+    }
     return isDone();
   }
 

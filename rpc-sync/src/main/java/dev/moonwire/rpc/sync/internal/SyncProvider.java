@@ -5,7 +5,10 @@ import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.runtime.internal.RuntimeProvider;
 import dev.moonwire.rpc.spi.RpcProvider;
+import dev.moonwire.rpc.RpcFuture;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The provider of the synchronous layer: outranks the bare runtime when both are present, and
@@ -32,5 +35,62 @@ public final class SyncProvider implements RpcProvider {
   @Override
   public List<RpcProcess> openProcesses() {
     return runtime.openProcesses();
+  }
+
+  @Override
+  public RpcFuture<Void> allOf(RpcFuture<?>[] futures) {
+    SyncFuture<Void> all = new SyncFuture<>(processOf(futures));
+    CompletableFuture.allOf(stages(futures)).whenComplete((v, e) -> {
+      if (e == null) {
+        all.complete(null);
+      } else {
+        all.completeExceptionally(unwrap(e));
+      }
+    });
+    all.onCancel(() -> cancelAll(futures));
+    return all;
+  }
+
+  @Override
+  public RpcFuture<Object> anyOf(RpcFuture<?>[] futures) {
+    SyncFuture<Object> any = new SyncFuture<>(processOf(futures));
+    CompletableFuture.anyOf(stages(futures)).whenComplete((v, e) -> {
+      if (e == null) {
+        any.complete(v);
+      } else {
+        any.completeExceptionally(unwrap(e));
+      }
+    });
+    any.onCancel(() -> cancelAll(futures));
+    return any;
+  }
+
+  private static RuntimeProcess processOf(RpcFuture<?>[] futures) {
+    if (futures.length == 0) {
+      throw new IllegalArgumentException("no futures (expected: at least one)");
+    }
+    if (!(futures[0] instanceof SyncFuture<?> f)) {
+      throw new IllegalArgumentException("futures[0] : " + futures[0].getClass().getName()
+          + " (expected: an RpcFuture made by Moonwire)");
+    }
+    return f.process();
+  }
+
+  private static CompletableFuture<?>[] stages(RpcFuture<?>[] futures) {
+    CompletableFuture<?>[] stages = new CompletableFuture<?>[futures.length];
+    for (int i = 0; i < futures.length; i++) {
+      stages[i] = futures[i].toCompletableFuture();
+    }
+    return stages;
+  }
+
+  private static void cancelAll(RpcFuture<?>[] futures) {
+    for (RpcFuture<?> f : futures) {
+      f.cancel(true);
+    }
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 }

@@ -7,7 +7,9 @@ import dev.moonwire.rpc.SyncFunction;
 import dev.moonwire.rpc.runtime.internal.EventScheduler;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.runtime.internal.SyncLayer;
+import dev.moonwire.rpc.runtime.internal.Stages;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /** The synchronous layer: virtual threads, the baton, and the call styles that suspend. */
 final class VirtualThreadLayer implements SyncLayer {
@@ -42,16 +44,39 @@ final class VirtualThreadLayer implements SyncLayer {
   }
 
   @Override
+  public <T> T await(RuntimeProcess process, CompletionStage<T> stage) {
+    if (stage instanceof SyncFuture<T> f) {
+      return f.join(); // suspends or blocks, and cancels its call if the request is cancelled
+    }
+    if (!Waiter.onBaton()) {
+      return Stages.join(stage);
+    }
+    Waiter w = Waiter.forCurrentThread();
+    Object[] outcome = new Object[2];
+    stage.whenComplete((v, e) -> {
+      outcome[0] = v;
+      outcome[1] = e;
+      w.complete(null); // publishes the outcome to the waiting thread
+    });
+    w.await(() -> w.complete(null));
+    if (w.interrupted()) {
+      throw new CancelledException("the request was cancelled while awaiting a stage");
+    }
+    @SuppressWarnings("unchecked")
+    T value = (T) outcome[0];
+    return Stages.outcome(value, (Throwable) outcome[1]);
+  }
+
+  @Override
   public void sleep(RuntimeProcess process, Duration duration) {
     Waiter w = Waiter.forCurrentThread();
     Runnable cancel = process.schedule(() -> w.complete(null), duration);
-    boolean[] interrupted = {false};
     w.await(() -> {
-      interrupted[0] = true;
       cancel.run();
       w.complete(null);
     });
-    if (interrupted[0]) {
+    if (w.interrupted()) {
+      cancel.run();
       throw new CancelledException("sleep interrupted: the request was cancelled");
     }
   }

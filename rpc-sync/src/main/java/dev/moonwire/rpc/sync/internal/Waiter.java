@@ -29,6 +29,7 @@ public final class Waiter implements ReplySink {
   // Guarded by the baton's lock when there is a baton.
   volatile boolean ready;
   boolean suspended;
+  private boolean interrupted;
 
   private Waiter(BatonScheduler baton) {
     this.baton = baton;
@@ -79,9 +80,8 @@ public final class Waiter implements ReplySink {
    */
   public Reply await(Runnable onInterrupt) {
     if (baton != null) {
-      baton.suspend(this, onInterrupt);
+      interrupted = baton.suspend(this, onInterrupt);
     } else {
-      boolean interrupted = false;
       while (!ready) {
         LockSupport.park(this);
         if (Thread.interrupted() && !interrupted) {
@@ -94,5 +94,38 @@ public final class Waiter implements ReplySink {
       }
     }
     return reply;
+  }
+
+  /**
+   * True if the thread was interrupted (its request cancelled) during {@link #await}. Inside an
+   * event the interrupt status is then clear: the caller must act on it, typically by throwing
+   * {@code CancelledException}.
+   */
+  public boolean interrupted() {
+    return interrupted;
+  }
+
+  /**
+   * Forbids suspension on the calling thread until {@link #allowSuspension} — around user code
+   * that must not suspend (a synchronizer's constraints and triggers, a monitor's conditions):
+   * a suspension point reached meanwhile throws {@link IllegalStateException} with
+   * {@code why}. Returns what to pass to {@code allowSuspension}.
+   */
+  public static String forbidSuspension(String why) {
+    BatonScheduler b = currentBaton();
+    if (b == null) {
+      return null;
+    }
+    String before = b.noSuspension;
+    b.noSuspension = why;
+    return before;
+  }
+
+  /** Ends {@link #forbidSuspension}, restoring what it returned. */
+  public static void allowSuspension(String before) {
+    BatonScheduler b = currentBaton();
+    if (b != null) {
+      b.noSuspension = before;
+    }
   }
 }
