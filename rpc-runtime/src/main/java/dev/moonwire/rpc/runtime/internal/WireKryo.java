@@ -3,6 +3,8 @@ package dev.moonwire.rpc.runtime.internal;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import java.math.BigDecimal;
@@ -48,12 +50,16 @@ final class WireKryo extends Kryo {
   }
 
   WireKryo(List<Class<?>> userClasses) {
+    super(new WireClassResolver(), null);
     setRegistrationRequired(true);
     setReferences(false);
     registerBuiltIns();
     for (Class<?> c : userClasses) {
       registerUser(c);
     }
+    // Every registration gets a serializer that allocates only what its frame can fill. (Done
+    // once all are in: Kryo's register(Class, Serializer) bypasses register(Registration).)
+    ((WireClassResolver) getClassResolver()).boundAll();
   }
 
   private void registerBuiltIns() {
@@ -112,6 +118,25 @@ final class WireKryo extends Kryo {
           + " (expected: distinct ids; rename one of the classes)");
     }
     register(type, id);
+  }
+
+
+  /**
+   * Resolves classes by registered id only. Kryo's default resolver also accepts a class name
+   * from the wire — it loads any class a peer names, and keeps the name in a table that is
+   * shared by every later read and never cleared when registration is required.
+   */
+  private static final class WireClassResolver extends DefaultClassResolver {
+    @Override
+    protected Registration readName(Input input) {
+      throw BoundedSerializers.classByName();
+    }
+
+    void boundAll() {
+      for (Registration r : idToRegistration.values()) {
+        r.setSerializer(BoundedSerializers.bounded(r.getSerializer()));
+      }
+    }
   }
 
   @Override

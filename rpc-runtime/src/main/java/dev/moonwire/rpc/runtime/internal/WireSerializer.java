@@ -1,7 +1,6 @@
 package dev.moonwire.rpc.runtime.internal;
 
 import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.io.ByteBufferInput;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import dev.moonwire.rpc.SerializationException;
@@ -16,7 +15,9 @@ import java.util.List;
 final class WireSerializer {
   private final WireKryo kryo;
   private final Output output;
-  private final ByteBufferInput input = new ByteBufferInput();
+  private final BoundedInput input = new BoundedInput();
+  /** The encode buffer grows to the largest value sent; beyond this it is not kept. */
+  private static final int KEPT_OUTPUT_BYTES = 64 * 1024;
   private final int maxFrameBytes;
 
   WireSerializer(List<Class<?>> userClasses, int maxFrameBytes) {
@@ -35,6 +36,7 @@ final class WireSerializer {
         writeValue(args[i], function, "argument " + i);
       }
     } catch (KryoBufferOverflowException e) {
+      trimOutput();
       throw tooLarge(function);
     }
     int payload = output.position();
@@ -45,6 +47,7 @@ final class WireSerializer {
     }
     Frames.writeShortString(buf, function);
     buf.writeBytes(output.getBuffer(), 0, payload);
+    trimOutput();
     return checkSize(Frames.finish(buf), function);
   }
 
@@ -53,12 +56,14 @@ final class WireSerializer {
     try {
       writeValue(value, function, "the result");
     } catch (KryoBufferOverflowException e) {
+      trimOutput();
       throw tooLarge(function);
     }
     int payload = output.position();
     ByteBuf buf = Frames.start(alloc, 8 + payload, Frames.REPLY);
     buf.writeLong(callId);
     buf.writeBytes(output.getBuffer(), 0, payload);
+    trimOutput();
     return checkSize(Frames.finish(buf), function);
   }
 
@@ -78,6 +83,7 @@ final class WireSerializer {
       return args;
     } finally {
       input.setBuffer(EMPTY);
+      input.trim();
     }
   }
 
@@ -88,6 +94,13 @@ final class WireSerializer {
       return readValue(function, "the result");
     } finally {
       input.setBuffer(EMPTY);
+      input.trim();
+    }
+  }
+
+  private void trimOutput() {
+    if (output.getBuffer().length > KEPT_OUTPUT_BYTES) {
+      output.setBuffer(new byte[256], maxFrameBytes);
     }
   }
 
@@ -122,6 +135,12 @@ final class WireSerializer {
       kryo.reset();
       throw new SerializationException("cannot deserialize " + what + " of '" + function
           + "': nested too deep");
+    } catch (OutOfMemoryError e) {
+      // Lengths are checked against the frame, so this is the heap being full, not the value
+      // being absurd; the call fails, the process goes on.
+      kryo.reset();
+      throw new SerializationException("cannot deserialize " + what + " of '" + function
+          + "': out of memory");
     } catch (RuntimeException e) {
       kryo.reset();
       throw new SerializationException("cannot deserialize " + what + " of '" + function

@@ -1,0 +1,142 @@
+package dev.moonwire.rpc.runtime.internal;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.CollectionSerializer;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
+import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.serializers.MapSerializer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Kryo's serializers for arrays, collections and maps, with the element count they read from
+ * the wire checked against the frame before they allocate for it (see {@link BoundedInput}).
+ * {@link WireKryo} puts them in place of Kryo's own as classes are registered.
+ */
+final class BoundedSerializers {
+  private BoundedSerializers() {}
+
+  /** The bounded replacement for {@code s}, or {@code s} itself if it needs none. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static Serializer<?> bounded(Serializer<?> s) {
+    if (s instanceof ImmutableCollectionsSerializers.JdkImmutableListSerializer) {
+      return new ImmutableList();
+    }
+    if (s instanceof DefaultSerializers.ArraysAsListSerializer) {
+      return new ArraysAsList();
+    }
+    if (s.getClass() == CollectionSerializer.class) {
+      return new Collections();
+    }
+    if (s.getClass() == MapSerializer.class) {
+      return new Maps();
+    }
+    if (s.getClass().getEnclosingClass() == DefaultArraySerializers.class) {
+      return new CountFirst(s); // every array serializer starts with the length + 1
+    }
+    return s;
+  }
+
+  static void check(Input input, long count) {
+    if (input instanceof BoundedInput b) {
+      b.checkCount(count, 1);
+    }
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class Collections extends CollectionSerializer<Collection> {
+    @Override
+    protected Collection create(Kryo kryo, Input input, Class<? extends Collection> type,
+        int size) {
+      check(input, size);
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class Maps extends MapSerializer<Map> {
+    @Override
+    protected Map create(Kryo kryo, Input input, Class<? extends Map> type, int size) {
+      check(input, size * 2L);
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** {@code List.of(...)}: written as Kryo writes it, read without trusting its size. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class ImmutableList extends CollectionSerializer<List> {
+    ImmutableList() {
+      setElementsCanBeNull(false);
+    }
+
+    @Override
+    protected List create(Kryo kryo, Input input, Class<? extends List> type, int size) {
+      check(input, size);
+      return new ArrayList<>(size);
+    }
+
+    @Override
+    protected List createCopy(Kryo kryo, List original) {
+      return new ArrayList<>(original.size());
+    }
+
+    @Override
+    public List read(Kryo kryo, Input input, Class<? extends List> type) {
+      List list = super.read(kryo, input, type);
+      return list == null ? null : List.of(list.toArray());
+    }
+  }
+
+  /** {@code Arrays.asList(...)}, likewise. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class ArraysAsList extends DefaultSerializers.ArraysAsListSerializer {
+    @Override
+    protected List create(Kryo kryo, Input input, Class type, int size) {
+      check(input, size);
+      return super.create(kryo, input, type, size);
+    }
+  }
+
+  /** A serializer whose value starts with its element count + 1 (Kryo's arrays). */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static final class CountFirst extends Serializer<Object> {
+    private final Serializer delegate;
+
+    CountFirst(Serializer<?> delegate) {
+      super(delegate.getAcceptsNull(), delegate.isImmutable());
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Object object) {
+      delegate.write(kryo, output, object);
+    }
+
+    @Override
+    public Object read(Kryo kryo, Input input, Class<? extends Object> type) {
+      int start = input.position();
+      int n = input.readVarInt(true);
+      input.setPosition(start);
+      check(input, n - 1L);
+      return delegate.read(kryo, input, type);
+    }
+
+    @Override
+    public Object copy(Kryo kryo, Object original) {
+      return delegate.copy(kryo, original);
+    }
+  }
+
+  /** Never resolves a class by a name read from the wire (see {@link WireKryo}). */
+  static KryoException classByName() {
+    return new KryoException("the peer named a class on the wire instead of a registered id "
+        + "(expected: registered classes only; class names from the wire are never resolved)");
+  }
+}
