@@ -17,8 +17,11 @@ record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String fun
   public void call(Object... args) {
     for (ProcessId target : targets) {
       try {
-        process.call(target, function, args, deadline,
-            reply -> process.scheduler().submit(() -> deliver(reply)));
+        process.call(target, function, args, deadline, reply -> {
+          if (!process.scheduler().trySubmit(() -> deliver(reply))) {
+            reply.discard(); // the process has stopped: nobody will read it
+          }
+        });
       } catch (ProcessClosedException e) {
         throw e; // no event of a closed process will ever run to report it
       } catch (RpcException e) {

@@ -82,7 +82,7 @@ final class ChannelConnection extends Connection {
     outbound.offer(frame);
     if (isClosed()) {
       // closed between the check and the offer: free it on the loop, the queue's one consumer
-      process.homeLoop().execute(this::releaseQueued);
+      process.homeLoop().execute(() -> releaseQueued("the connection closed"));
       return;
     }
     scheduleDrain();
@@ -156,10 +156,30 @@ final class ChannelConnection extends Connection {
     }
   }
 
-  /** Frees frames that will never be sent; on the event loop, once the channel is gone. */
-  void releaseQueued() {
+  /**
+   * Frees frames that will never be sent; on the event loop, once the channel is gone. One-way
+   * sends among them have no call to fail, so they are reported to the process's uncaught-error
+   * handler, all in one report, saying {@code why}.
+   */
+  void releaseQueued(String why) {
+    int sends = 0;
+    String function = null;
     for (ByteBuf f; (f = outbound.poll()) != null; ) {
+      if (f.readableBytes() > 7 && f.getByte(f.readerIndex() + 4) == Frames.SEND) {
+        sends++;
+        if (function == null) {
+          function = f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
+              java.nio.charset.StandardCharsets.UTF_8).toString();
+        }
+      }
       f.release();
+    }
+    if (sends > 0) {
+      String message = sends + " one-way send(s) to " + peer + " were not sent (the first to '"
+          + function + "'): " + why;
+      process.submitUser(() -> {
+        throw new dev.moonwire.rpc.PeerUnavailableException(message);
+      });
     }
   }
 }

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +30,52 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private byte[] clientNonce; // inbound, while waiting for AUTH
   private byte[] serverNonce;
   private String lostBecause = "the connection closed";
+  private ScheduledFuture<?> handshakeTimer;
 
   ConnectionHandler(ChannelConnection conn, boolean outbound) {
     this.conn = conn;
     this.outbound = outbound;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      startHandshakeTimer(ctx);
+    }
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    startHandshakeTimer(ctx);
+    ctx.fireChannelActive();
+  }
+
+  /** A connection that has not finished its handshake (TLS included) in time is closed. */
+  private void startHandshakeTimer(ChannelHandlerContext ctx) {
+    if (handshakeTimer != null || state == State.READY) {
+      return;
+    }
+    long millis = conn.process.config().handshakeTimeout().toMillis();
+    handshakeTimer = ctx.executor().schedule(() -> {
+      if (state != State.READY && ctx.channel().isActive()) {
+        lostBecause = "the handshake did not finish within " + millis + " ms";
+        PeerLog.warn(conn.process, "handshake", ctx.channel().remoteAddress(),
+            "handshake did not finish within " + millis + " ms; closing that connection");
+        ctx.close();
+      }
+    }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The handshake is done: frames may now be as large as the process allows. */
+  private void handshakeDone(ChannelHandlerContext ctx) {
+    state = State.READY;
+    if (handshakeTimer != null) {
+      handshakeTimer.cancel(false);
+    }
+    FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+    if (decoder != null) {
+      decoder.raiseLimit(conn.process.config().maxFrameBytes());
+    }
   }
 
   @Override
@@ -81,7 +125,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         serverNonce = nonce;
         state = State.AUTH;
       } else {
-        state = State.READY;
+        handshakeDone(ctx);
       }
       return;
     }
@@ -90,7 +134,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         throw new ProtocolException("authentication failed: " + hello.id()
             + " requires a shared secret (expected: the same RpcConfig.withSecret on both)");
       }
-      state = State.READY;
+      handshakeDone(ctx);
       return;
     }
     if (hello.proof().length == 0) {
@@ -104,7 +148,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     ctx.writeAndFlush(Frames.auth(ctx.alloc(),
         Handshake.clientProof(secret, conn.nonce, hello.nonce())));
-    state = State.READY;
+    handshakeDone(ctx);
     conn.ready();
   }
 
@@ -123,12 +167,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     clientNonce = null;
     serverNonce = null;
-    state = State.READY;
+    handshakeDone(ctx);
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+      if (state != State.READY) {
+        return; // no heartbeat before the handshake: its own timer bounds that stage
+      }
       if (conn.readingPaused()) {
         // We stopped reading on purpose (flow control): silence proves nothing. Keep the
         // peer's own heartbeat fed instead; a dead peer shows when a write fails.
@@ -137,15 +184,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
       } else {
         lostBecause = "it stopped answering heartbeats";
-        log.warn("{}: peer {} stopped answering heartbeats; closing the connection",
-            conn.process.id(), conn.peer());
+        PeerLog.warn(conn.process, "heartbeat", conn.peer(),
+            "no answer to heartbeats; closing the connection");
         ctx.close();
       }
     } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent tls
         && !tls.isSuccess()) {
       lostBecause = "TLS handshake failed: " + tls.cause().getMessage();
-      log.warn("{}: TLS handshake with {} failed ({})", conn.process.id(),
-          ctx.channel().remoteAddress(), tls.cause().getMessage());
+      PeerLog.warn(conn.process, "TLS", ctx.channel().remoteAddress(),
+          "TLS handshake failed (" + tls.cause().getMessage() + ")");
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -157,7 +204,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     String why = lostBecause;
     conn.failAll(() -> new PeerUnavailableException(
         "connection to " + peer + " lost: " + why + " (the call may or may not have run)"));
-    conn.releaseQueued();
+    conn.releaseQueued("the connection was lost: " + why);
     conn.process.connectionClosed(conn);
   }
 
@@ -166,8 +213,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     Throwable tlsFailure = tlsCause(cause);
     if (tlsFailure != null) {
       lostBecause = "TLS failed: " + tlsFailure.getMessage();
-      log.warn("{}: TLS with {} failed ({}); closing that connection", conn.process.id(),
-          ctx.channel().remoteAddress(), tlsFailure.getMessage());
+      PeerLog.warn(conn.process, "TLS", ctx.channel().remoteAddress(),
+          "TLS failed (" + tlsFailure.getMessage() + "); closing that connection");
       ctx.close();
     } else if (cause instanceof TooLongFrameException) {
       protocolError(ctx, "frame over maxFrameBytes: " + cause.getMessage());
@@ -177,8 +224,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
     } else {
       lostBecause = "internal error: " + cause;
-      log.error("{}: unexpected error on connection to {}; closing it", conn.process.id(),
-          conn.peer(), cause);
+      conn.process.peerLog().error("unexpected", ctx.channel().remoteAddress(),
+          "unexpected error on a connection; closing it", cause);
       ctx.close();
     }
   }
@@ -193,10 +240,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     return null;
   }
 
+  /** The peer's process id once it said HELLO, and its socket address in any case. */
+  private Object peerName(ChannelHandlerContext ctx) {
+    ProcessId id = conn.peer();
+    return id == null ? ctx.channel().remoteAddress()
+        : id + " (at " + ctx.channel().remoteAddress() + ")";
+  }
+
   private void protocolError(ChannelHandlerContext ctx, String what) {
     lostBecause = "protocol error: " + what;
-    log.warn("{}: protocol error from {} ({}); closing that connection", conn.process.id(),
-        ctx.channel().remoteAddress(), what);
+    PeerLog.warn(conn.process, "protocol", peerName(ctx),
+        "protocol error (" + what + "); closing that connection");
     ctx.close();
   }
 }

@@ -1,7 +1,9 @@
 package dev.moonwire.rpc.runtime.internal;
 
 import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -10,7 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +83,9 @@ final class Connections {
   }
 
   private ChannelConnection dial(ProcessId target) {
+    if (closed) {
+      throw new ProcessClosedException("process " + process.id() + " is closed");
+    }
     ChannelConnection conn = new ChannelConnection(process, target);
     links.add(conn);
     new Bootstrap()
@@ -108,7 +112,7 @@ final class Connections {
             String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
             conn.failAll(() -> new PeerUnavailableException(
                 "cannot connect to " + target + ": " + why));
-            conn.releaseQueued();
+            conn.releaseQueued("cannot connect: " + why);
             links.remove(conn);
             dialled.remove(target, conn);
           }
@@ -118,10 +122,22 @@ final class Connections {
 
   private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean dialledSide) {
     var config = process.config();
-    p.addLast(new LengthFieldBasedFrameDecoder(config.maxFrameBytes() + 4, 0, 4, 0, 4));
+    p.addLast(new FrameDecoder(
+        Math.min(RpcConfig.HANDSHAKE_MAX_FRAME_BYTES, config.maxFrameBytes())));
     p.addLast(new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0,
         TimeUnit.MILLISECONDS));
     p.addLast(new ConnectionHandler(conn, dialledSide));
+  }
+
+  private volatile boolean closed;
+
+  /**
+   * No connection is dialled from now on; returns every network connection there is. A dial
+   * that raced with this is in the list too: it was added before the flag was read.
+   */
+  List<ChannelConnection> closeAll() {
+    closed = true;
+    return all();
   }
 
   /** A connection went inactive. */

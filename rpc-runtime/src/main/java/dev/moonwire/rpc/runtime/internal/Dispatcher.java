@@ -91,7 +91,13 @@ final class Dispatcher {
     // The callee keeps the deadline itself: a held or waiting handler leaves even if the
     // caller's CANCEL never arrives.
     r.deadlineTimer = process.schedule(r::cancel, Duration.ofMillis(millis));
-    process.scheduler().submit(() -> handle(conn, callId, deadlineAt, function, payload, r));
+    if (!process.scheduler().trySubmit(
+        () -> handle(conn, callId, deadlineAt, function, payload, r))) {
+      payload.release(); // stopped: the caller's call ends with the connection
+      r.finished();
+      conn.running.remove(callId);
+      running.decrementAndGet();
+    }
   }
 
   /** On the I/O thread: queue a one-way message as an event. */
@@ -100,7 +106,7 @@ final class Dispatcher {
       payload.release();
       return;
     }
-    process.scheduler().submit(() -> {
+    boolean queued = process.scheduler().trySubmit(() -> {
       try {
         Object[] args = decode(payload, function);
         Handler h = functions.get(function);
@@ -112,6 +118,9 @@ final class Dispatcher {
         process.reportUncaught(t);
       }
     });
+    if (!queued) {
+      payload.release();
+    }
   }
 
   void cancel(Connection conn, long callId) {

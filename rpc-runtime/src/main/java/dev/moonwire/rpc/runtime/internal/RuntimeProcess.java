@@ -56,6 +56,7 @@ public final class RuntimeProcess implements RpcProcess {
   private final ProcessId id;
   private final EventScheduler scheduler;
   private final BlockedEventChecker blockedChecker; // null when off
+  private final PeerLog peerLog = new PeerLog(this);
   /**
    * The I/O thread of all this process's connections: one thread sees all of a process's
    * traffic, and the synchronous layer can carry the process's virtual threads on it.
@@ -116,6 +117,11 @@ public final class RuntimeProcess implements RpcProcess {
   /** The shared secret; empty for none. Not to be modified. */
   byte[] secret() {
     return secret;
+  }
+
+  /** Where warnings a peer can trigger go, rate-limited. */
+  PeerLog peerLog() {
+    return peerLog;
   }
 
   SyncLayer layer() {
@@ -430,7 +436,8 @@ public final class RuntimeProcess implements RpcProcess {
     closed = true;
     String why = "process " + id + " closed before the call ended";
     connections.local().failAll(() -> new ProcessClosedException(why));
-    for (ChannelConnection c : all) {
+    // again, not the list from before the grace: handlers may have dialled peers meanwhile
+    for (ChannelConnection c : connections.closeAll()) {
       c.failAll(() -> new ProcessClosedException(why));
       c.close();
     }

@@ -193,6 +193,7 @@ class FailureTest extends ProcessTestSupport {
     await().atMost(Duration.ofSeconds(20)).until(() -> uncaught.stream()
         .anyMatch(t -> "callback broke".equals(t.getMessage())));
     assertEquals(7, outcome(client, server.id(), "getValue"));
+    assertEquals(1, takeUncaught().size());
   }
 
   @Test
@@ -204,6 +205,24 @@ class FailureTest extends ProcessTestSupport {
 
     await().atMost(Duration.ofSeconds(20))
         .until(() -> uncaught.stream().anyMatch(t -> t instanceof NoSuchFunctionException));
+    assertEquals(1, takeUncaught().size());
+  }
+
+  @Test
+  void sendToAPortNobodyListensAt_isReportedToTheSendersUncaughtHandler() throws Exception {
+    RpcProcess client = open();
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+
+    client.send(dev.moonwire.rpc.ProcessId.of("127.0.0.1", port), "hello", 1);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> !uncaught.isEmpty());
+    Throwable t = takeUncaught().get(0);
+    assertTrue(t instanceof dev.moonwire.rpc.PeerUnavailableException, t.toString());
+    assertTrue(t.getMessage().contains("'hello'") && t.getMessage().contains(":" + port),
+        t.getMessage());
   }
 
   @Test

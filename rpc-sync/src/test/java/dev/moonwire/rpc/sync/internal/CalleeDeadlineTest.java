@@ -6,6 +6,7 @@ import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import dev.moonwire.rpc.testing.RawPeer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.moonwire.rpc.sync.internal;
+package dev.moonwire.rpc.testing;
 
 import dev.moonwire.rpc.ProcessId;
 import java.io.ByteArrayOutputStream;
@@ -13,17 +13,17 @@ import java.nio.charset.StandardCharsets;
  * {@code Frames}): it can send what no Moonwire process would — requests it never cancels,
  * floods, malformed payloads — and read what comes back.
  */
-final class RawPeer implements AutoCloseable {
-  static final byte HELLO = 1;
-  static final byte REQUEST = 2;
-  static final byte SEND = 3;
-  static final byte REPLY = 4;
-  static final byte ERROR = 5;
-  static final byte CANCEL = 6;
-  static final byte PING = 7;
-  static final byte PONG = 8;
+public final class RawPeer implements AutoCloseable {
+  public static final byte HELLO = 1;
+  public static final byte REQUEST = 2;
+  public static final byte SEND = 3;
+  public static final byte REPLY = 4;
+  public static final byte ERROR = 5;
+  public static final byte CANCEL = 6;
+  public static final byte PING = 7;
+  public static final byte PONG = 8;
 
-  final Socket socket;
+  public final Socket socket;
   private final DataOutputStream out;
   private final DataInputStream in;
 
@@ -33,8 +33,15 @@ final class RawPeer implements AutoCloseable {
     this.in = new DataInputStream(socket.getInputStream());
   }
 
+  /** Connects without saying anything. */
+  public static RawPeer open(ProcessId server) throws IOException {
+    RawPeer p = new RawPeer(new Socket(server.host(), server.port()));
+    p.socket.setSoTimeout(20_000);
+    return p;
+  }
+
   /** Connects and says HELLO as {@code 127.0.0.1:1}; reads the server's HELLO. */
-  static RawPeer connect(ProcessId server) throws IOException {
+  public static RawPeer connect(ProcessId server) throws IOException {
     RawPeer p = new RawPeer(new Socket(server.host(), server.port()));
     p.socket.setSoTimeout(20_000);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -58,7 +65,7 @@ final class RawPeer implements AutoCloseable {
   }
 
   /** A REQUEST body: call id, deadline, function, then {@code payload} (Kryo: argc, args). */
-  static byte[] request(long callId, long deadlineMillis, String function, byte[] payload)
+  public static byte[] request(long callId, long deadlineMillis, String function, byte[] payload)
       throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     DataOutputStream b = new DataOutputStream(body);
@@ -73,7 +80,7 @@ final class RawPeer implements AutoCloseable {
   }
 
   /** A SEND body: function, then {@code payload}. */
-  static byte[] send(String function, byte[] payload) throws IOException {
+  public static byte[] send(String function, byte[] payload) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     DataOutputStream b = new DataOutputStream(body);
     b.writeByte(SEND);
@@ -84,18 +91,40 @@ final class RawPeer implements AutoCloseable {
     return body.toByteArray();
   }
 
+  /** Queues raw bytes, framed or not; {@link #flush} sends. */
+  public void writeRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+  }
+
+  /**
+   * Reads until the other side closes the connection: true once it has, false if it is still
+   * open when the read timeout (20 s) passes.
+   */
+  public boolean closedByPeer() {
+    try {
+      while (in.read() >= 0) {
+        // discard
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset counts as closed
+    }
+  }
+
   /** Queues a frame (length prefix added); {@link #flush} sends. */
-  void writeFrame(byte[] body) throws IOException {
+  public void writeFrame(byte[] body) throws IOException {
     out.writeInt(body.length);
     out.write(body);
   }
 
-  void flush() throws IOException {
+  public void flush() throws IOException {
     out.flush();
   }
 
   /** The next frame's body (kind byte first). */
-  byte[] readFrame() throws IOException {
+  public byte[] readFrame() throws IOException {
     int n = in.readInt();
     byte[] body = new byte[n];
     in.readFully(body);
@@ -103,7 +132,7 @@ final class RawPeer implements AutoCloseable {
   }
 
   /** Reads frames until one of {@code kind} that is not a PING (answered) comes. */
-  byte[] readFrame(byte kind) throws IOException {
+  public byte[] readFrame(byte kind) throws IOException {
     while (true) {
       byte[] f = readFrame();
       if (f[0] == kind) {
