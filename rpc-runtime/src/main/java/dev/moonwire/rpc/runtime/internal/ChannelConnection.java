@@ -1,31 +1,52 @@
 package dev.moonwire.rpc.runtime.internal;
 
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.internal.PlatformDependent;
+import java.nio.charset.StandardCharsets;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A connection over a Netty channel. Writes are batched: any thread queues frames, and one task
  * on the channel's event loop writes everything queued and flushes once — one system call for
  * many frames, however many threads write.
+ *
+ * <p>Bounded: what waits in the queue counts against the process's outbound budget, and the
+ * drain hands frames to Netty only while the channel is writable, so a slow or unconnected
+ * peer holds at most the budget, not whatever callers produce. New work beyond the budget is
+ * refused ({@link #offer}); replies are always queued, and a peer whose backlog of them grows
+ * past a few MiB is not read from until it drains: it is not reading what it asked for.
  */
 final class ChannelConnection extends Connection {
+  /** How long refused one-way sends are gathered before one notice goes to the sender. */
+  private static final long REFUSAL_NOTICE_MILLIS = 100;
+
   private final Queue<ByteBuf> outbound = PlatformDependent.newMpscQueue();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final long backlogLimit;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
   private volatile Channel channel;
   private volatile boolean ready;
   private volatile ProcessId peer;
   private volatile boolean goingAway;
+  private int pauseReasons; // on the event loop
+  private volatile boolean paused;
+  private final AtomicInteger refusedSends = new AtomicInteger();
+  private volatile String refusedWhy;
 
   /** An outbound connection: frames queue until {@link #connected} is called. */
   ChannelConnection(RuntimeProcess process, ProcessId peer) {
     super(process);
     this.peer = peer;
+    this.backlogLimit = backlogLimit(process);
   }
 
   /** An inbound connection, ready at once. */
@@ -33,6 +54,11 @@ final class ChannelConnection extends Connection {
     super(process);
     this.channel = channel;
     this.ready = true;
+    this.backlogLimit = backlogLimit(process);
+  }
+
+  private static long backlogLimit(RuntimeProcess process) {
+    return Math.max(256 * 1024, Math.min(4L << 20, process.config().maxQueuedBytes() / 4));
   }
 
   @Override
@@ -75,10 +101,31 @@ final class ChannelConnection extends Connection {
 
   @Override
   void write(ByteBuf frame) {
+    int size = frame.readableBytes();
+    process.outbound().take(size);
+    enqueue(frame, size);
+    if (queuedBytes.get() > backlogLimit) {
+      pause(PAUSED_FOR_BACKLOG);
+    }
+  }
+
+  @Override
+  boolean offer(ByteBuf frame) {
+    int size = frame.readableBytes();
+    if (!process.outbound().tryTake(size)) {
+      return false;
+    }
+    enqueue(frame, size);
+    return true;
+  }
+
+  private void enqueue(ByteBuf frame, int size) {
     if (isClosed()) {
+      process.outbound().release(size);
       frame.release();
       return;
     }
+    queuedBytes.addAndGet(size);
     outbound.offer(frame);
     if (isClosed()) {
       // closed between the check and the offer: free it on the loop, the queue's one consumer
@@ -88,7 +135,7 @@ final class ChannelConnection extends Connection {
     scheduleDrain();
   }
 
-  private void scheduleDrain() {
+  void scheduleDrain() {
     if (ready && drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
     }
@@ -97,45 +144,92 @@ final class ChannelConnection extends Connection {
   private void drain() {
     drainScheduled.set(false);
     Channel ch = channel;
-    boolean active = ch.isActive();
+    if (!ch.isActive()) {
+      return; // channelInactive releases what is queued
+    }
     int n = 0;
-    for (ByteBuf f; (f = outbound.poll()) != null; ) {
-      if (active) {
-        ch.write(f, ch.voidPromise());
-        n++;
-      } else {
-        f.release();
-      }
+    long bytes = 0;
+    ByteBuf f;
+    // Hand frames to Netty only while it takes them: what the peer does not read stays here,
+    // counted, instead of growing Netty's buffer without a bound.
+    while (ch.isWritable() && (f = outbound.poll()) != null) {
+      bytes += f.readableBytes();
+      ch.write(f, ch.voidPromise());
+      n++;
     }
     if (n > 0) {
+      queuedBytes.addAndGet(-bytes);
+      process.outbound().release(bytes);
       ch.flush();
     }
+    if (paused && queuedBytes.get() <= backlogLimit / 2) {
+      resume(PAUSED_FOR_BACKLOG);
+    }
+    // if the channel turned unwritable, channelWritabilityChanged drains again
   }
 
-  private volatile boolean paused; // written on the event loop only
+  /** Bytes queued here and not yet handed to Netty (for tests). */
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
 
   @Override
   boolean readingPaused() {
     return paused;
   }
 
-  /** On the event loop. */
   @Override
-  void pauseReading() {
-    paused = true;
-    channel.config().setAutoRead(false);
+  void pause(int reason) {
+    onLoop(() -> {
+      pauseReasons |= reason;
+      setPaused();
+    });
   }
 
-  /** From any thread: the check and the change happen on the event loop, where pauses do. */
   @Override
-  void resumeReadingIf(java.util.function.BooleanSupplier resume) {
-    if (paused) {
-      channel.eventLoop().execute(() -> {
-        if (paused && resume.getAsBoolean()) {
-          paused = false;
-          channel.config().setAutoRead(true);
-        }
-      });
+  void resume(int reason) {
+    onLoop(() -> {
+      pauseReasons &= ~reason;
+      setPaused();
+    });
+  }
+
+  private void setPaused() {
+    boolean pause = pauseReasons != 0;
+    if (pause != paused) {
+      paused = pause;
+      channel.config().setAutoRead(!pause);
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    Channel ch = channel;
+    if (ch == null) {
+      return; // not connected yet: nothing is being read
+    }
+    if (ch.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      ch.eventLoop().execute(task);
+    }
+  }
+
+  @Override
+  void refusedSend(String function, String why) {
+    refusedWhy = why;
+    if (refusedSends.getAndIncrement() == 0) {
+      Channel ch = channel;
+      ch.eventLoop().schedule(this::sendRefusalNotice, REFUSAL_NOTICE_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** One ERROR frame with call id 0 tells the sender how many of its sends were refused. */
+  private void sendRefusalNotice() {
+    int n = refusedSends.getAndSet(0);
+    if (n > 0 && !isClosed()) {
+      write(Frames.error(alloc(), -n, RpcException.Kind.OVERLOADED, n
+          + " one-way send(s) refused by " + process.id() + ": " + refusedWhy, "", ""));
     }
   }
 
@@ -164,22 +258,23 @@ final class ChannelConnection extends Connection {
   void releaseQueued(String why) {
     int sends = 0;
     String function = null;
+    long bytes = 0;
     for (ByteBuf f; (f = outbound.poll()) != null; ) {
+      bytes += f.readableBytes();
       if (f.readableBytes() > 7 && f.getByte(f.readerIndex() + 4) == Frames.SEND) {
         sends++;
         if (function == null) {
-          function = f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
-              java.nio.charset.StandardCharsets.UTF_8).toString();
+          function = f.getCharSequence(f.readerIndex() + 7,
+              f.getUnsignedShort(f.readerIndex() + 5), StandardCharsets.UTF_8).toString();
         }
       }
       f.release();
     }
+    queuedBytes.addAndGet(-bytes);
+    process.outbound().release(bytes);
     if (sends > 0) {
-      String message = sends + " one-way send(s) to " + peer + " were not sent (the first to '"
-          + function + "'): " + why;
-      process.submitUser(() -> {
-        throw new dev.moonwire.rpc.PeerUnavailableException(message);
-      });
+      process.refusals().notSent(sends, "one-way send(s) to " + peer
+          + " were not sent (the first to '" + function + "'): " + why);
     }
   }
 }

@@ -21,8 +21,21 @@ abstract class Connection {
     this.process = process;
   }
 
-  /** Stops reading requests from the peer (flow control); a no-op where there is no socket. */
-  void pauseReading() {
+  /** Why reading from a peer is paused: its replies fill our inbound budget. */
+  static final int PAUSED_FOR_REPLIES = 1;
+  /** Why reading from a peer is paused: it does not read what we send it. */
+  static final int PAUSED_FOR_BACKLOG = 2;
+
+  /**
+   * Stops reading from the peer for {@code reason}, from any thread, until {@link #resume} with
+   * the same reason; a no-op where there is no socket. Never for excess requests: those are
+   * refused one by one, so a connection always reads its CANCELs and later requests.
+   */
+  void pause(int reason) {
+  }
+
+  /** Ends a {@link #pause} for {@code reason}; reading resumes when no reason is left. */
+  void resume(int reason) {
   }
 
   /** True while reading is paused. */
@@ -30,12 +43,24 @@ abstract class Connection {
     return false;
   }
 
-  /** Reads again if reading was paused and {@code resume} holds by the time it is checked. */
-  void resumeReadingIf(java.util.function.BooleanSupplier resume) {
+  /**
+   * Queues a whole frame (length prefix included) for sending, whatever the outbound budget
+   * says: replies, errors and cancels of work already under way. Takes ownership of it.
+   */
+  abstract void write(ByteBuf frame);
+
+  /**
+   * Queues a frame of new work (a call or a one-way send) if the process's outbound budget has
+   * room for it, taking ownership; returns false, leaving the frame to the caller, if not.
+   */
+  boolean offer(ByteBuf frame) {
+    write(frame);
+    return true;
   }
 
-  /** Queues a whole frame (length prefix included) for sending; takes ownership of it. */
-  abstract void write(ByteBuf frame);
+  /** The peer refused one-way sends; says so to the peer, a little later, all in one notice. */
+  void refusedSend(String function, String why) {
+  }
 
   abstract ByteBufAllocator alloc();
 

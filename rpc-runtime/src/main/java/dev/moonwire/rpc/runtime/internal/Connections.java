@@ -92,6 +92,7 @@ final class Connections {
         .group(home)
         .channel(Transport.channelType())
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .handler(new ChannelInitializer<>() {
           @Override
@@ -168,6 +169,27 @@ final class Connections {
 
   int size() {
     return links.size();
+  }
+
+  private volatile boolean somePausedForReplies;
+
+  /** {@code conn}'s replies pushed the inbound budget over: read no more from it for now. */
+  void pausedForReplies(Connection conn) {
+    somePausedForReplies = true;
+    conn.pause(Connection.PAUSED_FOR_REPLIES);
+  }
+
+  /** Ends a pause for {@code reason} on every connection (the budget has room again). */
+  void resumeAll(int reason) {
+    if (reason == Connection.PAUSED_FOR_REPLIES) {
+      if (!somePausedForReplies) {
+        return;
+      }
+      somePausedForReplies = false;
+    }
+    for (ChannelConnection c : links) {
+      c.resume(reason);
+    }
   }
 
   boolean readingPausedOnSome() {

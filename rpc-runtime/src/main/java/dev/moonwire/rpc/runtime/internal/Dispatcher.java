@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.BadArgumentsException;
 import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.SerializationException;
 import io.netty.buffer.ByteBuf;
@@ -69,23 +70,35 @@ final class Dispatcher {
     return r == null ? NEVER : r::cancelled;
   }
 
-  /** On the I/O thread: queue a request as an event. Takes ownership of {@code payload}. */
+  /**
+   * On the I/O thread: admits a request and queues it as an event, or refuses it at once with
+   * an OVERLOADED error — too many requests from this peer running, or too many bytes of work
+   * held by this process — and goes on reading. Retains {@code frame} (positioned at the
+   * arguments; {@code frameBytes} long in all) only if it admits it.
+   */
   void request(Connection conn, long callId, long deadlineMillis, String function,
-      ByteBuf payload) {
+      ByteBuf frame, int frameBytes) {
     if (process.isClosing()) {
-      payload.release();
       conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.PEER_UNAVAILABLE,
           "process " + process.id() + " is closing; '" + function + "' did not run", "", ""));
       return;
     }
-    RunningRequest r = new RunningRequest();
-    conn.running.put(callId, r);
-    running.incrementAndGet();
     int limit = process.config().maxInFlight();
     if (conn.running.size() >= limit) {
-      conn.pauseReading(); // TCP now slows the peer down
-      conn.resumeReadingIf(() -> conn.running.size() <= limit / 2); // in case all just ended
+      refuse(conn, callId, function, process.id() + " already runs " + limit
+          + " requests from " + conn.peer() + " (expected: fewer calls in flight, or a larger "
+          + "RpcConfig.withMaxInFlight at the callee)");
+      return;
     }
+    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    if (!process.inbound().tryTake(cost)) {
+      refuse(conn, callId, function, full());
+      return;
+    }
+    ByteBuf payload = frame.retain();
+    RunningRequest r = new RunningRequest(cost);
+    conn.running.put(callId, r);
+    running.incrementAndGet();
     long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
     long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     // The callee keeps the deadline itself: a held or waiting handler leaves even if the
@@ -94,18 +107,38 @@ final class Dispatcher {
     if (!process.scheduler().trySubmit(
         () -> handle(conn, callId, deadlineAt, function, payload, r))) {
       payload.release(); // stopped: the caller's call ends with the connection
-      r.finished();
-      conn.running.remove(callId);
-      running.decrementAndGet();
+      ended(conn, callId, r);
+      leftOne();
     }
   }
 
-  /** On the I/O thread: queue a one-way message as an event. */
-  void send(String function, ByteBuf payload) {
-    if (process.isClosing()) {
-      payload.release();
+  private String full() {
+    return process.id() + " holds " + process.inbound().used() + " bytes of work (expected: at "
+        + "most " + process.inbound().limit() + "; RpcConfig.withMaxQueuedBytes at the callee)";
+  }
+
+  private void refuse(Connection conn, long callId, String function, String why) {
+    PeerLog.warn(process, "overloaded", conn.peer(), "refused a call to '" + function
+        + "': " + why);
+    conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.OVERLOADED,
+        "'" + function + "' did not run: " + why, "", ""));
+  }
+
+  /**
+   * On the I/O thread: admits a one-way message and queues it as an event, or refuses it — the
+   * sender is told, a little later and with the others refused meanwhile.
+   */
+  void send(Connection conn, String function, ByteBuf frame, int frameBytes) {
+    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    String refusal = process.isClosing() ? process.id() + " is closing"
+        : process.inbound().tryTake(cost) ? null : full();
+    if (refusal != null) {
+      PeerLog.warn(process, "overloaded", conn.peer(), "refused a one-way send to '" + function
+          + "': " + refusal);
+      conn.refusedSend(function, refusal);
       return;
     }
+    ByteBuf payload = frame.retain();
     boolean queued = process.scheduler().trySubmit(() -> {
       try {
         Object[] args = decode(payload, function);
@@ -116,10 +149,13 @@ final class Dispatcher {
         h.handle(Args.of(function, args));
       } catch (Throwable t) {
         process.reportUncaught(t);
+      } finally {
+        process.inbound().release(cost);
       }
     });
     if (!queued) {
       payload.release();
+      process.inbound().release(cost);
     }
   }
 
@@ -148,12 +184,7 @@ final class Dispatcher {
     } finally {
       current.deadlineAt = 0;
       current.request = null;
-      r.finished(); // after this no CANCEL can interrupt the next event on this thread
-      conn.running.remove(callId);
-      if (conn.readingPaused()) {
-        int limit = process.config().maxInFlight();
-        conn.resumeReadingIf(() -> conn.running.size() <= limit / 2);
-      }
+      ended(conn, callId, r);
       if (reply != null) {
         if (r.cancelled()) {
           reply.release();
@@ -161,10 +192,25 @@ final class Dispatcher {
           conn.write(reply);
         }
       }
-      if (running.decrementAndGet() == 0 && process.isClosing()) {
-        synchronized (idle) {
-          idle.notifyAll();
-        }
+      leftOne();
+    }
+  }
+
+  /**
+   * A request is over: its thread, its table entry (before its reply goes, so the caller's next
+   * call finds the slot free) and its bytes are free.
+   */
+  private void ended(Connection conn, long callId, RunningRequest r) {
+    r.finished(); // after this no CANCEL can interrupt the next event on this thread
+    conn.running.remove(callId);
+    process.inbound().release(r.cost);
+  }
+
+  /** One running request fewer; close() may be waiting for none. */
+  private void leftOne() {
+    if (running.decrementAndGet() == 0 && process.isClosing()) {
+      synchronized (idle) {
+        idle.notifyAll();
       }
     }
   }

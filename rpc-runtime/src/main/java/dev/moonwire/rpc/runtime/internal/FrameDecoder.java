@@ -11,7 +11,7 @@ import java.util.List;
  * Its limit starts small — {@code RpcConfig.HANDSHAKE_MAX_FRAME_BYTES} — and is raised to the
  * process's {@code maxFrameBytes} once the handshake is done, so a peer that has not proved
  * anything cannot make the process buffer a large frame. A frame over the limit is refused as
- * soon as its length is read.
+ * soon as its length is read. Each frame is a buffer of its own, exactly its size.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private int limit;
@@ -40,6 +40,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     in.skipBytes(4);
-    out.add(in.readRetainedSlice(length));
+    // A copy, not a slice: a slice would keep the whole read buffer alive (many frames' worth)
+    // for as long as this frame waits in a queue, which no byte count would see.
+    out.add(in.readBytes(length));
   }
 }

@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
  * SEND    function:str payload(argc, args...)
  * REPLY   callId:long payload(value)
  * ERROR   callId:long kind:byte message:str remoteClass:str remoteStack:str
+ *         (a callId of -n, n > 0, is no call's: it tells the sender that n of its one-way
+ *         sends were refused)
  * CANCEL  callId:long
  * PING    nonce:long          PONG nonce:long          GOAWAY
  * </pre>

@@ -40,6 +40,15 @@ public final class PendingCall implements TimerTask {
     }
   }
 
+  /** The call was never sent after all: stops its deadline; its sink is not completed. */
+  void abandon() {
+    done = true;
+    Timeout t = timeout;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
   /** Ends the call; the caller must have removed it from its connection's table. */
   void complete(Reply reply) {
     done = true;

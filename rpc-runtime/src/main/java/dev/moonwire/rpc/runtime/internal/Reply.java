@@ -13,21 +13,35 @@ public final class Reply {
   private final String function;
   private ByteBuf body;
   private final RpcException failure;
+  /** The inbound budget the encoded value counts against until it is read; null for none. */
+  private final Budget budget;
+  private final long cost;
 
-  private Reply(WireCodec codec, String function, ByteBuf body, RpcException failure) {
+  private Reply(WireCodec codec, String function, ByteBuf body, RpcException failure,
+      Budget budget, long cost) {
     this.codec = codec;
     this.function = function;
     this.body = body;
     this.failure = failure;
+    this.budget = budget;
+    this.cost = cost;
   }
 
-  static Reply value(WireCodec codec, String function, ByteBuf body) {
-    return new Reply(codec, function, body, null);
+  /** An encoded value that holds {@code cost} bytes of {@code budget} until it is read. */
+  static Reply value(WireCodec codec, String function, ByteBuf body, Budget budget, long cost) {
+    return new Reply(codec, function, body, null, budget, cost);
   }
 
   /** A reply that is a failure. */
   public static Reply failure(RpcException failure) {
-    return new Reply(null, null, null, failure);
+    return new Reply(null, null, null, failure, null, 0);
+  }
+
+  private void free(ByteBuf b) {
+    b.release();
+    if (budget != null) {
+      budget.release(cost);
+    }
   }
 
   /** Frees the encoded value, if any, without decoding it: nobody will read this reply. */
@@ -35,7 +49,7 @@ public final class Reply {
     ByteBuf b = body;
     body = null;
     if (b != null) {
-      b.release();
+      free(b);
     }
   }
 
@@ -56,7 +70,7 @@ public final class Reply {
     try {
       return codec.decodeValue(b, function);
     } finally {
-      b.release();
+      free(b);
     }
   }
 }

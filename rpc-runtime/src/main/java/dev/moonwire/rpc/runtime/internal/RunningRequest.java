@@ -25,6 +25,16 @@ final class RunningRequest {
   private volatile boolean cancelled;
   /** Cancels the request's own deadline timer; set once, before the event can run. */
   Runnable deadlineTimer = () -> { };
+  /** The bytes of the process's inbound budget it holds until it ends. */
+  final long cost;
+
+  RunningRequest(long cost) {
+    this.cost = cost;
+  }
+
+  RunningRequest() {
+    this(0);
+  }
 
   /** The handler starts on {@code t}; interrupts it at once if a cancel came first. */
   void started(Thread t) {

@@ -57,6 +57,9 @@ public final class RuntimeProcess implements RpcProcess {
   private final EventScheduler scheduler;
   private final BlockedEventChecker blockedChecker; // null when off
   private final PeerLog peerLog = new PeerLog(this);
+  private final Budget inbound;
+  private final Budget outbound;
+  private final Refusals refusals = new Refusals(this);
   /**
    * The I/O thread of all this process's connections: one thread sees all of a process's
    * traffic, and the synchronous layer can carry the process's virtual threads on it.
@@ -74,13 +77,17 @@ public final class RuntimeProcess implements RpcProcess {
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
     this.codec = new WireCodec(this);
+    this.inbound = new Budget(config.maxQueuedBytes());
+    this.outbound = new Budget(config.maxQueuedBytes());
     this.connections = new Connections(this, home);
+    inbound.onRelief(() -> connections.resumeAll(Connection.PAUSED_FOR_REPLIES));
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
         .group(Transport.GROUP, home)
         .channel(Transport.serverChannelType())
         .option(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
@@ -117,6 +124,26 @@ public final class RuntimeProcess implements RpcProcess {
   /** The shared secret; empty for none. Not to be modified. */
   byte[] secret() {
     return secret;
+  }
+
+  /** Bytes of work peers gave this process that have not ended (requests, sends, replies). */
+  Budget inbound() {
+    return inbound;
+  }
+
+  /** Bytes queued to go out to peers. */
+  Budget outbound() {
+    return outbound;
+  }
+
+  /** Where failed one-way sends are reported. */
+  Refusals refusals() {
+    return refusals;
+  }
+
+  /** One-way sends of this process reported failed so far (for tests). */
+  public long failedSends() {
+    return refusals.total();
   }
 
   /** Where warnings a peer can trigger go, rate-limited. */
@@ -177,7 +204,16 @@ public final class RuntimeProcess implements RpcProcess {
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     conn.add(call);
     call.armDeadline();
-    conn.write(frame);
+    if (!conn.offer(frame)) {
+      frame.release();
+      if (conn.remove(call)) {
+        call.abandon();
+        throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
+            + outbound.used() + " bytes already wait to go out to peers (expected: at most "
+            + outbound.limit() + ", RpcConfig.withMaxQueuedBytes)");
+      }
+      // the connection closed meanwhile and has already failed the call: that is its outcome
+    }
     return call;
   }
 
@@ -229,20 +265,36 @@ public final class RuntimeProcess implements RpcProcess {
   void route(Connection conn, byte kind, ByteBuf frame) {
     switch (kind) {
       case Frames.REQUEST -> {
+        int size = frame.readableBytes();
         long callId = frame.readLong();
         long deadline = frame.readLong();
         String function = Frames.readShortString(frame);
-        dispatcher.request(conn, callId, deadline, function, frame.retain());
+        dispatcher.request(conn, callId, deadline, function, frame, size);
       }
-      case Frames.SEND -> dispatcher.send(Frames.readShortString(frame), frame.retain());
+      case Frames.SEND -> {
+        int size = frame.readableBytes();
+        dispatcher.send(conn, Frames.readShortString(frame), frame, size);
+      }
       case Frames.REPLY -> {
         PendingCall call = conn.take(frame.readLong());
         if (call != null) {
-          call.complete(Reply.value(codec, call.function, frame.retain()));
+          // A reply cannot be refused: the call has run. It counts until it is read, and a
+          // process full of unread replies reads no more from that peer until they drain.
+          long cost = frame.readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+          if (inbound.take(cost)) {
+            connections.pausedForReplies(conn);
+          }
+          call.complete(Reply.value(codec, call.function, frame.retain(), inbound, cost));
         }
       }
       case Frames.ERROR -> {
-        PendingCall call = conn.take(frame.readLong());
+        long callId = frame.readLong();
+        if (callId <= 0) {
+          // not a call's error: a notice that the peer refused -callId of our one-way sends
+          refusals.overloaded(-callId, Frames.readError(frame, "send").getMessage());
+          return;
+        }
+        PendingCall call = conn.take(callId);
         if (call != null) {
           call.complete(Reply.failure(Frames.readError(frame, call.function)));
         }
@@ -345,7 +397,12 @@ public final class RuntimeProcess implements RpcProcess {
       try {
         ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
             values);
-        connections.forFrame(target, frame).write(frame);
+        if (!connections.forFrame(target, frame).offer(frame)) {
+          frame.release();
+          refusals.overloaded(1, "one-way send to '" + function + "' on " + target
+              + " refused: " + outbound.used() + " bytes already wait to go out to peers "
+              + "(expected: at most " + outbound.limit() + ", RpcConfig.withMaxQueuedBytes)");
+        }
       } catch (RpcException e) {
         submitUser(() -> reportUncaught(e));
       }

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -41,6 +42,12 @@ final class Transport {
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("moonwire-io", true),
         io);
   }
+
+  /**
+   * What Netty buffers per connection before the channel turns unwritable and frames wait in
+   * the connection's own, counted queue: enough for a large batch of small frames per flush.
+   */
+  static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1 << 20);
 
   static Class<? extends ServerChannel> serverChannelType() {
     return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

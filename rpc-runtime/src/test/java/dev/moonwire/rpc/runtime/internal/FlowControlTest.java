@@ -2,18 +2,30 @@ package dev.moonwire.rpc.runtime.internal;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import dev.moonwire.rpc.testing.RawPeer;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN §6: a flood slows or refuses callers; it never exhausts memory. */
+/**
+ * DESIGN §6: a flood slows or refuses callers; it never exhausts memory. Excess work is refused
+ * per request, never by pausing a whole connection — except for a peer that does not read its
+ * own replies.
+ */
 class FlowControlTest extends ProcessTestSupport {
 
   @Test
@@ -42,50 +54,105 @@ class FlowControlTest extends ProcessTestSupport {
   }
 
   @Test
-  void pausedReading_outlastsManyHeartbeats_withoutEitherSideDroppingTheConnection() {
-    Duration heartbeat = Duration.ofMillis(50);
-    RpcProcess server = open(RpcConfig.defaults().withMaxInFlight(4).withHeartbeat(heartbeat));
-    // the handler holds the server's one event thread for 16 heartbeat intervals: the server
-    // stops reading, so neither side hears anything from the other meanwhile
-    server.export("hold", a -> new CountDownLatch(1).await(800,
-        java.util.concurrent.TimeUnit.MILLISECONDS));
-    RpcProcess client = open(RpcConfig.defaults().withHeartbeat(heartbeat));
-    AtomicInteger values = new AtomicInteger();
-    java.util.List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
-    var hold = client.async(server.id(), "hold", v -> values.incrementAndGet(), errors::add);
-
-    for (int i = 0; i < 5; i++) {
-      hold.call();
-    }
-
-    await().atMost(Duration.ofSeconds(30)).until(() -> values.get() + errors.size() == 5);
-    assertEquals(java.util.List.of(), errors);
-  }
-
-  @Test
-  void calleeAtItsLimit_stopsReadingThatPeer_untilHalfHaveEnded() throws Exception {
+  void calleeAtItsLimit_refusesEachExcessRequest_andKeepsReading() throws Exception {
     RpcProcess server = open(RpcConfig.defaults().withMaxInFlight(50));
     CountDownLatch gate = new CountDownLatch(1);
     AtomicInteger started = new AtomicInteger();
+    AtomicBoolean everPaused = new AtomicBoolean();
+    RuntimeProcess s = (RuntimeProcess) server;
     server.export("wait", a -> {
       started.incrementAndGet();
       gate.await(); // the bare runtime's one event thread: later requests queue behind
       return 1;
     });
+    server.export("ping", a -> "pong");
     RpcProcess client = open();
-    AtomicInteger ended = new AtomicInteger();
-    var wait = client.async(server.id(), "wait", v -> ended.incrementAndGet(),
-        e -> ended.incrementAndGet());
+    AtomicInteger values = new AtomicInteger();
+    List<RpcException> errors = new CopyOnWriteArrayList<>();
+    var wait = client.async(server.id(), "wait", v -> values.incrementAndGet(), errors::add);
 
     for (int i = 0; i < 5_000; i++) {
       wait.call();
+      everPaused.compareAndSet(false, s.readingPausedOnSomeConnection());
     }
 
-    RuntimeProcess s = (RuntimeProcess) server;
-    await().atMost(Duration.ofSeconds(10)).until(() -> s.readingPausedOnSomeConnection());
+    // 50 admitted, the others refused one by one while the 50 wait
+    await().atMost(Duration.ofSeconds(20)).until(() -> errors.size() == 4_950);
+    assertTrue(errors.stream().allMatch(e -> e instanceof OverloadedException), errors.get(0)
+        .toString());
+    assertTrue(errors.get(0).getMessage().contains("already runs 50 requests"),
+        errors.get(0).getMessage());
+    assertFalse(everPaused.get() || s.readingPausedOnSomeConnection(), "reading was paused");
     gate.countDown();
-    await().atMost(Duration.ofSeconds(30)).until(() -> ended.get() == 5_000);
-    assertEquals(5_000, started.get());
-    assertTrue(!s.readingPausedOnSomeConnection(), "reading resumed");
+    await().atMost(Duration.ofSeconds(20)).until(() -> values.get() == 50);
+    assertEquals(50, started.get());
+  }
+
+  @Test
+  void calleeFullInBytes_refusesWithOverloaded_othersAreServedWhenItDrains() throws Exception {
+    RpcProcess server = open(RpcConfig.defaults().withMaxQueuedBytes(256 * 1024));
+    CountDownLatch gate = new CountDownLatch(1);
+    server.export("take", a -> {
+      gate.await();
+      return ((byte[]) a.get(0)).length;
+    });
+    RpcProcess client = open();
+    AtomicInteger values = new AtomicInteger();
+    List<RpcException> errors = new CopyOnWriteArrayList<>();
+    var take = client.async(server.id(), "take", v -> values.incrementAndGet(), errors::add);
+
+    for (int i = 0; i < 100; i++) {
+      take.call((Object) new byte[16 * 1024]); // 100 x 18 KiB of work against 256 KiB
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> values.get() + errors.size() == 100
+        || errors.size() >= 80);
+    assertTrue(errors.size() >= 80, "refused: " + errors.size());
+    assertTrue(errors.get(0) instanceof OverloadedException
+        && errors.get(0).getMessage().contains("bytes of work"), errors.get(0).toString());
+    gate.countDown();
+    await().atMost(Duration.ofSeconds(20)).until(() -> values.get() + errors.size() == 100);
+    assertTrue(values.get() >= 1 && values.get() <= 14, "admitted: " + values.get());
+    assertEquals(0, ((RuntimeProcess) server).inbound().used(), "every byte given back");
+  }
+
+  @Test
+  void peerThatDoesNotReadItsReplies_isNoLongerRead_othersAreServed() throws Exception {
+    RpcProcess server = open(RpcConfig.defaults().withMaxQueuedBytes(4 << 20));
+    RuntimeProcess s = (RuntimeProcess) server;
+    server.export("big", a -> new byte[64 * 1024]);
+    server.export("ping", a -> "pong");
+
+    try (RawPeer greedy = RawPeer.connect(server.id())) {
+      greedy.socket.setReceiveBufferSize(64 * 1024);
+      for (int i = 1; i <= 300; i++) {
+        greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
+      }
+      greedy.flush();
+
+      await().atMost(Duration.ofSeconds(10)).until(s::readingPausedOnSomeConnection);
+      // another peer is still read and served
+      CompletableFuture<Object> pong = new CompletableFuture<>();
+      open().async(server.id(), "ping", pong::complete, pong::completeExceptionally).call();
+      assertEquals("pong", get(pong));
+
+      // the greedy peer reads its replies at last: the server reads it again
+      int replies = 0;
+      int refused = 0;
+      while (replies + refused < 300) {
+        byte[] f = greedy.readFrame();
+        if (f[0] == RawPeer.REPLY) {
+          replies++;
+        } else if (f[0] == RawPeer.ERROR) {
+          refused++;
+        }
+      }
+      assertTrue(replies > 0, "replies " + replies + ", refused " + refused);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !s.readingPausedOnSomeConnection());
+      greedy.writeFrame(RawPeer.request(1000, 30_000, "ping", new byte[] {0}));
+      greedy.flush();
+      byte[] f = greedy.readFrame(RawPeer.REPLY);
+      assertEquals(1000, ByteBuffer.wrap(f, 1, 8).getLong());
+    }
   }
 }
