@@ -305,7 +305,7 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   /** True if reading is paused on one of this process's connections (for tests). */
-  boolean readingPausedOnSomeConnection() {
+  public boolean readingPausedOnSomeConnection() {
     return connections.readingPausedOnSome();
   }
 

@@ -24,14 +24,23 @@ final class ChildPeer implements AutoCloseable {
   }
 
   static ChildPeer start(int port) throws IOException {
+    return start(PeerMain.class, String.valueOf(port));
+  }
+
+  /**
+   * Starts {@code main} in a JVM of its own with a 256 MiB heap that exits on
+   * OutOfMemoryError; it must print {@code READY <port>} first.
+   */
+  static ChildPeer start(Class<?> main, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     if (Runtime.version().feature() >= 24) {
       cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow",
           "--enable-native-access=ALL-UNNAMED"));
     }
-    cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        PeerMain.class.getName(), String.valueOf(port)));
+    cmd.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp",
+        System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(
         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -1,0 +1,65 @@
+package dev.moonwire.rpc.sync.internal;
+
+import dev.moonwire.rpc.Rpc;
+import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.RpcProcess;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The target of {@link FloodTest}, run in its own JVM with {@code -Xmx256m} and all defaults:
+ * handlers that sleep 10 ms (suspended, so each admitted message holds a virtual thread), a
+ * ping, and its heap figures. Prints {@code READY <port>}; ends when standard input closes.
+ */
+public final class FloodServer {
+  private FloodServer() {}
+
+  private static long sends; // process state
+  private static long calls;
+
+  public static void main(String[] args) throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    AtomicLong peak = new AtomicLong();
+    Thread sampler = new Thread(() -> {
+      while (true) {
+        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+
+    RpcProcess self = Rpc.open(RpcConfig.defaults());
+    self.export("sleepySend", a -> {
+      Rpc.sleep(Duration.ofMillis(10));
+      sends++;
+      return null;
+    });
+    self.export("sleepyCall", a -> {
+      Rpc.sleep(Duration.ofMillis(10));
+      calls++;
+      return 1;
+    });
+    self.export("ping", a -> "pong");
+    // stats(): sends handled, calls handled, peak heap used, heap used after a full GC
+    self.export("stats", a -> {
+      System.gc();
+      return new long[] {sends, calls, peak.get(), memory.getHeapMemoryUsage().getUsed()};
+    });
+    System.out.println("READY " + self.id().port());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    while (in.readLine() != null) {
+      // until standard input closes
+    }
+    self.close();
+  }
+}
