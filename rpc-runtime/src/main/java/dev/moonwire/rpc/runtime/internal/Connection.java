@@ -4,7 +4,9 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -17,8 +19,67 @@ abstract class Connection {
   final ConcurrentHashMap<Long, RunningRequest> running = new ConcurrentHashMap<>();
   private volatile Supplier<RpcException> closedCause;
 
+  /**
+   * At most this many events of one peer wait in the process's run-queue at a time; the rest of
+   * what was admitted from it waits in this connection's backlog, in order, and moves up as
+   * those events start. So a flooding peer cannot put thousands of events ahead of another
+   * peer's: a fresh peer waits behind a few dozen events of each busy one.
+   */
+  static final int FAIR_SHARE = 32;
+
+  /** Admitted work of the peer: an event, and what frees its resources if it never runs. */
+  interface Work extends Runnable {
+    void drop();
+  }
+
+  private final ReentrantLock fairness = new ReentrantLock();
+  private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
+  private int inRunQueue; // guarded by fairness
+
   Connection(RuntimeProcess process) {
     this.process = process;
+  }
+
+  /**
+   * Queues admitted work as an event of the process, or in the backlog if this peer already has
+   * its share waiting. Work must call {@link #started} first thing when it runs.
+   */
+  final void submit(Work work) {
+    fairness.lock();
+    try {
+      if (inRunQueue < FAIR_SHARE && backlog.isEmpty()) {
+        inRunQueue++;
+        if (!process.scheduler().trySubmit(work)) {
+          inRunQueue--;
+          work.drop();
+        }
+      } else {
+        backlog.add(work);
+      }
+    } finally {
+      fairness.unlock();
+    }
+  }
+
+  /** An event of this peer has started: the next in its backlog may join the run-queue. */
+  final void started() {
+    fairness.lock();
+    try {
+      inRunQueue--;
+      Work next;
+      while (inRunQueue < FAIR_SHARE && (next = backlog.poll()) != null) {
+        inRunQueue++;
+        if (!process.scheduler().trySubmit(next)) {
+          inRunQueue--;
+          next.drop(); // stopped: none of the backlog will run
+          for (Work w; (w = backlog.poll()) != null; ) {
+            w.drop();
+          }
+        }
+      }
+    } finally {
+      fairness.unlock();
+    }
   }
 
   /** Why reading from a peer is paused: its replies fill our inbound budget. */

@@ -104,12 +104,20 @@ final class Dispatcher {
     // The callee keeps the deadline itself: a held or waiting handler leaves even if the
     // caller's CANCEL never arrives.
     r.deadlineTimer = process.schedule(r::cancel, Duration.ofMillis(millis));
-    if (!process.scheduler().trySubmit(
-        () -> handle(conn, callId, deadlineAt, function, payload, r))) {
-      payload.release(); // stopped: the caller's call ends with the connection
-      ended(conn, callId, r);
-      leftOne();
-    }
+    conn.submit(new Connection.Work() {
+      @Override
+      public void run() {
+        conn.started();
+        handle(conn, callId, deadlineAt, function, payload, r);
+      }
+
+      @Override
+      public void drop() {
+        payload.release(); // stopped: the caller's call ends with the connection
+        ended(conn, callId, r);
+        leftOne();
+      }
+    });
   }
 
   private String full() {
@@ -139,24 +147,30 @@ final class Dispatcher {
       return;
     }
     ByteBuf payload = frame.retain();
-    boolean queued = process.scheduler().trySubmit(() -> {
-      try {
-        Object[] args = decode(payload, function);
-        Handler h = functions.get(function);
-        if (h == null) {
-          throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
+    conn.submit(new Connection.Work() {
+      @Override
+      public void run() {
+        conn.started();
+        try {
+          Object[] args = decode(payload, function);
+          Handler h = functions.get(function);
+          if (h == null) {
+            throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
+          }
+          h.handle(Args.of(function, args));
+        } catch (Throwable t) {
+          process.reportUncaught(t);
+        } finally {
+          process.inbound().release(cost);
         }
-        h.handle(Args.of(function, args));
-      } catch (Throwable t) {
-        process.reportUncaught(t);
-      } finally {
+      }
+
+      @Override
+      public void drop() {
+        payload.release();
         process.inbound().release(cost);
       }
     });
-    if (!queued) {
-      payload.release();
-      process.inbound().release(cost);
-    }
   }
 
   void cancel(Connection conn, long callId) {

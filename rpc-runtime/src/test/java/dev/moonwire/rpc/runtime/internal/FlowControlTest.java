@@ -155,4 +155,41 @@ class FlowControlTest extends ProcessTestSupport {
       assertEquals(1000, ByteBuffer.wrap(f, 1, 8).getLong());
     }
   }
+
+  @Test
+  void freshPeer_waitsBehindAFewEventsOfAFloodingPeer_notAllOfThem() throws Exception {
+    RpcProcess server = open();
+    RuntimeProcess s = (RuntimeProcess) server;
+    CountDownLatch gate = new CountDownLatch(1);
+    List<String> ran = new CopyOnWriteArrayList<>(); // the order the server ran them in
+    server.export("gate", a -> {
+      gate.await(); // holds the bare runtime's one event thread: everything else queues
+      return null;
+    });
+    server.export("work", a -> ran.add("work"));
+    server.export("ping", a -> ran.add("ping"));
+    RpcProcess flooder = open();
+    AtomicInteger done = new AtomicInteger();
+    flooder.async(server.id(), "gate", v -> done.incrementAndGet()).call();
+    var work = flooder.async(server.id(), "work", v -> done.incrementAndGet());
+    int n = 2_000;
+    for (int i = 0; i < n; i++) {
+      work.call();
+    }
+    // all of them admitted and waiting before the other peer speaks
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> s.inbound().used() >= (n + 1L) * RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES);
+    long flood = s.inbound().used();
+    CompletableFuture<Object> pong = new CompletableFuture<>();
+    open().async(server.id(), "ping", pong::complete, pong::completeExceptionally).call();
+    await().atMost(Duration.ofSeconds(10)).until(() -> s.inbound().used() > flood);
+
+    gate.countDown();
+
+    get(pong);
+    int waitedBehind = ran.indexOf("ping");
+    assertTrue(waitedBehind <= 32, // Connection.FAIR_SHARE, of 2,000 queued
+        "the ping ran after " + waitedBehind + " events of the flooding peer");
+    await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == n + 1);
+  }
 }

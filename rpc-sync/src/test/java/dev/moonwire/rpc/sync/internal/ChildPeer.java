@@ -39,7 +39,12 @@ final class ChildPeer implements AutoCloseable {
           "--enable-native-access=ALL-UNNAMED"));
     }
     cmd.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-        System.getProperty("java.class.path"), main.getName()));
+        System.getProperty("java.class.path")));
+    String extra = System.getProperty("moonwire.childJvmArgs", ""); // e.g. -Xlog:gc, to look
+    if (!extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
+    cmd.add(main.getName());
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(

@@ -32,16 +32,23 @@ class FloodTest extends ProcessTestSupport {
   /** Pings {@code server} from its own process until stopped; keeps the worst round trip. */
   private static final class Prober implements AutoCloseable {
     final AtomicLong worstNanos = new AtomicLong();
+    final java.util.List<Long> all = new java.util.concurrent.CopyOnWriteArrayList<>();
     final AtomicInteger pings = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread thread;
 
     Prober(RpcProcess prober, dev.moonwire.rpc.ProcessId server) {
+      // connected and warm before the flood: what is measured is the flood's effect
+      for (int i = 0; i < 200; i++) {
+        prober.sync(server, "ping").withDeadline(Duration.ofSeconds(20)).call();
+      }
       thread = new Thread(() -> {
         while (!stop.get()) {
           long t0 = System.nanoTime();
           prober.sync(server, "ping").withDeadline(Duration.ofSeconds(20)).call();
-          worstNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+          long took = System.nanoTime() - t0;
+          worstNanos.accumulateAndGet(took, Math::max);
+          all.add(took);
           pings.incrementAndGet();
         }
       }, "prober");
@@ -60,9 +67,13 @@ class FloodTest extends ProcessTestSupport {
   }
 
   private static String report(String what, long[] stats, Prober prober) {
+    List<Long> sorted = prober.all.stream().sorted().toList();
+    long p99 = sorted.isEmpty() ? 0 : sorted.get(sorted.size() * 99 / 100);
+    long p50 = sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
     return String.format("%s: %,d messages; peak heap %d MiB of 256, %d MiB after a full GC; "
-        + "worst ping of a second client %d ms over %d pings", what, FLOOD, stats[2] / MIB,
-        stats[3] / MIB, prober.worstNanos.get() / 1_000_000, prober.pings.get());
+        + "ping of a second client: worst %d ms, p99 %.1f ms, p50 %.2f ms over %d pings", what,
+        FLOOD, stats[2] / MIB, stats[3] / MIB, prober.worstNanos.get() / 1_000_000,
+        p99 / 1e6, p50 / 1e6, prober.pings.get());
   }
 
   @Test
@@ -80,7 +91,7 @@ class FloodTest extends ProcessTestSupport {
         stats = stats(client, server);
         System.out.println("FLOOD " + report("send flood", stats, prober) + "; handled "
             + stats[0] + ", refused " + rc.failedSends());
-        assertTrue(prober.worstNanos.get() < 5_000_000_000L, report("send flood", stats, prober));
+        assertTrue(prober.worstNanos.get() < 2_000_000_000L, report("send flood", stats, prober));
       }
       assertTrue(server.process.isAlive(), "the server survived");
       assertTrue(stats[3] < 64 * MIB, "heap held after the flood: " + stats[3] / MIB + " MiB");
@@ -112,7 +123,7 @@ class FloodTest extends ProcessTestSupport {
         stats = stats(statsClient, server);
         System.out.println("FLOOD " + report("async flood", stats, prober) + "; values "
             + values.get() + ", errors " + errors);
-        assertTrue(prober.worstNanos.get() < 5_000_000_000L,
+        assertTrue(prober.worstNanos.get() < 2_000_000_000L,
             report("async flood", stats, prober));
       }
       assertTrue(errors.keySet().stream().allMatch(k -> k == OverloadedException.class),
