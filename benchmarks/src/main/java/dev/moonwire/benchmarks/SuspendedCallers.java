@@ -36,16 +36,17 @@ public final class SuspendedCallers {
       return 7;
     });
     RpcProcess peer = Rpc.open(RpcConfig.defaults().withDeadline(Duration.ofMinutes(5))
-        .withMaxInFlight(2 * n));
+        .withMaxInFlight(2 * n).withMaxQueuedBytes(4096L * n));
     peer.export("slow", a -> {
       if (gate == null) {
         gate = Rpc.future(gatekeeper.id(), "open").call();
       }
       return gate.join();
     });
-    // All n calls are meant to be in flight at once: raise the per-connection limit to fit.
+    // All n calls are meant to be in flight at once: raise the per-connection limit, and the
+    // bytes of work a process may hold (each suspended request counts its frame + 2 KiB).
     RpcConfig many = RpcConfig.defaults().withDeadline(Duration.ofMinutes(5))
-        .withMaxInFlight(2 * n);
+        .withMaxInFlight(2 * n).withMaxQueuedBytes(4096L * n);
     RpcProcess server = Rpc.open(many);
     server.export("relay", a -> {
       suspended++;

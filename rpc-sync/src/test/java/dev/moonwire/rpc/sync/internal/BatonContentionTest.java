@@ -19,9 +19,26 @@ import org.junit.jupiter.api.Test;
  * process may run.
  */
 class BatonContentionTest extends ProcessTestSupport {
-  /** Per process: is one of its events running between suspension points right now? */
+  /**
+   * Per process: how many of its events run between suspension points right now. An atomic, and
+   * each event stays inside for a while, so two that overlap are seen doing so.
+   */
   private static final class Guard {
-    boolean busy; // touched only by the process's events, under its baton
+    final AtomicInteger inside = new AtomicInteger();
+
+    void enter(AtomicInteger overlaps) {
+      if (inside.incrementAndGet() != 1) {
+        overlaps.incrementAndGet();
+      }
+      long end = System.nanoTime() + 20_000; // widen the window: 20 µs inside
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+    }
+
+    void leave() {
+      inside.decrementAndGet();
+    }
   }
 
   @Test
@@ -40,22 +57,16 @@ class BatonContentionTest extends ProcessTestSupport {
       Guard g = new Guard();
       p.export("work", a -> {
         int depth = a.intAt(0);
-        if (g.busy) {
-          overlaps.incrementAndGet();
-        }
-        g.busy = true;
+        g.enter(overlaps);
         int sum = depth;
         if (depth > 0) {
           ProcessId next = ids.get(ThreadLocalRandom.current().nextInt(n));
-          g.busy = false; // the sync call is a suspension point
+          g.leave(); // the sync call is a suspension point
           int inner = Rpc.sync(next, "work").call(depth - 1);
-          if (g.busy) {
-            overlaps.incrementAndGet();
-          }
-          g.busy = true;
+          g.enter(overlaps);
           sum += inner;
         }
-        g.busy = false;
+        g.leave();
         return sum;
       });
     }

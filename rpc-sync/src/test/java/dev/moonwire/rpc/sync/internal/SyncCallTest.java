@@ -277,6 +277,22 @@ class SyncCallTest extends ProcessTestSupport {
     assertTrue(quickDone.await(20, TimeUnit.SECONDS), "quick call blocked by a sleeping one");
     assertTrue(!sleepy.isDone());
     server.close(); // fails the sleeper's pending state quickly; nothing hangs
-    assertTrue(sleepy.get(20, TimeUnit.SECONDS) != null);
+    Object outcome = sleepy.get(20, TimeUnit.SECONDS);
+    assertTrue(outcome instanceof dev.moonwire.rpc.PeerUnavailableException,
+        "the sleeper's caller is told its callee closed: " + outcome);
+  }
+
+  @Test
+  void sleep_insideHandler_sleepsAtLeastItsDuration_thenGoesOn() {
+    RpcProcess server = open();
+    server.export("nap", args -> {
+      long t0 = System.nanoTime();
+      Rpc.sleep(Duration.ofMillis(200));
+      return (System.nanoTime() - t0) / 1_000_000;
+    });
+
+    long slept = open().sync(server.id(), "nap").call();
+
+    assertTrue(slept >= 200 && slept < 10_000, "slept " + slept + " ms");
   }
 }
