@@ -39,7 +39,10 @@ public abstract sealed class RpcException extends RuntimeException
     PROCESS_CLOSED,
     /** The peer broke the wire protocol. */
     PROTOCOL,
-    /** Too many calls in flight on one connection; nothing was sent. */
+    /**
+     * The callee, or the caller's own queue toward it, is at its limit in calls or bytes; the
+     * call did not run. Trying again later may succeed.
+     */
     OVERLOADED
   }
 

@@ -72,8 +72,11 @@ public interface RpcProcess extends AutoCloseable {
 
   /**
    * One-way message (ALua's {@code send}): runs {@code function} on {@code target} with no
-   * reply. Delivery is not confirmed; a send that cannot even be made (serialization, closed
-   * process) is reported to the uncaught-error handler.
+   * reply. Delivery is not confirmed, but a send is never lost silently: one that cannot be
+   * made (serialization, closed process), that the peer or this process's outbound limit
+   * refuses ({@link OverloadedException}), or that never left because the connection failed
+   * ({@link PeerUnavailableException}) is reported to this process's uncaught-error handler, as
+   * an event of this process. Reports of many failed sends are gathered into a few.
    */
   void send(ProcessId target, String function, Object... args);
 

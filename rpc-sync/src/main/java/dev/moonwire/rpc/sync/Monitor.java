@@ -176,7 +176,7 @@ public final class Monitor {
   private static boolean holds(BooleanSupplier condition) {
     try {
       return holdsNow(condition);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       return true; // let its waiter test it again and get the exception in its own event
     }
   }

@@ -154,6 +154,11 @@ public final class Synchronizer {
     if (h.failure != null) {
       throw h.failure;
     }
+    if (h.accepted() && h.waiter.interrupted()) {
+      // Accepted just before the cancel landed: the invocation goes on (its triggers fired),
+      // but the cancel must not be lost: the next suspension point throws it.
+      Thread.currentThread().interrupt();
+    }
     if (!h.accepted()) {
       h.cancel();
       held.remove(h);

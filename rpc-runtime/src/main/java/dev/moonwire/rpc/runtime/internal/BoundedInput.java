@@ -12,13 +12,39 @@ import com.esotericsoftware.kryo.io.ByteBufferInput;
  */
 final class BoundedInput extends ByteBufferInput {
   private static final int KEPT_CHARS = 1024;
+  /** Bytes that the lengths read so far from this frame claim, all of them together. */
+  private long claimed;
+  private long frameBytes;
+
+  @Override
+  public void setBuffer(java.nio.ByteBuffer buffer) {
+    super.setBuffer(buffer);
+    claimed = 0;
+    frameBytes = buffer.remaining();
+  }
 
   /**
-   * Fails unless {@code count} elements of at least {@code minBytes} each fit in what is left.
+   * Fails unless {@code count} elements of at least {@code minBytes} each fit in what is left,
+   * and all counts read from this frame so far, together, fit in the frame: each checked alone,
+   * many nested collections (of nulls, say, which Kryo can write in no bytes at all) could each
+   * claim the whole frame and allocate its square.
    *
    * @throws KryoException if they do not
    */
   void checkCount(long count, int minBytes) {
+    checkFits(count, minBytes);
+    claimed += count * minBytes;
+    if (claimed > frameBytes) {
+      throw new KryoException("the lengths read from the wire claim " + claimed + " bytes in "
+          + "all, in a frame of " + frameBytes + " (expected: lengths the frame can hold)");
+    }
+  }
+
+  /**
+   * Like {@link #checkCount}, without adding to the total: for a count that a bulk read (of a
+   * primitive array) will check and add itself.
+   */
+  void checkFits(long count, int minBytes) {
     long left = limit() - position();
     if (count < 0 || count * minBytes > left) {
       throw new KryoException("a length of " + count + " read from the wire, but only " + left

@@ -39,10 +39,20 @@ final class BoundedSerializers {
       return new Maps();
     }
     if (s.getClass().getEnclosingClass() == DefaultArraySerializers.class) {
-      return new CountFirst(s); // every array serializer starts with the length + 1
+      return new CountFirst(s, BULK.contains(s.getClass())); // each starts with the length + 1
     }
     return s;
   }
+
+  /** Array serializers that read their elements in one bulk read, which checks the count too. */
+  private static final java.util.Set<Class<?>> BULK = java.util.Set.of(
+      DefaultArraySerializers.ByteArraySerializer.class,
+      DefaultArraySerializers.IntArraySerializer.class,
+      DefaultArraySerializers.LongArraySerializer.class,
+      DefaultArraySerializers.FloatArraySerializer.class,
+      DefaultArraySerializers.DoubleArraySerializer.class,
+      DefaultArraySerializers.ShortArraySerializer.class,
+      DefaultArraySerializers.CharArraySerializer.class);
 
   static void check(Input input, long count) {
     if (input instanceof BoundedInput b) {
@@ -108,10 +118,12 @@ final class BoundedSerializers {
   @SuppressWarnings({"rawtypes", "unchecked"})
   static final class CountFirst extends Serializer<Object> {
     private final Serializer delegate;
+    private final boolean bulk;
 
-    CountFirst(Serializer<?> delegate) {
+    CountFirst(Serializer<?> delegate, boolean bulk) {
       super(delegate.getAcceptsNull(), delegate.isImmutable());
       this.delegate = delegate;
+      this.bulk = bulk;
     }
 
     @Override
@@ -124,7 +136,13 @@ final class BoundedSerializers {
       int start = input.position();
       int n = input.readVarInt(true);
       input.setPosition(start);
-      check(input, n - 1L);
+      if (input instanceof BoundedInput b) {
+        if (bulk) {
+          b.checkFits(n - 1L, 1); // the bulk read adds it to the total
+        } else {
+          b.checkCount(n - 1L, 1);
+        }
+      }
       return delegate.read(kryo, input, type);
     }
 

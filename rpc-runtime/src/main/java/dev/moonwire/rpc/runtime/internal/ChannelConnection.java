@@ -39,6 +39,7 @@ final class ChannelConnection extends Connection {
   private volatile boolean goingAway;
   private int pauseReasons; // on the event loop
   private volatile boolean paused;
+  private volatile long lastProgress = System.nanoTime();
   private final AtomicInteger refusedSends = new AtomicInteger();
   private volatile String refusedWhy;
 
@@ -99,14 +100,23 @@ final class ChannelConnection extends Connection {
     return ch != null ? ch.alloc() : ByteBufAllocator.DEFAULT;
   }
 
+  /**
+   * Replies, errors and cancels: never refused, and not counted against the process's outbound
+   * budget (a peer that does not read them must not keep this process from calling others);
+   * they count here, and a peer whose backlog grows is no longer read.
+   */
   @Override
   void write(ByteBuf frame) {
-    int size = frame.readableBytes();
-    process.outbound().take(size);
-    enqueue(frame, size);
+    enqueue(frame, frame.readableBytes());
     if (queuedBytes.get() > backlogLimit) {
       pause(PAUSED_FOR_BACKLOG);
     }
+  }
+
+  /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
+  private static boolean newWork(ByteBuf f) {
+    byte kind = f.getByte(f.readerIndex() + 4);
+    return kind == Frames.REQUEST || kind == Frames.SEND;
   }
 
   @Override
@@ -121,8 +131,15 @@ final class ChannelConnection extends Connection {
 
   private void enqueue(ByteBuf frame, int size) {
     if (isClosed()) {
-      process.outbound().release(size);
+      if (newWork(frame)) {
+        process.outbound().release(size);
+      }
+      boolean send = frame.getByte(frame.readerIndex() + 4) == Frames.SEND;
       frame.release();
+      if (send) { // a call is failed by its table; a one-way send must be reported here
+        process.refusals().notSent(1, "one-way send to " + peer + " not sent: "
+            + closedCause().getMessage());
+      }
       return;
     }
     queuedBytes.addAndGet(size);
@@ -149,18 +166,24 @@ final class ChannelConnection extends Connection {
     }
     int n = 0;
     long bytes = 0;
+    long work = 0;
     ByteBuf f;
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
     while (ch.isWritable() && (f = outbound.poll()) != null) {
-      bytes += f.readableBytes();
+      int size = f.readableBytes();
+      bytes += size;
+      if (newWork(f)) {
+        work += size;
+      }
       ch.write(f, ch.voidPromise());
       n++;
     }
     if (n > 0) {
       queuedBytes.addAndGet(-bytes);
-      process.outbound().release(bytes);
+      process.outbound().release(work);
       ch.flush();
+      lastProgress = System.nanoTime();
     }
     if (paused && queuedBytes.get() <= backlogLimit / 2) {
       resume(PAUSED_FOR_BACKLOG);
@@ -181,9 +204,23 @@ final class ChannelConnection extends Connection {
   @Override
   void pause(int reason) {
     onLoop(() -> {
+      if (reason == PAUSED_FOR_BACKLOG && queuedBytes.get() <= backlogLimit / 2) {
+        return; // drained since it was asked for: a pause now would have no drain to end it
+      }
       pauseReasons |= reason;
       setPaused();
+      if (reason == PAUSED_FOR_BACKLOG) {
+        scheduleDrain(); // a drain always follows, and resumes once the backlog is down
+      }
     });
+  }
+
+  /**
+   * True if reading has been paused for this peer's backlog and nothing of it went out for
+   * {@code nanos}: the peer does not read what it asked for. On the event loop.
+   */
+  boolean stuckForBacklog(long nanos) {
+    return (pauseReasons & PAUSED_FOR_BACKLOG) != 0 && System.nanoTime() - lastProgress > nanos;
   }
 
   @Override
@@ -259,8 +296,12 @@ final class ChannelConnection extends Connection {
     int sends = 0;
     String function = null;
     long bytes = 0;
+    long work = 0;
     for (ByteBuf f; (f = outbound.poll()) != null; ) {
       bytes += f.readableBytes();
+      if (newWork(f)) {
+        work += f.readableBytes();
+      }
       if (f.readableBytes() > 7 && f.getByte(f.readerIndex() + 4) == Frames.SEND) {
         sends++;
         if (function == null) {
@@ -271,7 +312,7 @@ final class ChannelConnection extends Connection {
       f.release();
     }
     queuedBytes.addAndGet(-bytes);
-    process.outbound().release(bytes);
+    process.outbound().release(work);
     if (sends > 0) {
       process.refusals().notSent(sends, "one-way send(s) to " + peer
           + " were not sent (the first to '" + function + "'): " + why);

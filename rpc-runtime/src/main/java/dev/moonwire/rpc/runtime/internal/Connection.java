@@ -4,7 +4,10 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -32,9 +35,13 @@ abstract class Connection {
     void drop();
   }
 
+  // Nobody ever blocks on this lock, only tries it: with event-loop carriers, an event thread
+  // that held it while parked on the baton would block its own carrier, the I/O thread.
   private final ReentrantLock fairness = new ReentrantLock();
+  private final Queue<Work> incoming = PlatformDependent.newMpscQueue();
   private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
-  private int inRunQueue; // guarded by fairness
+  private volatile int backlogSize; // written under fairness
+  private final AtomicInteger inRunQueue = new AtomicInteger();
 
   Connection(RuntimeProcess process) {
     this.process = process;
@@ -45,40 +52,56 @@ abstract class Connection {
    * its share waiting. Work must call {@link #started} first thing when it runs.
    */
   final void submit(Work work) {
-    fairness.lock();
-    try {
-      if (inRunQueue < FAIR_SHARE && backlog.isEmpty()) {
-        inRunQueue++;
-        if (!process.scheduler().trySubmit(work)) {
-          inRunQueue--;
-          work.drop();
-        }
-      } else {
-        backlog.add(work);
-      }
-    } finally {
-      fairness.unlock();
-    }
+    incoming.offer(work);
+    arrange();
   }
 
   /** An event of this peer has started: the next in its backlog may join the run-queue. */
   final void started() {
-    fairness.lock();
-    try {
-      inRunQueue--;
-      Work next;
-      while (inRunQueue < FAIR_SHARE && (next = backlog.poll()) != null) {
-        inRunQueue++;
-        if (!process.scheduler().trySubmit(next)) {
-          inRunQueue--;
-          next.drop(); // stopped: none of the backlog will run
-          for (Work w; (w = backlog.poll()) != null; ) {
-            w.drop();
+    inRunQueue.decrementAndGet();
+    if (backlogSize > 0) {
+      arrange();
+    }
+  }
+
+  /**
+   * Moves incoming work and the backlog, in order, into the run-queue as far as the share
+   * allows. Whoever holds the lock does it for everyone: a thread that finds the lock taken
+   * leaves, and the holder looks again after letting go.
+   */
+  private void arrange() {
+    while (fairness.tryLock()) {
+      try {
+        Work w;
+        while (inRunQueue.get() < FAIR_SHARE && (w = backlog.poll()) != null) {
+          toRunQueue(w);
+        }
+        while ((w = incoming.poll()) != null) {
+          if (backlog.isEmpty() && inRunQueue.get() < FAIR_SHARE) {
+            toRunQueue(w);
+          } else {
+            backlog.add(w);
           }
         }
+        backlogSize = backlog.size();
+      } finally {
+        fairness.unlock();
       }
-    } finally {
-      fairness.unlock();
+      if (incoming.isEmpty() && (backlogSize == 0 || inRunQueue.get() >= FAIR_SHARE)) {
+        return; // nothing came, and no room opened, while the lock was held
+      }
+    }
+  }
+
+  /** Under the lock. */
+  private void toRunQueue(Work w) {
+    inRunQueue.incrementAndGet();
+    if (!process.scheduler().trySubmit(w)) {
+      inRunQueue.decrementAndGet();
+      w.drop(); // stopped: none of what waits will run
+      for (Work rest; (rest = backlog.poll()) != null; ) {
+        rest.drop();
+      }
     }
   }
 
@@ -130,6 +153,11 @@ abstract class Connection {
 
   final boolean isClosed() {
     return closedCause != null;
+  }
+
+  /** Why the connection closed; only once {@link #isClosed()}. */
+  final RpcException closedCause() {
+    return closedCause.get();
   }
 
   /** Adds a call that is about to be sent; fails it at once if the connection is closed. */

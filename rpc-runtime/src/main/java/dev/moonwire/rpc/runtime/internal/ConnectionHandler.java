@@ -176,7 +176,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       if (state != State.READY) {
         return; // no heartbeat before the handshake: its own timer bounds that stage
       }
-      if (conn.readingPaused()) {
+      if (conn.stuckForBacklog(2 * conn.process.config().heartbeatInterval().toNanos())) {
+        lostBecause = "it read nothing of what it was sent for two heartbeat intervals";
+        PeerLog.warn(conn.process, "backlog", conn.peer(),
+            "reads none of its replies; closing the connection");
+        ctx.close();
+      } else if (conn.readingPaused()) {
         // We stopped reading on purpose (flow control): silence proves nothing. Keep the
         // peer's own heartbeat fed instead; a dead peer shows when a write fails.
         ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));

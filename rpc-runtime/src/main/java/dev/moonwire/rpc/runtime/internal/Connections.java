@@ -171,22 +171,8 @@ final class Connections {
     return links.size();
   }
 
-  private volatile boolean somePausedForReplies;
-
-  /** {@code conn}'s replies pushed the inbound budget over: read no more from it for now. */
-  void pausedForReplies(Connection conn) {
-    somePausedForReplies = true;
-    conn.pause(Connection.PAUSED_FOR_REPLIES);
-  }
-
   /** Ends a pause for {@code reason} on every connection (the budget has room again). */
   void resumeAll(int reason) {
-    if (reason == Connection.PAUSED_FOR_REPLIES) {
-      if (!somePausedForReplies) {
-        return;
-      }
-      somePausedForReplies = false;
-    }
     for (ChannelConnection c : links) {
       c.resume(reason);
     }

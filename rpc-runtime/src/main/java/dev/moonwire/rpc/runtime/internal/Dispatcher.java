@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.BadArgumentsException;
 import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.SerializationException;
@@ -95,15 +96,17 @@ final class Dispatcher {
       refuse(conn, callId, function, full());
       return;
     }
-    ByteBuf payload = frame.retain();
     RunningRequest r = new RunningRequest(cost);
-    conn.running.put(callId, r);
+    if (conn.running.putIfAbsent(callId, r) != null) {
+      process.inbound().release(cost);
+      throw new ProtocolException("call id " + callId + " is already running (expected: a "
+          + "new id for each request)");
+    }
+    ByteBuf payload = frame.retain();
     running.incrementAndGet();
     long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
     long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    // The callee keeps the deadline itself: a held or waiting handler leaves even if the
-    // caller's CANCEL never arrives.
-    r.deadlineTimer = process.schedule(r::cancel, Duration.ofMillis(millis));
+    r.deadlineAt = deadlineAt; // kept by sweepDeadlines, CANCEL or not
     conn.submit(new Connection.Work() {
       @Override
       public void run() {
@@ -119,6 +122,25 @@ final class Dispatcher {
       }
     });
   }
+
+  /**
+   * The callee keeps each request's deadline itself, so a held or waiting handler leaves even
+   * if the caller's CANCEL never arrives: every {@link #SWEEP_MILLIS} the requests still running
+   * past their deadline are cancelled. (A sweep, not a timer per request: the caller's own
+   * timer is the precise one, and a timer per request cost a tenth of the throughput.)
+   */
+  void sweepDeadlines(Iterable<? extends Connection> connections) {
+    long now = System.nanoTime();
+    for (Connection c : connections) {
+      for (RunningRequest r : c.running.values()) {
+        if (now - r.deadlineAt > 0) {
+          r.cancel();
+        }
+      }
+    }
+  }
+
+  static final long SWEEP_MILLIS = 50;
 
   private String full() {
     return process.id() + " holds " + process.inbound().used() + " bytes of work (expected: at "
@@ -216,7 +238,7 @@ final class Dispatcher {
    */
   private void ended(Connection conn, long callId, RunningRequest r) {
     r.finished(); // after this no CANCEL can interrupt the next event on this thread
-    conn.running.remove(callId);
+    conn.running.remove(callId, r);
     process.inbound().release(r.cost);
   }
 
@@ -250,6 +272,9 @@ final class Dispatcher {
       return process.codec().encodeReply(conn.alloc(), callId, function, result);
     } catch (SerializationException e) {
       return error(conn, callId, e.kind(), e.getMessage());
+    } catch (RuntimeException | OutOfMemoryError e) {
+      return error(conn, callId, RpcException.Kind.SERIALIZATION, "cannot serialize the result "
+          + "of '" + function + "': " + e);
     }
   }
 

@@ -42,6 +42,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
     in.skipBytes(4);
     // A copy, not a slice: a slice would keep the whole read buffer alive (many frames' worth)
     // for as long as this frame waits in a queue, which no byte count would see.
-    out.add(in.readBytes(length));
+    // A heap array is the cheapest exact-size buffer: an allocation in the thread's TLAB.
+    byte[] frame = new byte[length];
+    in.readBytes(frame);
+    out.add(io.netty.buffer.Unpooled.wrappedBuffer(frame));
   }
 }

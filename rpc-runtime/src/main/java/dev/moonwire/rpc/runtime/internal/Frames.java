@@ -136,7 +136,8 @@ final class Frames {
     ByteBuf buf = start(alloc, 64, ERROR);
     buf.writeLong(callId);
     buf.writeByte(kind.ordinal());
-    writeLongString(buf, message);
+    writeLongString(buf, message != null && message.length() > MAX_STACK_CHARS
+        ? message.substring(0, MAX_STACK_CHARS) + "... (cut)" : message);
     writeLongString(buf, remoteClass);
     writeLongString(buf, remoteStack.length() > MAX_STACK_CHARS
         ? remoteStack.substring(0, MAX_STACK_CHARS) + "\n\t... (cut)" : remoteStack);

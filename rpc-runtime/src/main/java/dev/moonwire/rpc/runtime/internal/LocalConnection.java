@@ -33,4 +33,10 @@ final class LocalConnection extends Connection {
   ProcessId peer() {
     return process.id();
   }
+
+  @Override
+  void refusedSend(String function, String why) {
+    process.refusals().overloaded(1, "one-way send to '" + function + "' on this process "
+        + "refused: " + why);
+  }
 }

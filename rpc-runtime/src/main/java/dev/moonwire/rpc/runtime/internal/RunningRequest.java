@@ -23,8 +23,8 @@ final class RunningRequest {
   private final AtomicInteger state = new AtomicInteger(NEW);
   private volatile Thread thread;
   private volatile boolean cancelled;
-  /** Cancels the request's own deadline timer; set once, before the event can run. */
-  Runnable deadlineTimer = () -> { };
+  /** When the request's deadline passes (System.nanoTime); set before the event can run. */
+  volatile long deadlineAt = Long.MAX_VALUE;
   /** The bytes of the process's inbound budget it holds until it ends. */
   final long cost;
 
@@ -49,7 +49,6 @@ final class RunningRequest {
    * still reach the thread, with the thread's interrupt status cleared.
    */
   void finished() {
-    deadlineTimer.run();
     if (!state.compareAndSet(RUNNING, FINISHED)) {
       while (state.get() == INTERRUPTING) {
         Thread.onSpinWait(); // a canceller read the thread and is about to interrupt it

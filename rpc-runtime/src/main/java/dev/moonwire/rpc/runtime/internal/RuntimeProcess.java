@@ -58,6 +58,7 @@ public final class RuntimeProcess implements RpcProcess {
   private final BlockedEventChecker blockedChecker; // null when off
   private final PeerLog peerLog = new PeerLog(this);
   private final Budget inbound;
+  private final Budget replies;
   private final Budget outbound;
   private final Refusals refusals = new Refusals(this);
   /**
@@ -78,9 +79,12 @@ public final class RuntimeProcess implements RpcProcess {
     this.secret = config.secret();
     this.codec = new WireCodec(this);
     this.inbound = new Budget(config.maxQueuedBytes());
+    this.replies = new Budget(config.maxQueuedBytes());
     this.outbound = new Budget(config.maxQueuedBytes());
     this.connections = new Connections(this, home);
-    inbound.onRelief(() -> connections.resumeAll(Connection.PAUSED_FOR_REPLIES));
+    // Unread replies have a budget of their own: admitted requests may keep the inbound one
+    // between half and full for as long as load lasts, and reading must resume all the same.
+    replies.onRelief(() -> connections.resumeAll(Connection.PAUSED_FOR_REPLIES));
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
         .group(Transport.GROUP, home)
@@ -105,6 +109,7 @@ public final class RuntimeProcess implements RpcProcess {
     this.scheduler = layer.newScheduler(this);
     this.blockedChecker =
         BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());
+    sweepDeadlines();
     Processes.opened(this);
     server.config().setAutoRead(true);
     server.read();
@@ -203,17 +208,16 @@ public final class RuntimeProcess implements RpcProcess {
     }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     conn.add(call);
-    call.armDeadline();
     if (!conn.offer(frame)) {
       frame.release();
       if (conn.remove(call)) {
-        call.abandon();
         throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
             + outbound.used() + " bytes already wait to go out to peers (expected: at most "
             + outbound.limit() + ", RpcConfig.withMaxQueuedBytes)");
       }
       // the connection closed meanwhile and has already failed the call: that is its outcome
     }
+    call.armDeadline(); // after the frame is queued: its CANCEL can never go out before it
     return call;
   }
 
@@ -281,17 +285,20 @@ public final class RuntimeProcess implements RpcProcess {
           // A reply cannot be refused: the call has run. It counts until it is read, and a
           // process full of unread replies reads no more from that peer until they drain.
           long cost = frame.readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
-          if (inbound.take(cost)) {
-            connections.pausedForReplies(conn);
+          if (replies.take(cost)) {
+            // on conn's event loop: a relief that raced this queues its resume after it
+            conn.pause(Connection.PAUSED_FOR_REPLIES);
           }
-          call.complete(Reply.value(codec, call.function, frame.retain(), inbound, cost));
+          call.complete(Reply.value(codec, call.function, frame.retain(), replies, cost));
         }
       }
       case Frames.ERROR -> {
         long callId = frame.readLong();
         if (callId <= 0) {
           // not a call's error: a notice that the peer refused -callId of our one-way sends
-          refusals.overloaded(-callId, Frames.readError(frame, "send").getMessage());
+          long n = callId == Long.MIN_VALUE ? Integer.MAX_VALUE : Math.min(-callId,
+              Integer.MAX_VALUE); // a count from the peer: clamped, never negative
+          refusals.overloaded(n, Frames.readError(frame, "send").getMessage());
           return;
         }
         PendingCall call = conn.take(callId);
@@ -502,6 +509,16 @@ public final class RuntimeProcess implements RpcProcess {
     if (blockedChecker != null) {
       blockedChecker.stop();
     }
+  }
+
+  private void sweepDeadlines() {
+    if (closed) {
+      return;
+    }
+    dispatcher.sweepDeadlines(connections.all());
+    dispatcher.sweepDeadlines(List.of(connections.local()));
+    Transport.TIMER.newTimeout(t -> sweepDeadlines(), Dispatcher.SWEEP_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   /** How many blocked events the checker has reported (a diagnostic, for tests). */

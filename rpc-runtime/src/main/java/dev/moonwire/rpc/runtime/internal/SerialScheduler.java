@@ -48,6 +48,9 @@ final class SerialScheduler implements EventScheduler {
       return false;
     }
     queue.add(event);
+    if (stopped && queue.remove(event)) {
+      return false; // shut down meanwhile: it might be behind STOP, never to run
+    }
     return true;
   }
 

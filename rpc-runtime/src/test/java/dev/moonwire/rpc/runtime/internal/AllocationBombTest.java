@@ -89,6 +89,23 @@ class AllocationBombTest {
   }
 
   @Test
+  void manyNestedListsOfNothing_eachClaimingTheWholeFrame_failWithoutAllocating() {
+    // an ArrayList of 6,000 ArrayLists, each marked "same type, class null" (all nulls, which
+    // Kryo writes in no bytes) and claiming as many elements as there are bytes left
+    int inner = 6_000;
+    Output o = new Output(64, -1);
+    o.writeVarInt(1, true);
+    o.writeVarInt(wireId(ArrayList.class), true);
+    o.writeVarIntFlag(false, inner + 1, true); // outer: not same type, 6,000 elements
+    for (int i = 0; i < inner; i++) {
+      o.writeVarInt(wireId(ArrayList.class), true);
+      o.writeVarIntFlag(true, (inner - i) * 4 + 1, true); // same type: ~ the bytes left
+      o.writeVarInt(0, true); // element class: null
+    }
+    decodeFails(o.toBytes());
+  }
+
+  @Test
   void classNamedOnTheWire_isNeverResolved_andLeavesNothingForLaterReads() {
     Output named = new Output(64, -1);
     named.writeVarInt(1, true);

@@ -192,4 +192,43 @@ class FlowControlTest extends ProcessTestSupport {
         "the ping ran after " + waitedBehind + " events of the flooding peer");
     await().atMost(Duration.ofSeconds(30)).until(() -> done.get() == n + 1);
   }
+
+  @Test
+  void peerThatNeverReadsItsReplies_isClosedAfterTwoHeartbeatsWithoutProgress()
+      throws Exception {
+    RpcProcess server = open(RpcConfig.defaults().withMaxQueuedBytes(4 << 20)
+        .withHeartbeat(Duration.ofMillis(200)));
+    RuntimeProcess s = (RuntimeProcess) server;
+    server.export("big", a -> new byte[64 * 1024]);
+
+    try (RawPeer greedy = RawPeer.connect(server.id())) {
+      greedy.socket.setReceiveBufferSize(64 * 1024);
+      for (int i = 1; i <= 300; i++) {
+        greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
+      }
+      greedy.flush();
+
+      await().atMost(Duration.ofSeconds(10)).until(s::readingPausedOnSomeConnection);
+      await().atMost(Duration.ofSeconds(10)).until(() -> s.connectionCount() == 0);
+    }
+  }
+
+  @Test
+  void requestThatReusesARunningCallId_closesThatConnection() throws Exception {
+    RpcProcess server = open();
+    CountDownLatch gate = new CountDownLatch(1);
+    server.export("wait", a -> {
+      gate.await();
+      return 1;
+    });
+    try (RawPeer cheat = RawPeer.connect(server.id())) {
+      cheat.writeFrame(RawPeer.request(7, 30_000, "wait", new byte[] {0}));
+      cheat.writeFrame(RawPeer.request(7, 30_000, "wait", new byte[] {0}));
+      cheat.flush();
+
+      assertTrue(cheat.closedByPeer());
+    } finally {
+      gate.countDown();
+    }
+  }
 }

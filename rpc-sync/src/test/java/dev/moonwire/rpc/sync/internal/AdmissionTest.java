@@ -93,4 +93,26 @@ class AdmissionTest extends ProcessTestSupport {
     assertTrue(reports.stream().allMatch(t -> t instanceof OverloadedException), reports.toString());
     assertTrue(reports.size() < 100, "gathered into few reports: " + reports.size());
   }
+
+  @Test
+  void sendsToItself_againstASmallBudget_handledOrReported() {
+    RpcProcess self = open(RpcConfig.defaults().withMaxQueuedBytes(64 * 1024));
+    AtomicInteger handled = new AtomicInteger();
+    self.export("slow", a -> {
+      Rpc.sleep(Duration.ofMillis(20));
+      handled.incrementAndGet();
+      return null;
+    });
+    RuntimeProcess rp = (RuntimeProcess) self;
+    int sends = 500;
+
+    for (int i = 0; i < sends; i++) {
+      self.send(self.id(), "slow", i);
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() + rp.failedSends() == sends);
+    assertTrue(rp.failedSends() > 0, "some were refused");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
+    takeUncaught();
+  }
 }

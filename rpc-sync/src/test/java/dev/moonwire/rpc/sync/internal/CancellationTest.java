@@ -24,10 +24,12 @@ import org.junit.jupiter.api.Test;
 /** DESIGN §2: every suspension point survives cancellation; nothing blocks holding the baton. */
 class CancellationTest extends ProcessTestSupport {
   private final AtomicInteger slowInterrupted = new AtomicInteger();
+  private final AtomicInteger slowStarted = new AtomicInteger();
 
   private RpcProcess slowPeer() {
     RpcProcess c = open();
     c.export("slow", a -> {
+      slowStarted.incrementAndGet();
       try {
         Rpc.sleep(Duration.ofSeconds(30));
         return "late";
@@ -200,9 +202,11 @@ class CancellationTest extends ProcessTestSupport {
       }
     });
     RpcProcess client = open();
+    RpcFuture<Object> f = client.future(b.id(), "viaSync").withDeadline(Duration.ofSeconds(30))
+        .call();
+    await().atMost(Duration.ofSeconds(5)).until(() -> slowStarted.get() == 1);
 
-    assertThrows(DeadlineExceededException.class, () -> client.sync(b.id(), "viaSync")
-        .withDeadline(Duration.ofMillis(300)).call());
+    f.cancel(true); // a CANCEL, with every deadline far away
 
     await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
     assertInstanceOf(CancelledException.class, seen.get(0));
