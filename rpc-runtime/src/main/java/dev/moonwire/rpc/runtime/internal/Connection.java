@@ -42,6 +42,8 @@ abstract class Connection {
   private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
   private volatile int backlogSize; // written under fairness
   private final AtomicInteger inRunQueue = new AtomicInteger();
+  /** Work offered to {@link #incoming} and not yet arranged. */
+  private final AtomicInteger unarranged = new AtomicInteger();
 
   Connection(RuntimeProcess process) {
     this.process = process;
@@ -52,6 +54,19 @@ abstract class Connection {
    * its share waiting. Work must call {@link #started} first thing when it runs.
    */
   final void submit(Work work) {
+    // The common case, without the queue or the lock: nothing of this peer waits to be
+    // arranged or in its backlog (so nothing can be overtaken), and it is under its share.
+    if (unarranged.get() == 0 && backlogSize == 0) {
+      if (inRunQueue.incrementAndGet() <= FAIR_SHARE) {
+        if (!process.scheduler().trySubmit(work)) {
+          inRunQueue.decrementAndGet();
+          work.drop();
+        }
+        return;
+      }
+      inRunQueue.decrementAndGet();
+    }
+    unarranged.incrementAndGet();
     incoming.offer(work);
     arrange();
   }
@@ -82,6 +97,8 @@ abstract class Connection {
           } else {
             backlog.add(w);
           }
+          backlogSize = backlog.size(); // before it stops counting as unarranged
+          unarranged.decrementAndGet();
         }
         backlogSize = backlog.size();
       } finally {

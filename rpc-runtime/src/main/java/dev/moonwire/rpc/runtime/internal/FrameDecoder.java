@@ -14,6 +14,7 @@ import java.util.List;
  * soon as its length is read. Each frame is a buffer of its own, exactly its size.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
+  private static final int POOLED_FROM = 1024;
   private int limit;
 
   FrameDecoder(int limit) {
@@ -42,7 +43,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
     in.skipBytes(4);
     // A copy, not a slice: a slice would keep the whole read buffer alive (many frames' worth)
     // for as long as this frame waits in a queue, which no byte count would see.
-    // A heap array is the cheapest exact-size buffer: an allocation in the thread's TLAB.
+    if (length >= POOLED_FROM) {
+      out.add(in.readBytes(length)); // pooled: no garbage per large frame
+      return;
+    }
+    // For a small frame a heap array is the cheapest exact-size buffer: a TLAB allocation.
     byte[] frame = new byte[length];
     in.readBytes(frame);
     out.add(io.netty.buffer.Unpooled.wrappedBuffer(frame));
