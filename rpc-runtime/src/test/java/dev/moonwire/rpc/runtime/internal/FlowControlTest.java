@@ -116,6 +116,22 @@ class FlowControlTest extends ProcessTestSupport {
     assertEquals(0, ((RuntimeProcess) server).inbound().used(), "every byte given back");
   }
 
+  /**
+   * A raw peer that asks {@code server} for 300 replies of 64 KiB ("big") and reads none of
+   * them; returns once the server has stopped reading it.
+   */
+  private static RawPeer askForBigRepliesNeverRead(RpcProcess server) throws Exception {
+    RawPeer greedy = RawPeer.connect(server.id());
+    greedy.socket.setReceiveBufferSize(64 * 1024);
+    for (int i = 1; i <= 300; i++) {
+      greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
+    }
+    greedy.flush();
+    RuntimeProcess s = (RuntimeProcess) server;
+    await().atMost(Duration.ofSeconds(10)).until(s::readingPausedOnSomeConnection);
+    return greedy;
+  }
+
   @Test
   void peerThatDoesNotReadItsReplies_isNoLongerRead_othersAreServed() throws Exception {
     RpcProcess server = open(RpcConfig.defaults().withMaxQueuedBytes(4 << 20));
@@ -123,14 +139,7 @@ class FlowControlTest extends ProcessTestSupport {
     server.export("big", a -> new byte[64 * 1024]);
     server.export("ping", a -> "pong");
 
-    try (RawPeer greedy = RawPeer.connect(server.id())) {
-      greedy.socket.setReceiveBufferSize(64 * 1024);
-      for (int i = 1; i <= 300; i++) {
-        greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
-      }
-      greedy.flush();
-
-      await().atMost(Duration.ofSeconds(10)).until(s::readingPausedOnSomeConnection);
+    try (RawPeer greedy = askForBigRepliesNeverRead(server)) {
       // another peer is still read and served
       CompletableFuture<Object> pong = new CompletableFuture<>();
       open().async(server.id(), "ping", pong::complete, pong::completeExceptionally).call();
@@ -201,14 +210,7 @@ class FlowControlTest extends ProcessTestSupport {
     RuntimeProcess s = (RuntimeProcess) server;
     server.export("big", a -> new byte[64 * 1024]);
 
-    try (RawPeer greedy = RawPeer.connect(server.id())) {
-      greedy.socket.setReceiveBufferSize(64 * 1024);
-      for (int i = 1; i <= 300; i++) {
-        greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
-      }
-      greedy.flush();
-
-      await().atMost(Duration.ofSeconds(10)).until(s::readingPausedOnSomeConnection);
+    try (RawPeer greedy = askForBigRepliesNeverRead(server)) {
       await().atMost(Duration.ofSeconds(10)).until(() -> s.connectionCount() == 0);
     }
   }
