@@ -113,6 +113,15 @@ final class ChannelConnection extends Connection {
     }
   }
 
+  /** The function a SEND frame (length prefix included) calls, or null for other frames. */
+  private static String sendFunction(ByteBuf f) {
+    if (f.readableBytes() <= 7 || f.getByte(f.readerIndex() + 4) != Frames.SEND) {
+      return null;
+    }
+    return f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
+        StandardCharsets.UTF_8).toString();
+  }
+
   /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
   private static boolean newWork(ByteBuf f) {
     byte kind = f.getByte(f.readerIndex() + 4);
@@ -134,11 +143,11 @@ final class ChannelConnection extends Connection {
       if (newWork(frame)) {
         process.outbound().release(size);
       }
-      boolean send = frame.getByte(frame.readerIndex() + 4) == Frames.SEND;
+      String function = sendFunction(frame);
       frame.release();
-      if (send) { // a call is failed by its table; a one-way send must be reported here
-        process.refusals().notSent(1, "one-way send to " + peer + " not sent: "
-            + closedCause().getMessage());
+      if (function != null) { // a call is failed by its table; a one-way send must be reported
+        process.refusals().notSent(1, "one-way send to '" + function + "' on " + peer
+            + " not sent: " + closedCause().getMessage());
       }
       return;
     }
@@ -302,11 +311,11 @@ final class ChannelConnection extends Connection {
       if (newWork(f)) {
         work += f.readableBytes();
       }
-      if (f.readableBytes() > 7 && f.getByte(f.readerIndex() + 4) == Frames.SEND) {
+      String sent = sendFunction(f);
+      if (sent != null) {
         sends++;
         if (function == null) {
-          function = f.getCharSequence(f.readerIndex() + 7,
-              f.getUnsignedShort(f.readerIndex() + 5), StandardCharsets.UTF_8).toString();
+          function = sent;
         }
       }
       f.release();
