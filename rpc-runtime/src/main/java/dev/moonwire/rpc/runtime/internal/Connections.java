@@ -83,11 +83,14 @@ final class Connections {
   }
 
   private ChannelConnection dial(ProcessId target) {
-    if (closed) {
-      throw new ProcessClosedException("process " + process.id() + " is closed");
-    }
     ChannelConnection conn = new ChannelConnection(process, target);
     links.add(conn);
+    // Added first, then the flag read; closeAll sets the flag, then reads the links: so either
+    // this sees the process closed, or closeAll sees this connection, and fails its calls.
+    if (closed) {
+      links.remove(conn);
+      throw new ProcessClosedException("process " + process.id() + " is closed");
+    }
     new Bootstrap()
         .group(home)
         .channel(Transport.channelType())
