@@ -3,10 +3,13 @@ package dev.moonwire.rpc.runtime.internal;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import dev.moonwire.rpc.ProcessId;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -37,6 +40,33 @@ final class WireKryo extends Kryo {
   /** User class ids live above the built-in ones, in 21 bits (3 bytes on the wire). */
   private static final int USER_ID_BASE = 1 << 10;
   private static final int USER_ID_SPAN = (1 << 21) - USER_ID_BASE;
+
+  /**
+   * Process ids cross the wire in every DALua message: host and port, checked again as they
+   * are read (a peer's bad id is a SerializationException, not a ProcessId).
+   */
+  private static final class ProcessIdSerializer extends Serializer<ProcessId> {
+    ProcessIdSerializer() {
+      super(false, true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, ProcessId id) {
+      output.writeString(id.host());
+      output.writeVarInt(id.port(), true);
+    }
+
+    @Override
+    public ProcessId read(Kryo kryo, Input input, Class<? extends ProcessId> type) {
+      String host = input.readString();
+      int port = input.readVarInt(true);
+      try {
+        return ProcessId.of(host == null ? "" : host, port);
+      } catch (IllegalArgumentException e) {
+        throw new KryoException("bad process id: " + e.getMessage(), e);
+      }
+    }
+  }
 
   /** Thrown when an object of a class that is not registered is about to be written. */
   static final class UnregisteredClassException extends KryoException {
@@ -101,6 +131,7 @@ final class WireKryo extends Kryo {
     register(LocalDate.class, 55);
     register(LocalTime.class, 56);
     register(LocalDateTime.class, 57);
+    register(ProcessId.class, new ProcessIdSerializer(), 58);
     // List.of / Set.of / Map.of: their classes get the next ids, in a fixed order.
     ImmutableCollectionsSerializers.addDefaultSerializers(this);
     ImmutableCollectionsSerializers.registerSerializers(this);

@@ -23,6 +23,20 @@ import org.junit.jupiter.api.Test;
 class AsyncCallTest extends ProcessTestSupport {
 
   @Test
+  void processIds_crossTheWire_withoutRegistration() throws Exception {
+    RpcProcess server = open();
+    RpcProcess client = open();
+    // what DALua does in every message: pass process ids, get them back
+    server.export("whoElse", args -> List.of(server.id(), args.get(0)));
+    CompletableFuture<List<ProcessId>> back = new CompletableFuture<>();
+
+    client.<List<ProcessId>>async(server.id(), "whoElse", back::complete,
+        back::completeExceptionally).call(client.id());
+
+    assertEquals(List.of(server.id(), client.id()), get(back));
+  }
+
+  @Test
   void asyncCall_reply_runsCallbackOnCallerProcessNotOnIoThread() throws Exception {
     RpcProcess server = open();
     RpcProcess client = open();

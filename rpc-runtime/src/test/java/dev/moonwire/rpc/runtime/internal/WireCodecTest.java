@@ -43,6 +43,38 @@ class WireCodecTest {
   }
 
   @Test
+  void processId_isBuiltIn_aloneAndInCollections() {
+    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    dev.moonwire.rpc.ProcessId p = dev.moonwire.rpc.ProcessId.of("10.1.2.3", 7001);
+    List<dev.moonwire.rpc.ProcessId> group =
+        new ArrayList<>(List.of(p, dev.moonwire.rpc.ProcessId.of("localhost", 1)));
+
+    Object[] back = roundTrip(s, s, p, group, Map.of(p, 1));
+
+    assertEquals(p, back[0]);
+    assertEquals(group, back[1]);
+    assertEquals(Map.of(p, 1), back[2]);
+  }
+
+  @Test
+  void processIdWithABadPortFromTheWire_isASerializationError() {
+    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    com.esotericsoftware.kryo.io.Output o = new com.esotericsoftware.kryo.io.Output(64, -1);
+    o.writeVarInt(1, true);
+    o.writeVarInt(new WireKryo(List.of()).getRegistration(dev.moonwire.rpc.ProcessId.class)
+        .getId() + 2, true);
+    o.writeString("127.0.0.1");
+    o.writeVarInt(70_000, true);
+    ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(o.toBytes());
+    try {
+      var e = assertThrows(SerializationException.class, () -> s.decodeArgs(buf, "f"));
+      assertTrue(e.getMessage().contains("bad process id"), e.getMessage());
+    } finally {
+      buf.release();
+    }
+  }
+
+  @Test
   void builtIns_roundTrip() {
     WireSerializer s = new WireSerializer(List.of(), 1 << 20);
     Object[] args = {1, 2L, 3.0, "four", true, 'c', (byte) 5, null, new int[] {1, 2},
