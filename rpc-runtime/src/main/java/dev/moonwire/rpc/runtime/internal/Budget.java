@@ -54,8 +54,4 @@ final class Budget {
   long limit() {
     return limit;
   }
-
-  boolean over() {
-    return used.get() > limit;
-  }
 }

@@ -200,11 +200,6 @@ final class ChannelConnection extends Connection {
     // if the channel turned unwritable, channelWritabilityChanged drains again
   }
 
-  /** Bytes queued here and not yet handed to Netty (for tests). */
-  long queuedBytes() {
-    return queuedBytes.get();
-  }
-
   @Override
   boolean readingPaused() {
     return paused;

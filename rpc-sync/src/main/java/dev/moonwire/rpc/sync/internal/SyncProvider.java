@@ -39,30 +39,26 @@ public final class SyncProvider implements RpcProvider {
 
   @Override
   public RpcFuture<Void> allOf(RpcFuture<?>[] futures) {
-    SyncFuture<Void> all = new SyncFuture<>(processOf(futures));
-    CompletableFuture.allOf(stages(futures)).whenComplete((v, e) -> {
-      if (e == null) {
-        all.complete(null);
-      } else {
-        all.completeExceptionally(unwrap(e));
-      }
-    });
-    all.onCancel(() -> cancelAll(futures));
-    return all;
+    return combined(futures, CompletableFuture.allOf(stages(futures)));
   }
 
   @Override
   public RpcFuture<Object> anyOf(RpcFuture<?>[] futures) {
-    SyncFuture<Object> any = new SyncFuture<>(processOf(futures));
-    CompletableFuture.anyOf(stages(futures)).whenComplete((v, e) -> {
+    return combined(futures, CompletableFuture.anyOf(stages(futures)));
+  }
+
+  /** {@code stage} as a future of the first future's process; cancelling it cancels them all. */
+  private static <T> RpcFuture<T> combined(RpcFuture<?>[] futures, CompletableFuture<T> stage) {
+    SyncFuture<T> combined = new SyncFuture<>(processOf(futures));
+    stage.whenComplete((v, e) -> {
       if (e == null) {
-        any.complete(v);
+        combined.complete(v);
       } else {
-        any.completeExceptionally(unwrap(e));
+        combined.completeExceptionally(unwrap(e));
       }
     });
-    any.onCancel(() -> cancelAll(futures));
-    return any;
+    combined.onCancel(() -> cancelAll(futures));
+    return combined;
   }
 
   private static RuntimeProcess processOf(RpcFuture<?>[] futures) {

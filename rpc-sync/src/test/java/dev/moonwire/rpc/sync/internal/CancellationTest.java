@@ -18,6 +18,8 @@ import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -160,7 +162,8 @@ class CancellationTest extends ProcessTestSupport {
   void blockingHandler_isReportedOnce_withItsStack() {
     RpcProcess b = open(RpcConfig.defaults().withBlockedEventThreshold(Duration.ofMillis(100)));
     b.export("blocks", a -> {
-      Thread.sleep(600); // what the checker is for: a blocking call that is not a suspension
+      // what the checker is for: a blocking wait that is not a suspension point
+      new CountDownLatch(1).await(600, TimeUnit.MILLISECONDS);
       return "woke";
     });
     b.export("suspends", a -> {
@@ -176,7 +179,8 @@ class CancellationTest extends ProcessTestSupport {
 
     await().atMost(Duration.ofSeconds(5)).until(() -> rb.blockedEventReports() >= 1);
     assertEquals(1, rb.blockedEventReports(), "once per event");
-    assertTrue(rb.lastBlockedEventStack().contains("Thread.sleep"), rb.lastBlockedEventStack());
+    assertTrue(rb.lastBlockedEventStack().contains("CountDownLatch.await"),
+        rb.lastBlockedEventStack());
     assertTrue(rb.lastBlockedEventStack().contains(CancellationTest.class.getName()),
         rb.lastBlockedEventStack());
   }
@@ -185,7 +189,7 @@ class CancellationTest extends ProcessTestSupport {
   void blockedEventChecker_zeroThreshold_isOff() {
     RpcProcess b = open(RpcConfig.defaults().withBlockedEventThreshold(Duration.ZERO));
     b.export("blocks", a -> {
-      Thread.sleep(300);
+      new CountDownLatch(1).await(300, TimeUnit.MILLISECONDS);
       return "woke";
     });
     assertEquals("woke", open().sync(b.id(), "blocks").call());

@@ -8,6 +8,9 @@ import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,18 +27,14 @@ public final class FloodServer {
   public static void main(String[] args) throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     AtomicLong peak = new AtomicLong();
-    Thread sampler = new Thread(() -> {
-      while (true) {
-        peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heap-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(
+        () -> peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
+        0, 5, TimeUnit.MILLISECONDS);
 
     RpcProcess self = Rpc.open(RpcConfig.defaults());
     self.export("sleepySend", a -> {
