@@ -22,6 +22,7 @@ public final class RawPeer implements AutoCloseable {
   public static final byte CANCEL = 6;
   public static final byte PING = 7;
   public static final byte PONG = 8;
+  public static final byte SCHEMA = 11;
 
   public final Socket socket;
   private final DataOutputStream out;
@@ -48,7 +49,7 @@ public final class RawPeer implements AutoCloseable {
     DataOutputStream b = new DataOutputStream(body);
     b.writeByte(HELLO);
     b.writeInt(0x4D57_4952);
-    b.writeByte(1);
+    b.writeByte(2);
     byte[] host = "127.0.0.1".getBytes(StandardCharsets.UTF_8);
     b.writeShort(host.length);
     b.write(host);
@@ -56,10 +57,15 @@ public final class RawPeer implements AutoCloseable {
     b.write(new byte[16]);
     b.writeByte(0);
     p.writeFrame(body.toByteArray());
+    p.writeFrame(new byte[] {SCHEMA, 0, 0, 0, 0}); // registers no classes of its own
     p.flush();
     byte[] hello = p.readFrame();
     if (hello[0] != HELLO) {
       throw new IOException("expected HELLO, got kind " + hello[0]);
+    }
+    byte[] schema = p.readFrame();
+    if (schema[0] != SCHEMA) {
+      throw new IOException("expected SCHEMA, got kind " + schema[0]);
     }
     return p;
   }

@@ -84,7 +84,29 @@ final class ChannelConnection extends Connection {
     ch.writeAndFlush(Frames.hello(ch.alloc(), process.id(), nonce, new byte[0]),
         ch.voidPromise());
     if (process.secret().length == 0) {
+      sendSchema(ch);
       ready();
+    }
+  }
+
+  /** Whether this side's SCHEMA went out: from then on, additions are sent as they come. */
+  private volatile boolean schemaSent;
+
+  /**
+   * On the event loop, during the handshake: sends this process's shapes, before anything
+   * queued. Classes registered later are sent by {@link #schemaGrew}.
+   */
+  void sendSchema(Channel ch) {
+    process.registry().withShapes(shapes -> {
+      ch.writeAndFlush(WireSchema.encode(ch.alloc(), shapes), ch.voidPromise());
+      schemaSent = true;
+    });
+  }
+
+  /** The process registered more classes: tell the peer, ahead of any value of them. */
+  void schemaGrew(java.util.List<WireSchema.Shape> added) {
+    if (schemaSent) {
+      write(WireSchema.encode(alloc(), added));
     }
   }
 

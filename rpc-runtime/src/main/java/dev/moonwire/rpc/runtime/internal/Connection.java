@@ -21,6 +21,11 @@ abstract class Connection {
   private final ConcurrentHashMap<Long, PendingCall> pending = new ConcurrentHashMap<>();
   final ConcurrentHashMap<Long, RunningRequest> running = new ConcurrentHashMap<>();
   private volatile Supplier<RpcException> closedCause;
+  /**
+   * The shapes of the peer's classes, by which its values are read; null on the link to
+   * oneself. Set on the I/O thread as SCHEMA frames arrive, before the frames that follow them.
+   */
+  volatile WireSchema.Peer schema;
 
   /**
    * At most this many events of one peer wait in the process's run-queue at a time; the rest of

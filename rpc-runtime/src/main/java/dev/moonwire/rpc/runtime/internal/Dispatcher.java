@@ -174,7 +174,7 @@ final class Dispatcher {
       public void run() {
         conn.started();
         try {
-          Object[] args = decode(payload, function);
+          Object[] args = decode(conn, payload, function);
           Handler h = functions.get(function);
           if (h == null) {
             throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
@@ -254,7 +254,7 @@ final class Dispatcher {
   private ByteBuf invoke(Connection conn, long callId, String function, ByteBuf payload) {
     Object result;
     try {
-      Object[] args = decode(payload, function);
+      Object[] args = decode(conn, payload, function);
       Handler h = functions.get(function);
       if (h == null) {
         return error(conn, callId, RpcException.Kind.NO_SUCH_FUNCTION, noSuchFunction(function));
@@ -278,9 +278,9 @@ final class Dispatcher {
     }
   }
 
-  private Object[] decode(ByteBuf payload, String function) {
+  private Object[] decode(Connection conn, ByteBuf payload, String function) {
     try {
-      return process.codec().decodeArgs(payload, function);
+      return process.codec().decodeArgs(payload, function, conn.schema);
     } finally {
       payload.release();
     }

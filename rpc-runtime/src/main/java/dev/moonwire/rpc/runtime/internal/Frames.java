@@ -24,6 +24,9 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * HELLO   magic:int version:byte host:str port:int nonce:16 bytes proofLength:byte proof
  * AUTH    proof:32 bytes      (only when the processes share a secret; see Handshake)
+ * SCHEMA  the shapes of the sender's registered classes (see WireSchema): each side sends one
+ *         as soon as it has said HELLO (and AUTH), before anything else, and more as it
+ *         registers more classes
  * REQUEST callId:long deadlineMillis:long function:str payload(argc, args...)
  * SEND    function:str payload(argc, args...)
  * REPLY   callId:long payload(value)
@@ -50,9 +53,10 @@ final class Frames {
   static final byte PONG = 8;
   static final byte GOAWAY = 9;
   static final byte AUTH = 10;
+  static final byte SCHEMA = 11;
 
   static final int MAGIC = 0x4D57_4952; // "MWIR"
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
   static final int MAX_STACK_CHARS = 16 * 1024;
 
   /** Starts a frame: a length placeholder and the kind. */

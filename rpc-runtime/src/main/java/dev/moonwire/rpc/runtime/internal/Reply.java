@@ -11,15 +11,17 @@ import io.netty.buffer.ByteBuf;
 public final class Reply {
   private final WireCodec codec;
   private final String function;
+  private final WireSchema.Peer peer;
   private ByteBuf body;
   private final RpcException failure;
   /** The inbound budget the encoded value counts against until it is read; null for none. */
   private final Budget budget;
   private final long cost;
 
-  private Reply(WireCodec codec, String function, ByteBuf body, RpcException failure,
-      Budget budget, long cost) {
+  private Reply(WireCodec codec, String function, WireSchema.Peer peer, ByteBuf body,
+      RpcException failure, Budget budget, long cost) {
     this.codec = codec;
+    this.peer = peer;
     this.function = function;
     this.body = body;
     this.failure = failure;
@@ -28,13 +30,14 @@ public final class Reply {
   }
 
   /** An encoded value that holds {@code cost} bytes of {@code budget} until it is read. */
-  static Reply value(WireCodec codec, String function, ByteBuf body, Budget budget, long cost) {
-    return new Reply(codec, function, body, null, budget, cost);
+  static Reply value(WireCodec codec, String function, WireSchema.Peer peer, ByteBuf body,
+      Budget budget, long cost) {
+    return new Reply(codec, function, peer, body, null, budget, cost);
   }
 
   /** A reply that is a failure. */
   public static Reply failure(RpcException failure) {
-    return new Reply(null, null, null, failure, null, 0);
+    return new Reply(null, null, null, null, failure, null, 0);
   }
 
   private void free(ByteBuf b) {
@@ -68,7 +71,7 @@ public final class Reply {
       throw new IllegalStateException("reply of '" + function + "' read twice");
     }
     try {
-      return codec.decodeValue(b, function);
+      return codec.decodeValue(b, function, peer);
     } finally {
       free(b);
     }

@@ -47,6 +47,7 @@ public final class RuntimeProcess implements RpcProcess {
   private final RpcConfig config;
   private final byte[] secret;
   private final SyncLayer layer;
+  private final WireRegistry registry;
   private final WireCodec codec;
   private final Dispatcher dispatcher = new Dispatcher(this);
   private final AtomicLong callIds = new AtomicLong();
@@ -77,11 +78,13 @@ public final class RuntimeProcess implements RpcProcess {
     this.config = Objects.requireNonNull(config, "config");
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
-    this.codec = new WireCodec(this);
+    this.registry = new WireRegistry(config.registeredClasses(), WireKryo.BUILT_IN);
+    this.codec = new WireCodec(this, registry);
     this.inbound = new Budget(config.maxQueuedBytes());
     this.replies = new Budget(config.maxQueuedBytes());
     this.outbound = new Budget(config.maxQueuedBytes());
     this.connections = new Connections(this, home);
+    registry.listen(added -> connections.all().forEach(c -> c.schemaGrew(added)));
     // Unread replies have a budget of their own: admitted requests may keep the inbound one
     // between half and full for as long as load lasts, and reading must resume all the same.
     replies.onRelief(() -> connections.resumeAll(Connection.PAUSED_FOR_REPLIES));
@@ -162,6 +165,21 @@ public final class RuntimeProcess implements RpcProcess {
 
   WireCodec codec() {
     return codec;
+  }
+
+  /** The classes this process lets cross the wire. */
+  WireRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Registers the records and enums in the signatures of {@code type} (an interface exported
+   * or called through a proxy).
+   *
+   * @throws IllegalArgumentException if one's wire id is taken by another class
+   */
+  public void registerSignatures(Class<?> type) {
+    registry.addSignatures(type);
   }
 
   /** The scheduler that runs this process's events. */
@@ -289,7 +307,8 @@ public final class RuntimeProcess implements RpcProcess {
             // on conn's event loop: a relief that raced this queues its resume after it
             conn.pause(Connection.PAUSED_FOR_REPLIES);
           }
-          call.complete(Reply.value(codec, call.function, frame.retain(), replies, cost));
+          call.complete(Reply.value(codec, call.function, conn.schema, frame.retain(), replies,
+              cost));
         }
       }
       case Frames.ERROR -> {
@@ -348,14 +367,18 @@ public final class RuntimeProcess implements RpcProcess {
 
   @Override
   public <T> RpcProcess export(Class<T> type, T implementation) {
-    InterfaceExporter.handlers(null, type, implementation).forEach(dispatcher::export);
+    var handlers = InterfaceExporter.handlers(null, type, implementation);
+    registry.addSignatures(type);
+    handlers.forEach(dispatcher::export);
     return this;
   }
 
   @Override
   public <T> RpcProcess export(String prefix, Class<T> type, T implementation) {
     Objects.requireNonNull(prefix, "prefix");
-    InterfaceExporter.handlers(prefix, type, implementation).forEach(dispatcher::export);
+    var handlers = InterfaceExporter.handlers(prefix, type, implementation);
+    registry.addSignatures(type);
+    handlers.forEach(dispatcher::export);
     return this;
   }
 
@@ -429,8 +452,10 @@ public final class RuntimeProcess implements RpcProcess {
 
   @Override
   public <T> T sync(ProcessId target, Class<T> type, Duration deadline) {
-    return layer.proxy(this, Objects.requireNonNull(target, "target"),
+    T proxy = layer.proxy(this, Objects.requireNonNull(target, "target"),
         Objects.requireNonNull(type, "type"), positive(deadline));
+    registry.addSignatures(type);
+    return proxy;
   }
 
   /**

@@ -14,14 +14,14 @@ final class WireCodec {
   private final WireSerializer owned;
   private final Pool<WireSerializer> pool;
 
-  WireCodec(RuntimeProcess process) {
+  WireCodec(RuntimeProcess process, WireRegistry registry) {
     this.process = process;
-    var config = process.config();
-    this.owned = new WireSerializer(config.registeredClasses(), config.maxFrameBytes());
+    int maxFrameBytes = process.config().maxFrameBytes();
+    this.owned = new WireSerializer(registry, maxFrameBytes);
     this.pool = new Pool<>(true, false, 16) {
       @Override
       protected WireSerializer create() {
-        return new WireSerializer(config.registeredClasses(), config.maxFrameBytes());
+        return new WireSerializer(registry, maxFrameBytes);
       }
     };
   }
@@ -58,25 +58,25 @@ final class WireCodec {
     }
   }
 
-  Object[] decodeArgs(ByteBuf body, String function) {
+  Object[] decodeArgs(ByteBuf body, String function, WireSchema.Peer peer) {
     if (owns()) {
-      return owned.decodeArgs(body, function);
+      return owned.decodeArgs(body, function, peer);
     }
     WireSerializer s = pool.obtain();
     try {
-      return s.decodeArgs(body, function);
+      return s.decodeArgs(body, function, peer);
     } finally {
       pool.free(s);
     }
   }
 
-  Object decodeValue(ByteBuf body, String function) {
+  Object decodeValue(ByteBuf body, String function, WireSchema.Peer peer) {
     if (owns()) {
-      return owned.decodeValue(body, function);
+      return owned.decodeValue(body, function, peer);
     }
     WireSerializer s = pool.obtain();
     try {
-      return s.decodeValue(body, function);
+      return s.decodeValue(body, function, peer);
     } finally {
       pool.free(s);
     }

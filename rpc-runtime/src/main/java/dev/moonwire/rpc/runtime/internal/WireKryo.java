@@ -10,6 +10,7 @@ import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.SerializationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -27,20 +28,18 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * A Kryo that lets only registered classes cross the wire. Built-in classes are registered in a
- * fixed order (so both sides agree on their ids); user classes get an id derived from their
- * name, so the order in which a user registers them does not matter.
+ * fixed order (so both sides agree on their ids); user classes come from the process's
+ * {@link WireRegistry}, with an id derived from their name and a serializer that reads a peer's
+ * values by the peer's shape ({@link EvolvingSerializers}).
  */
 final class WireKryo extends Kryo {
-  /** User class ids live above the built-in ones, in 21 bits (3 bytes on the wire). */
-  private static final int USER_ID_BASE = 1 << 10;
-  private static final int USER_ID_SPAN = (1 << 21) - USER_ID_BASE;
-
   /**
    * Process ids cross the wire in every DALua message: host and port, checked again as they
    * are read (a peer's bad id is a SerializationException, not a ProcessId).
@@ -63,7 +62,7 @@ final class WireKryo extends Kryo {
       try {
         return ProcessId.of(host == null ? "" : host, port);
       } catch (IllegalArgumentException e) {
-        throw new KryoException("bad process id: " + e.getMessage(), e);
+        throw new SerializationException("bad process id: " + e.getMessage());
       }
     }
   }
@@ -79,17 +78,63 @@ final class WireKryo extends Kryo {
     }
   }
 
-  WireKryo(List<Class<?>> userClasses) {
+  /** Thrown when a frame names a class id this process has not registered. */
+  static final class UnknownClassIdException extends KryoException {
+    private static final long serialVersionUID = 1L;
+    final int id;
+
+    UnknownClassIdException(int id) {
+      super("unregistered class id " + id);
+      this.id = id;
+    }
+  }
+
+  /** The classes every process carries without registration. */
+  static final Set<Class<?>> BUILT_IN = builtIns();
+
+  private static Set<Class<?>> builtIns() {
+    WireKryo k = new WireKryo(null);
+    return ((WireClassResolver) k.getClassResolver()).types();
+  }
+
+  private final WireRegistry registry;
+  private int synced;
+  private WireSchema.Peer peer;
+
+  /** A Kryo with the built-in classes and those of {@code registry} (null for none). */
+  WireKryo(WireRegistry registry) {
     super(new WireClassResolver(), null);
+    this.registry = registry;
     setRegistrationRequired(true);
     setReferences(false);
     registerBuiltIns();
-    for (Class<?> c : userClasses) {
-      registerUser(c);
-    }
     // Every registration gets a serializer that allocates only what its frame can fill. (Done
     // once all are in: Kryo's register(Class, Serializer) bypasses register(Registration).)
     ((WireClassResolver) getClassResolver()).boundAll();
+    sync();
+  }
+
+  /** Registers what the registry gained since the last call. Cheap when it gained nothing. */
+  void sync() {
+    if (registry == null) {
+      return;
+    }
+    List<WireRegistry.Entry> entries = registry.entries();
+    for (int i = synced; i < entries.size(); i++) {
+      WireRegistry.Entry e = entries.get(i);
+      Serializer<?> s = EvolvingSerializers.forClass(this, e.type(), e.shape());
+      register(new Registration(e.type(), BoundedSerializers.bounded(s), e.shape().id));
+    }
+    synced = entries.size();
+  }
+
+  /** Whose frame is being read: values are read by that peer's shapes. Null for this process. */
+  WireSchema.Peer peer() {
+    return peer;
+  }
+
+  void peer(WireSchema.Peer peer) {
+    this.peer = peer;
   }
 
   private void registerBuiltIns() {
@@ -137,21 +182,6 @@ final class WireKryo extends Kryo {
     ImmutableCollectionsSerializers.registerSerializers(this);
   }
 
-  private void registerUser(Class<?> type) {
-    if (getClassResolver().getRegistration(type) != null) {
-      return; // built in already
-    }
-    int id = USER_ID_BASE + Math.floorMod(type.getName().hashCode(), USER_ID_SPAN);
-    Registration taken = getClassResolver().getRegistration(id);
-    if (taken != null) {
-      throw new IllegalArgumentException("cannot register " + type.getName() + ": its wire id "
-          + id + " is taken by " + taken.getType().getName()
-          + " (expected: distinct ids; rename one of the classes)");
-    }
-    register(type, id);
-  }
-
-
   /**
    * Resolves classes by registered id only. Kryo's default resolver also accepts a class name
    * from the wire — it loads any class a peer names, and keeps the name in a table that is
@@ -161,6 +191,30 @@ final class WireKryo extends Kryo {
     @Override
     protected Registration readName(Input input) {
       throw BoundedSerializers.classByName();
+    }
+
+    @Override
+    public Registration readClass(Input input) {
+      int id = input.readVarInt(true);
+      if (id == Kryo.NULL) {
+        return null;
+      }
+      if (id == NAME + 2) {
+        return readName(input);
+      }
+      Registration r = idToRegistration.get(id - 2);
+      if (r == null) {
+        throw new UnknownClassIdException(id - 2);
+      }
+      return r;
+    }
+
+    Set<Class<?>> types() {
+      Set<Class<?>> all = new HashSet<>();
+      for (Registration r : idToRegistration.values()) {
+        all.add(r.getType());
+      }
+      return Set.copyOf(all);
     }
 
     void boundAll() {

@@ -6,7 +6,6 @@ import com.esotericsoftware.kryo.io.Output;
 import dev.moonwire.rpc.SerializationException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.List;
 
 /**
  * One Kryo with its buffers. Not thread-safe: each instance is confined to one thread at a time
@@ -20,8 +19,8 @@ final class WireSerializer {
   private static final int KEPT_OUTPUT_BYTES = 64 * 1024;
   private final int maxFrameBytes;
 
-  WireSerializer(List<Class<?>> userClasses, int maxFrameBytes) {
-    this.kryo = new WireKryo(userClasses);
+  WireSerializer(WireRegistry registry, int maxFrameBytes) {
+    this.kryo = new WireKryo(registry);
     this.output = new Output(256, maxFrameBytes);
     this.maxFrameBytes = maxFrameBytes;
   }
@@ -30,6 +29,7 @@ final class WireSerializer {
   ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
       String function, Object[] args) {
     output.reset();
+    kryo.sync();
     try {
       output.writeVarInt(args.length, true);
       for (int i = 0; i < args.length; i++) {
@@ -53,6 +53,7 @@ final class WireSerializer {
 
   ByteBuf encodeReply(ByteBufAllocator alloc, long callId, String function, Object value) {
     output.reset();
+    kryo.sync();
     try {
       writeValue(value, function, "the result");
     } catch (KryoBufferOverflowException e) {
@@ -67,9 +68,14 @@ final class WireSerializer {
     return checkSize(Frames.finish(buf), function);
   }
 
-  /** Reads the arguments that follow a call's header. Does not release {@code body}. */
-  Object[] decodeArgs(ByteBuf body, String function) {
+  /**
+   * Reads the arguments that follow a call's header, by the shapes {@code peer} told (null for
+   * a frame of this process). Does not release {@code body}.
+   */
+  Object[] decodeArgs(ByteBuf body, String function, WireSchema.Peer peer) {
     input.setBuffer(body.nioBuffer());
+    kryo.sync();
+    kryo.peer(peer);
     try {
       int n = input.readVarInt(true);
       if (n < 0 || n > body.readableBytes()) {
@@ -82,17 +88,21 @@ final class WireSerializer {
       }
       return args;
     } finally {
+      kryo.peer(null);
       input.setBuffer(EMPTY);
       input.trim();
     }
   }
 
-  /** Reads a reply's value. Does not release {@code body}. */
-  Object decodeValue(ByteBuf body, String function) {
+  /** Reads a reply's value, as {@link #decodeArgs} does. Does not release {@code body}. */
+  Object decodeValue(ByteBuf body, String function, WireSchema.Peer peer) {
     input.setBuffer(body.nioBuffer());
+    kryo.sync();
+    kryo.peer(peer);
     try {
       return readValue(function, "the result");
     } finally {
+      kryo.peer(null);
       input.setBuffer(EMPTY);
       input.trim();
     }
@@ -121,10 +131,9 @@ final class WireSerializer {
       if (unregistered != null) {
         throw new SerializationException("cannot send " + what + " of '" + function
             + "': class " + unregistered.getName() + " is not registered for the wire (expected: "
-            + "RpcConfig.register(" + unregistered.getName() + ".class) on both processes)", e);
+            + "RpcConfig.register(" + unregistered.getName() + ".class) on both processes)");
       }
-      throw new SerializationException(
-          "cannot serialize " + what + " of '" + function + "': " + e.getMessage(), e);
+      throw failure("cannot serialize " + what + " of '" + function + "'", e);
     }
   }
 
@@ -143,9 +152,46 @@ final class WireSerializer {
           + "': out of memory");
     } catch (RuntimeException e) {
       kryo.reset();
-      throw new SerializationException("cannot deserialize " + what + " of '" + function
-          + "': " + e.getMessage() + " (is the class registered on both processes?)", e);
+      WireSchema.Peer peer = kryo.peer();
+      String from = peer == null ? "this process" : String.valueOf(peer.peer);
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof WireKryo.UnknownClassIdException u) {
+          WireSchema.Shape shape = peer == null ? null : peer.get(u.id);
+          String name = shape == null ? "of wire id " + u.id : shape.name;
+          String expected = shape == null ? "the same classes registered on both processes"
+              : "RpcConfig.register(" + shape.name + ".class) on both processes";
+          throw new SerializationException("cannot deserialize " + what + " of '" + function
+              + "': class " + name + " sent by " + from + " is not registered in this process"
+              + " (expected: " + expected + ")");
+        }
+        if (t instanceof SerializationException s) {
+          throw new SerializationException("cannot deserialize " + what + " of '" + function
+              + "': " + s.getMessage());
+        }
+      }
+      throw failure("cannot deserialize " + what + " of '" + function + "' sent by " + from, e);
     }
+  }
+
+  /**
+   * A failure of Kryo as the user sees it: Moonwire's and the JDK's types only. The message of
+   * the innermost cause is kept (Kryo's serialization trace, which only repeats the path, is
+   * not); a JDK exception at the root stays as the cause.
+   */
+  static SerializationException failure(String what, Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.getClass().getSimpleName()
+        : root.getMessage();
+    int trace = message.indexOf("\nSerialization trace:");
+    if (trace >= 0) {
+      message = message.substring(0, trace);
+    }
+    boolean jdk = root.getClass().getName().startsWith("java.");
+    return jdk ? new SerializationException(what + ": " + message, root)
+        : new SerializationException(what + ": " + message);
   }
 
   private static Class<?> unregistered(Throwable e) {

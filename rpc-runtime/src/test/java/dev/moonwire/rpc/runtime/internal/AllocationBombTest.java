@@ -25,8 +25,8 @@ class AllocationBombTest {
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-  private final WireSerializer serializer = new WireSerializer(List.of(), 16 << 20);
-  private final WireKryo kryo = new WireKryo(List.of());
+  private final WireSerializer serializer = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 16 << 20);
+  private final WireKryo kryo = new WireKryo(null);
 
   private int wireId(Class<?> type) {
     return kryo.getRegistration(type).getId() + 2; // Kryo writes ids shifted past NULL and NAME
@@ -46,7 +46,7 @@ class AllocationBombTest {
     long before = THREADS.getCurrentThreadAllocatedBytes();
     try {
       SerializationException e = assertThrows(SerializationException.class,
-          () -> serializer.decodeArgs(buf, "f"));
+          () -> serializer.decodeArgs(buf, "f", null));
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
       assertTrue(allocated < 4 << 20, "allocated " + allocated + " bytes for a "
           + payload.length + "-byte payload: " + e.getMessage());
@@ -135,7 +135,7 @@ class AllocationBombTest {
     try {
       frame.skipBytes(5);
       Frames.readShortString(frame);
-      Object[] back = serializer.decodeArgs(frame, "f");
+      Object[] back = serializer.decodeArgs(frame, "f", null);
       assertArrayEquals(new int[1000], (int[]) back[0]);
       assertEquals(70_000, ((byte[]) back[1]).length);
       assertEquals(args[2], back[2]);

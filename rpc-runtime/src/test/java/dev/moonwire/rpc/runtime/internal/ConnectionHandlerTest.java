@@ -46,6 +46,14 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     return Frames.hello(ALLOC, from, Handshake.nonce(), new byte[0]);
   }
 
+  /** Says HELLO and SCHEMA as 127.0.0.1:1, and takes the server's two. */
+  private void handshake() {
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+    readFrame().release();
+    channel.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
+  }
+
   private ByteBuf readFrame() {
     ByteBuf out = channel.readOutbound();
     if (out != null) {
@@ -66,6 +74,28 @@ class ConnectionHandlerTest extends ProcessTestSupport {
       reply.release();
     }
     assertTrue(channel.isActive());
+  }
+
+  @Test
+  void frameBeforeThePeersSchema_closesTheConnection_schemaOpensIt() {
+    for (boolean schemaFirst : new boolean[] {false, true}) {
+      EmbeddedChannel ch = new EmbeddedChannel();
+      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
+          new ConnectionHandler(new ChannelConnection(process, ch), false));
+      ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
+      ByteBuf hello = ch.readOutbound();
+      assertEquals(Frames.HELLO, hello.getByte(4));
+      hello.release();
+      ByteBuf schema = ch.readOutbound();
+      assertEquals(Frames.SCHEMA, schema.getByte(4), "the server's shapes follow its HELLO");
+      schema.release();
+      if (schemaFirst) {
+        ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
+      }
+      ch.writeInbound(Frames.withLong(ALLOC, Frames.PING, 5));
+      assertEquals(schemaFirst, ch.isActive());
+      ch.finishAndReleaseAll();
+    }
   }
 
   @Test
@@ -98,6 +128,10 @@ class ConnectionHandlerTest extends ProcessTestSupport {
       if (honest) {
         ch.writeInbound(Frames.auth(ALLOC,
             Handshake.clientProof(secret, clientNonce, hello.nonce())));
+        ByteBuf schema = ch.readOutbound();
+        assertEquals(Frames.SCHEMA, schema.getByte(4), "the server's shapes follow AUTH");
+        schema.release();
+        ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
         ch.writeInbound(Frames.withLong(ALLOC, Frames.PING, 5));
         ByteBuf pong = ch.readOutbound();
         assertEquals(Frames.PONG, pong.getByte(4));
@@ -133,8 +167,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void ping_isAnsweredWithPongOfSameNonce() {
-    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
-    readFrame().release();
+    handshake();
 
     channel.writeInbound(Frames.withLong(ALLOC, Frames.PING, 1234L));
 
@@ -158,8 +191,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void unknownFrameKind_closesTheConnection() {
-    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
-    readFrame().release();
+    handshake();
 
     channel.writeInbound(Frames.finish(Frames.start(ALLOC, 0, (byte) 77)));
 
@@ -168,8 +200,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
 
   @Test
   void requestForUnknownFunction_isAnsweredWithErrorFrame() {
-    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
-    readFrame().release();
+    handshake();
     ByteBuf request = process.codec().encodeCall(ALLOC, Frames.REQUEST, 5, 1000, "nope",
         new Object[] {1});
 
@@ -197,8 +228,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   void requestWithUndecodableArguments_isAnsweredWithSerializationError() {
     RpcProcess unused = process;
     unused.export("f", args -> 1);
-    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
-    readFrame().release();
+    handshake();
     ByteBuf bad = Frames.start(ALLOC, 32, Frames.REQUEST);
     bad.writeLong(9).writeLong(1000);
     Frames.writeShortString(bad, "f");

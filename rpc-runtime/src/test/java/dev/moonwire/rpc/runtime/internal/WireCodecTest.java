@@ -36,7 +36,7 @@ class WireCodecTest {
       assertEquals(1, frame.readLong());
       assertEquals(100, frame.readLong());
       assertEquals("f", Frames.readShortString(frame));
-      return in.decodeArgs(frame, "f");
+      return in.decodeArgs(frame, "f", null);
     } finally {
       frame.release();
     }
@@ -44,7 +44,7 @@ class WireCodecTest {
 
   @Test
   void processId_isBuiltIn_aloneAndInCollections() {
-    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
     dev.moonwire.rpc.ProcessId p = dev.moonwire.rpc.ProcessId.of("10.1.2.3", 7001);
     List<dev.moonwire.rpc.ProcessId> group =
         new ArrayList<>(List.of(p, dev.moonwire.rpc.ProcessId.of("localhost", 1)));
@@ -58,16 +58,16 @@ class WireCodecTest {
 
   @Test
   void processIdWithABadPortFromTheWire_isASerializationError() {
-    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
     com.esotericsoftware.kryo.io.Output o = new com.esotericsoftware.kryo.io.Output(64, -1);
     o.writeVarInt(1, true);
-    o.writeVarInt(new WireKryo(List.of()).getRegistration(dev.moonwire.rpc.ProcessId.class)
+    o.writeVarInt(new WireKryo(null).getRegistration(dev.moonwire.rpc.ProcessId.class)
         .getId() + 2, true);
     o.writeString("127.0.0.1");
     o.writeVarInt(70_000, true);
     ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(o.toBytes());
     try {
-      var e = assertThrows(SerializationException.class, () -> s.decodeArgs(buf, "f"));
+      var e = assertThrows(SerializationException.class, () -> s.decodeArgs(buf, "f", null));
       assertTrue(e.getMessage().contains("bad process id"), e.getMessage());
     } finally {
       buf.release();
@@ -76,7 +76,7 @@ class WireCodecTest {
 
   @Test
   void builtIns_roundTrip() {
-    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
     Object[] args = {1, 2L, 3.0, "four", true, 'c', (byte) 5, null, new int[] {1, 2},
         new String[] {"a"}, new ArrayList<>(List.of(1, 2)), List.of(1, 2, 3), Set.of("x"),
         Map.of("k", 1), new HashMap<>(Map.of(1, "v")), new TreeMap<>(Map.of("a", 1)),
@@ -98,8 +98,8 @@ class WireCodecTest {
 
   @Test
   void registeredRecords_roundTrip_whateverTheRegistrationOrder() {
-    WireSerializer a = new WireSerializer(List.of(Point.class, Line.class), 1 << 20);
-    WireSerializer b = new WireSerializer(List.of(Line.class, Point.class), 1 << 20);
+    WireSerializer a = new WireSerializer(new WireRegistry(List.of(Point.class, Line.class), WireKryo.BUILT_IN), 1 << 20);
+    WireSerializer b = new WireSerializer(new WireRegistry(List.of(Line.class, Point.class), WireKryo.BUILT_IN), 1 << 20);
     Line line = new Line(new Point(1, 2), new Point(3, 4));
 
     assertEquals(line, roundTrip(a, b, line)[0]);
@@ -107,7 +107,7 @@ class WireCodecTest {
 
   @Test
   void unregisteredNestedClass_isNamedInTheError() {
-    WireSerializer s = new WireSerializer(List.of(Line.class), 1 << 20);
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(Line.class), WireKryo.BUILT_IN), 1 << 20);
 
     var e = assertThrows(SerializationException.class,
         () -> s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "draw", new Object[] {
@@ -121,7 +121,7 @@ class WireCodecTest {
 
   @Test
   void cyclicGraph_failsWithSerializationError_andTheSerializerStaysUsable() {
-    WireSerializer s = new WireSerializer(List.of(), 1 << 20);
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
     List<Object> cyclic = new ArrayList<>();
     cyclic.add(cyclic);
 
@@ -134,8 +134,8 @@ class WireCodecTest {
 
   @Test
   void classUnknownToReceiver_failsDecodingWithSerializationError() {
-    WireSerializer sender = new WireSerializer(List.of(Point.class), 1 << 20);
-    WireSerializer receiver = new WireSerializer(List.of(), 1 << 20);
+    WireSerializer sender = new WireSerializer(new WireRegistry(List.of(Point.class), WireKryo.BUILT_IN), 1 << 20);
+    WireSerializer receiver = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
 
     assertThrows(SerializationException.class, () -> roundTrip(sender, receiver, new Point(1, 1)));
   }

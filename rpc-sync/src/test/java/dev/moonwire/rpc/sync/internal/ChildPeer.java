@@ -32,19 +32,28 @@ final class ChildPeer implements AutoCloseable {
    * OutOfMemoryError; it must print {@code READY <port>} first.
    */
   static ChildPeer start(Class<?> main, String... args) throws IOException {
+    return start(null, main.getName(), args);
+  }
+
+  /** As {@link #start(Class, String...)}, with {@code classesFirst} ahead on the class path. */
+  static ChildPeer start(java.nio.file.Path classesFirst, String main, String... args)
+      throws IOException {
+    String classPath = System.getProperty("java.class.path");
+    if (classesFirst != null) {
+      classPath = classesFirst + java.io.File.pathSeparator + classPath;
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     if (Runtime.version().feature() >= 24) {
       cmd.addAll(List.of("--sun-misc-unsafe-memory-access=allow",
           "--enable-native-access=ALL-UNNAMED"));
     }
-    cmd.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-        System.getProperty("java.class.path")));
+    cmd.addAll(List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", classPath));
     String extra = System.getProperty("moonwire.childJvmArgs", ""); // e.g. -Xlog:gc, to look
     if (!extra.isBlank()) {
       cmd.addAll(List.of(extra.trim().split("\\s+")));
     }
-    cmd.add(main.getName());
+    cmd.add(main);
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     BufferedReader out = new BufferedReader(
