@@ -25,12 +25,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final ChannelConnection conn;
   private final boolean outbound;
-  private enum State { HELLO, AUTH, READY }
+  private enum State { HELLO, AUTH, SCHEMA, READY }
   private State state = State.HELLO;
   private byte[] clientNonce; // inbound, while waiting for AUTH
   private byte[] serverNonce;
   private String lostBecause = "the connection closed";
   private ScheduledFuture<?> handshakeTimer;
+  private boolean failed; // the peer broke the protocol: what it sends is no longer read
+  private boolean refusedHandshake;
 
   ConnectionHandler(ChannelConnection conn, boolean outbound) {
     this.conn = conn;
@@ -66,22 +68,44 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** The handshake is done: frames may now be as large as the process allows. */
+  /**
+   * The peer is who it says: frames may now be as large as the process allows, and the last
+   * step of the handshake is each side's SCHEMA.
+   */
   private void handshakeDone(ChannelHandlerContext ctx) {
-    state = State.READY;
-    if (handshakeTimer != null) {
-      handshakeTimer.cancel(false);
-    }
+    state = State.SCHEMA;
     FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
     if (decoder != null) {
       decoder.raiseLimit(conn.process.config().maxFrameBytes());
     }
   }
 
+  /** The peer's SCHEMA arrived: the connection is ready. */
+  private void schema(ByteBuf frame) {
+    var shapes = WireSchema.decode(frame);
+    WireSchema.Peer known = conn.schema;
+    conn.schema = known == null ? WireSchema.Peer.of(conn.peer(), shapes) : known.plus(shapes);
+    if (state == State.SCHEMA) {
+      state = State.READY;
+      if (handshakeTimer != null) {
+        handshakeTimer.cancel(false);
+      }
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof FrameDecoder.Oversized o) {
+      if (!failed) {
+        oversized(ctx, o);
+      }
+      return;
+    }
     ByteBuf frame = (ByteBuf) msg;
     try {
+      if (failed) {
+        return; // frames read in the same batch as the one that broke the protocol
+      }
       if (!frame.isReadable()) {
         throw new ProtocolException("empty frame");
       }
@@ -98,7 +122,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         authenticate(ctx, kind, frame);
         return;
       }
+      if (state == State.SCHEMA && kind != Frames.SCHEMA) {
+        throw new ProtocolException("frame of kind " + kind + " before the peer's SCHEMA "
+            + "(expected: SCHEMA, " + Frames.SCHEMA + ", right after the handshake)");
+      }
       switch (kind) {
+        case Frames.SCHEMA -> schema(frame);
         case Frames.PING -> ctx.writeAndFlush(
             Frames.withLong(ctx.alloc(), Frames.PONG, frame.readLong()));
         case Frames.PONG -> { } // reading it is the point: the idle timer starts again
@@ -109,6 +138,36 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       protocolError(ctx, e.getMessage());
     } finally {
       frame.release();
+    }
+  }
+
+  /**
+   * A frame over this process's maxFrameBytes, skipped: the one call it belongs to fails, the
+   * connection goes on. The request did not run; the reply's call did, at the peer.
+   */
+  private void oversized(ChannelHandlerContext ctx, FrameDecoder.Oversized o) {
+    String size = o.length() + " bytes, over maxFrameBytes (" + o.limit() + ") of "
+        + conn.process.id();
+    String expected = " (expected: smaller values, or a larger RpcConfig.withMaxFrameBytes at "
+        + conn.process.id() + ")";
+    switch (o.kind()) {
+      case Frames.REQUEST -> conn.write(Frames.error(ctx.alloc(), o.callId(),
+          dev.moonwire.rpc.RpcException.Kind.SERIALIZATION, "the request is " + size
+              + "; it did not run" + expected, "", ""));
+      case Frames.REPLY -> {
+        PendingCall call = conn.take(o.callId());
+        if (call != null) {
+          call.complete(Reply.failure(new dev.moonwire.rpc.SerializationException("the result "
+              + "of '" + call.function + "' from " + conn.peer() + " is " + size + "; '"
+              + call.function + "' ran there" + expected)));
+        }
+      }
+      case Frames.SEND -> {
+        PeerLog.warn(conn.process, "oversized", conn.peer(), "skipped a one-way send of "
+            + size);
+        conn.refusedSend("?", "a one-way send of " + size + " was skipped" + expected);
+      }
+      default -> protocolError(ctx, "frame of kind " + o.kind() + " and " + size);
     }
   }
 
@@ -125,6 +184,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         serverNonce = nonce;
         state = State.AUTH;
       } else {
+        conn.sendSchema(ctx.channel());
         handshakeDone(ctx);
       }
       return;
@@ -148,6 +208,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     ctx.writeAndFlush(Frames.auth(ctx.alloc(),
         Handshake.clientProof(secret, conn.nonce, hello.nonce())));
+    conn.sendSchema(ctx.channel());
     handshakeDone(ctx);
     conn.ready();
   }
@@ -167,6 +228,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     clientNonce = null;
     serverNonce = null;
+    conn.sendSchema(ctx.channel());
     handshakeDone(ctx);
   }
 
@@ -215,8 +277,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     ProcessId peer = conn.peer();
     String why = lostBecause;
+    // A handshake refused (by either side) means no request of ours was read: none ran.
+    String ran = refusedHandshake ? "the call did not run: the handshake was refused"
+        : "the call may or may not have run";
     conn.failAll(() -> new PeerUnavailableException(
-        "connection to " + peer + " lost: " + why + " (the call may or may not have run)"));
+        "connection to " + peer + " lost: " + why + " (" + ran + ")"));
     conn.releaseQueued("the connection was lost: " + why);
     conn.process.connectionClosed(conn);
   }
@@ -261,6 +326,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void protocolError(ChannelHandlerContext ctx, String what) {
+    if (failed) {
+      return;
+    }
+    failed = true;
+    refusedHandshake = state != State.READY;
     lostBecause = "protocol error: " + what;
     PeerLog.warn(conn.process, "protocol", peerName(ctx),
         "protocol error (" + what + "); closing that connection");

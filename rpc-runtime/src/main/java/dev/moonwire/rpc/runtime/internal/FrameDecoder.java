@@ -12,10 +12,21 @@ import java.util.List;
  * process's {@code maxFrameBytes} once the handshake is done, so a peer that has not proved
  * anything cannot make the process buffer a large frame. A frame over the limit is refused as
  * soon as its length is read. Each frame is a buffer of its own, exactly its size.
+ *
+ * <p>After the handshake, a frame over the limit costs only that frame: its kind and call id
+ * are passed on as an {@link Oversized}, so that one call fails, and its bytes are skipped as
+ * they arrive, never held.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private static final int POOLED_FROM = 1024;
+  /** Length, kind and call id: what is read of an oversized frame. */
+  private static final int OVERSIZED_HEAD = 4 + 1 + 8;
   private int limit;
+  private boolean raised;
+  private long skipping; // bytes of an oversized frame still to skip
+
+  /** What is known of a frame that was over the limit: its kind and call id (0 if none). */
+  record Oversized(byte kind, long callId, long length, int limit) {}
 
   FrameDecoder(int limit) {
     this.limit = limit;
@@ -24,31 +35,52 @@ final class FrameDecoder extends ByteToMessageDecoder {
   /** On the event loop: the handshake is done. */
   void raiseLimit(int limit) {
     this.limit = limit;
+    this.raised = true;
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (skipping > 0) {
+      int n = (int) Math.min(skipping, in.readableBytes());
+      in.skipBytes(n);
+      skipping -= n;
+      if (skipping > 0) {
+        return;
+      }
+    }
     if (in.readableBytes() < 4) {
       return;
     }
-    int length = in.getInt(in.readerIndex());
-    if (length < 0 || length > limit) {
+    long length = Integer.toUnsignedLong(in.getInt(in.readerIndex()));
+    if (length > limit) {
+      if (raised && length >= OVERSIZED_HEAD - 4) {
+        if (in.readableBytes() < OVERSIZED_HEAD) {
+          return;
+        }
+        in.skipBytes(4);
+        byte kind = in.readByte();
+        long callId = kind == Frames.REQUEST || kind == Frames.REPLY ? in.readLong() : 0;
+        skipping = length - (kind == Frames.REQUEST || kind == Frames.REPLY ? 9 : 1);
+        out.add(new Oversized(kind, callId, length, limit));
+        return;
+      }
       in.skipBytes(in.readableBytes());
-      throw new TooLongFrameException("frame of " + Integer.toUnsignedLong(length)
-          + " bytes (expected: at most " + limit + ")");
+      throw new TooLongFrameException("frame of " + length + " bytes (expected: at most "
+          + limit + ")");
     }
     if (in.readableBytes() < 4 + length) {
       return;
     }
     in.skipBytes(4);
+    int size = (int) length;
     // A copy, not a slice: a slice would keep the whole read buffer alive (many frames' worth)
     // for as long as this frame waits in a queue, which no byte count would see.
-    if (length >= POOLED_FROM) {
-      out.add(in.readBytes(length)); // pooled: no garbage per large frame
+    if (size >= POOLED_FROM) {
+      out.add(in.readBytes(size)); // pooled: no garbage per large frame
       return;
     }
     // For a small frame a heap array is the cheapest exact-size buffer: a TLAB allocation.
-    byte[] frame = new byte[length];
+    byte[] frame = new byte[size];
     in.readBytes(frame);
     out.add(io.netty.buffer.Unpooled.wrappedBuffer(frame));
   }

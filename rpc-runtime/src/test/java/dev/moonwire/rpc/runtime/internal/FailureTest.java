@@ -283,16 +283,17 @@ class FailureTest extends ProcessTestSupport {
   }
 
   @Test
-  void frameOverLimitAtReceiver_closesOnlyThatConnection() throws Exception {
+  void frameOverLimitAtReceiver_failsOnlyThatCall() throws Exception {
     RpcProcess server = open(RpcConfig.defaults().withMaxFrameBytes(4096));
     RpcProcess big = open(); // sends up to 16 MiB
     RpcProcess small = open();
     server.export("take", args -> args.size());
 
-    assertInstanceOf(PeerUnavailableException.class,
+    assertInstanceOf(SerializationException.class,
         outcome(big, server.id(), "take", new byte[100_000]));
 
     assertEquals(1, outcome(small, server.id(), "take", new byte[10]));
+    assertEquals(1, outcome(big, server.id(), "take", new byte[10]));
   }
 
   @Test
@@ -307,6 +308,8 @@ class FailureTest extends ProcessTestSupport {
     var wrong = assertInstanceOf(PeerUnavailableException.class,
         outcome(stranger, server.id(), "ok"));
     assertTrue(wrong.getMessage().contains("holds another shared secret"),
+        wrong.getMessage());
+    assertTrue(wrong.getMessage().contains("the call did not run: the handshake was refused"),
         wrong.getMessage());
     var none = assertInstanceOf(PeerUnavailableException.class,
         outcome(anonymous, server.id(), "ok"));
