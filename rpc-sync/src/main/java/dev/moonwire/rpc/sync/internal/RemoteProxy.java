@@ -3,6 +3,8 @@ package dev.moonwire.rpc.sync.internal;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SerializationException;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -46,7 +48,7 @@ final class RemoteProxy implements InvocationHandler {
       };
     }
     if (method.isDefault()) {
-      return InvocationHandler.invokeDefault(proxy, method, args);
+      return invokeDefault(proxy, method, args);
     }
     Object value = SyncCall.invoke(process, target, method.getName(),
         args == null ? new Object[0] : args, deadline);
@@ -60,6 +62,36 @@ final class RemoteProxy implements InvocationHandler {
           + " (expected: " + r.getName() + "; do both sides use the same interface?)");
     }
     return value;
+  }
+
+  /**
+   * Runs a default method on the proxy. {@code InvocationHandler.invokeDefault} only reaches
+   * those of interfaces this class can access; a non-public interface's are reached through a
+   * lookup in the interface's own package (open to this module: the class path's always is).
+   */
+  private static Object invokeDefault(Object proxy, Method method, Object[] args)
+      throws Throwable {
+    try {
+      return InvocationHandler.invokeDefault(proxy, method, args);
+    } catch (IllegalAccessException inaccessible) {
+      Class<?> declaring = method.getDeclaringClass();
+      MethodHandle handle;
+      try {
+        RemoteProxy.class.getModule().addReads(declaring.getModule());
+        handle = MethodHandles.privateLookupIn(declaring, MethodHandles.lookup())
+            .unreflectSpecial(method, declaring);
+      } catch (IllegalAccessException e) {
+        throw new IllegalStateException("cannot run default method " + method + ": "
+            + e.getMessage() + " (expected: a public interface, or its package open to "
+            + RemoteProxy.class.getModule().getName() + ")");
+      }
+      Object[] all = new Object[1 + (args == null ? 0 : args.length)];
+      all[0] = proxy;
+      if (args != null) {
+        System.arraycopy(args, 0, all, 1, args.length);
+      }
+      return handle.invokeWithArguments(all);
+    }
   }
 
   private static Class<?> wrap(Class<?> c) {
