@@ -104,8 +104,11 @@ public final class RuntimeProcess implements RpcProcess {
         .bind(config.host(), config.port())
         .awaitUninterruptibly();
     if (!bound.isSuccess()) {
+      // Netty's native exceptions are not the user's business; the JDK's may be.
+      Throwable cause = bound.cause();
       throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
-          + ": " + bound.cause().getMessage(), bound.cause());
+          + ": " + cause.getMessage(),
+          cause.getClass().getName().startsWith("java.") ? cause : null);
     }
     this.server = bound.channel();
     this.id = ProcessId.of(config.host(), ((InetSocketAddress) server.localAddress()).getPort());

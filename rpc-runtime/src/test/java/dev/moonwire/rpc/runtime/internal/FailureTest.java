@@ -5,6 +5,7 @@ import dev.moonwire.rpc.testing.ProcessTestSupport;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.BadArgumentsException;
@@ -18,6 +19,7 @@ import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.SerializationException;
+import dev.moonwire.rpc.testing.Causes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -280,6 +282,25 @@ class FailureTest extends ProcessTestSupport {
     }
 
     assertEquals("fine", outcome(client, server.id(), "ok"));
+  }
+
+  @Test
+  void aPortInUse_andAPeerNotListening_failWithMoonwireAndJdkTypesOnly() throws Exception {
+    RpcProcess first = open();
+
+    var e = assertThrows(IllegalStateException.class,
+        () -> open(RpcConfig.port(first.id().port())));
+
+    assertTrue(e.getMessage().contains("cannot listen on"), e.getMessage());
+    // Before: io.netty.channel.unix.Errors$NativeIoException as the cause.
+    Causes.assertPublicTypesOnly(e);
+    int free;
+    try (var s = new java.net.ServerSocket(0)) {
+      free = s.getLocalPort();
+    }
+    Object refused = outcome(first, ProcessId.of("127.0.0.1", free), "any");
+    assertInstanceOf(PeerUnavailableException.class, refused);
+    Causes.assertPublicTypesOnly((Throwable) refused);
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.SerializationException;
+import dev.moonwire.rpc.testing.Causes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.math.BigDecimal;
@@ -115,6 +116,8 @@ class WireCodecTest {
 
     assertTrue(e.getMessage().contains(Point.class.getName()), e.getMessage());
     assertTrue(e.getMessage().contains("'draw'"), e.getMessage());
+    // Before: WireKryo$UnregisteredClassException and Kryo's exception as causes.
+    Causes.assertPublicTypesOnly(e);
     // the serializer is still usable after the failure
     assertEquals(7, roundTrip(s, s, 7)[0]);
   }
@@ -129,6 +132,7 @@ class WireCodecTest {
         () -> s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "loop", new Object[] {cyclic}));
 
     assertTrue(e.getMessage().contains("cyclic"), e.getMessage());
+    Causes.assertPublicTypesOnly(e);
     assertEquals("ok", roundTrip(s, s, "ok")[0]);
   }
 
@@ -137,6 +141,27 @@ class WireCodecTest {
     WireSerializer sender = new WireSerializer(new WireRegistry(List.of(Point.class), WireKryo.BUILT_IN), 1 << 20);
     WireSerializer receiver = new WireSerializer(new WireRegistry(List.of(), WireKryo.BUILT_IN), 1 << 20);
 
-    assertThrows(SerializationException.class, () -> roundTrip(sender, receiver, new Point(1, 1)));
+    var e = assertThrows(SerializationException.class,
+        () -> roundTrip(sender, receiver, new Point(1, 1)));
+    Causes.assertPublicTypesOnly(e);
+  }
+
+  @Test
+  void garbageForAPayload_isASerializationError_withoutKryoInIt() {
+    WireSerializer s = new WireSerializer(new WireRegistry(List.of(Point.class), WireKryo.BUILT_IN),
+        1 << 20);
+    int pointId = WireRegistry.idOf(Point.class) + 2;
+    // one argument: a Point whose x is a varint that never ends
+    ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1,
+        (byte) (0x80 | pointId & 0x7F), (byte) (0x80 | pointId >>> 7 & 0x7F),
+        (byte) (pointId >>> 14), 2, 5, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+    try {
+      var e = assertThrows(SerializationException.class, () -> s.decodeArgs(buf, "f", null));
+      assertTrue(e.getMessage().contains("'f'"), e.getMessage());
+      assertTrue(!e.getMessage().contains("Serialization trace"), e.getMessage());
+      Causes.assertPublicTypesOnly(e);
+    } finally {
+      buf.release();
+    }
   }
 }
