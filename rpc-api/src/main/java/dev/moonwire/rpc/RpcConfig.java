@@ -41,6 +41,7 @@ public final class RpcConfig {
   // Effectively final: every with... method changes a fresh copy (see copy()) before anyone
   // else sees it, so a config is immutable once returned.
   private String host = "127.0.0.1";
+  private String advertisedHost; // null: the host bound
   private int port;
   private Duration deadline = DEFAULT_DEADLINE;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
@@ -60,6 +61,7 @@ public final class RpcConfig {
   private RpcConfig copy() {
     RpcConfig c = new RpcConfig();
     c.host = host;
+    c.advertisedHost = advertisedHost;
     c.port = port;
     c.deadline = deadline;
     c.maxFrameBytes = maxFrameBytes;
@@ -101,8 +103,8 @@ public final class RpcConfig {
   }
 
   /**
-   * Binds to this host address; it is also the host of the process's {@link ProcessId}.
-   * The default, 127.0.0.1, accepts only local peers.
+   * Binds to this host address; it is also the host of the process's {@link ProcessId}, unless
+   * {@link #withAdvertisedHost} says another. The default, 127.0.0.1, accepts only local peers.
    */
   public RpcConfig withHost(String host) {
     Objects.requireNonNull(host, "host");
@@ -112,6 +114,38 @@ public final class RpcConfig {
     RpcConfig c = copy();
     c.host = host;
     return c;
+  }
+
+  /**
+   * The host peers are told to call this process back at — the host of its {@link ProcessId} —
+   * when it differs from the address bound: a process bound to all interfaces
+   * ({@code withHost("0.0.0.0")}) or behind a NAT. Without it, a process bound to all
+   * interfaces advertises this machine's address ({@code InetAddress.getLocalHost()}).
+   */
+  public RpcConfig withAdvertisedHost(String host) {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("advertised host : '' (expected: a host name or "
+          + "address peers can reach)");
+    }
+    RpcConfig c = copy();
+    c.advertisedHost = host;
+    return c;
+  }
+
+  /** The host of the process's {@link ProcessId}; see {@link #withAdvertisedHost}. */
+  public String advertisedHost() {
+    if (advertisedHost != null) {
+      return advertisedHost;
+    }
+    if (!host.equals("0.0.0.0") && !host.equals("::") && !host.equals("[::]")) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      return "127.0.0.1";
+    }
   }
 
   /**
@@ -390,7 +424,8 @@ public final class RpcConfig {
 
   @Override
   public String toString() {
-    return "RpcConfig{" + host + ":" + port + ", deadline=" + deadline + ", maxFrameBytes="
+    return "RpcConfig{" + host + ":" + port
+        + (advertisedHost != null ? ", advertised as " + advertisedHost : "") + ", deadline=" + deadline + ", maxFrameBytes="
         + maxFrameBytes + ", registered=" + registered.size()
         + (secret.length > 0 ? ", secret=<set>" : "") + (tls != null ? ", tls" : "") + "}";
   }

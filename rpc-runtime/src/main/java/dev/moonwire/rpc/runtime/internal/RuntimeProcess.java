@@ -111,7 +111,8 @@ public final class RuntimeProcess implements RpcProcess {
           cause.getClass().getName().startsWith("java.") ? cause : null);
     }
     this.server = bound.channel();
-    this.id = ProcessId.of(config.host(), ((InetSocketAddress) server.localAddress()).getPort());
+    this.id = ProcessId.of(config.advertisedHost(),
+        ((InetSocketAddress) server.localAddress()).getPort());
     this.scheduler = layer.newScheduler(this);
     this.blockedChecker =
         BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());

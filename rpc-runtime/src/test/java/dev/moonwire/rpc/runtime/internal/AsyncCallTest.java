@@ -37,6 +37,23 @@ class AsyncCallTest extends ProcessTestSupport {
   }
 
   @Test
+  void aProcessBoundToAllInterfaces_advertisesAnAddressPeersCanCall() throws Exception {
+    RpcProcess server = open(RpcConfig.defaults().withHost("0.0.0.0")
+        .withAdvertisedHost("127.0.0.1"));
+    RpcProcess unadvertised = open(RpcConfig.defaults().withHost("0.0.0.0"));
+    RpcProcess client = open();
+    server.export("who", args -> "server");
+    CompletableFuture<String> back = new CompletableFuture<>();
+
+    client.<String>async(server.id(), "who", back::complete, back::completeExceptionally).call();
+
+    assertEquals(ProcessId.of("127.0.0.1", server.id().port()), server.id());
+    assertEquals("server", get(back));
+    // Before: 0.0.0.0, an id no peer on another machine can call.
+    assertFalse(unadvertised.id().host().equals("0.0.0.0"), unadvertised.id().toString());
+  }
+
+  @Test
   void asyncCall_reply_runsCallbackOnCallerProcessNotOnIoThread() throws Exception {
     RpcProcess server = open();
     RpcProcess client = open();
