@@ -105,6 +105,11 @@ public final class Rpc {
     current().send(targets, function, args);
   }
 
+  /** {@link RpcProcess#send(Collection, Class)} on the current process. */
+  public static <T> T send(Collection<ProcessId> targets, Class<T> type) {
+    return current().send(targets, type);
+  }
+
   /** See {@link RpcProcess#sync(ProcessId, String)}. */
   public static SyncFunction sync(ProcessId target, String function) {
     return current().sync(target, function);

@@ -84,6 +84,19 @@ public interface RpcProcess extends AutoCloseable {
   void send(Collection<ProcessId> targets, String function, Object... args);
 
   /**
+   * A proxy whose {@code void} methods are one-way sends of the function of the same name to
+   * each of {@code targets} (duplicates removed), as {@link #send(Collection, String,
+   * Object...)} makes them: the typed form of DALua's {@code send(procs, "mutex.request", req)}.
+   * Methods return at once on the calling thread; failures go to the uncaught-error handler.
+   * Default methods run locally; a method that returns a value throws
+   * {@link UnsupportedOperationException} (a send has no reply). The records and enums of the
+   * interface's signatures are registered for the wire.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface
+   */
+  <T> T send(Collection<ProcessId> targets, Class<T> type);
+
+  /**
    * A synchronous remote function. Needs the synchronous layer ({@code rpc-sync}) on the class
    * path.
    *
@@ -92,9 +105,21 @@ public interface RpcProcess extends AutoCloseable {
   SyncFunction sync(ProcessId target, String function);
 
   /**
-   * A proxy whose methods call {@code target} synchronously, by method name (see
-   * {@link #export(Class, Object)}). {@code toString}, {@code equals} and {@code hashCode} are
-   * local. Methods throw the call's {@link RpcException}.
+   * A proxy whose methods call the function of the same name on {@code target} (see
+   * {@link #export(Class, Object)}). A method that returns {@code CompletionStage<T>},
+   * {@code CompletableFuture<T>} or {@link RpcFuture RpcFuture<T>} is asynchronous: it sends
+   * the call and returns its future at once. Any other method is synchronous: inside an event
+   * it suspends (the process serves other events meanwhile), elsewhere it blocks, and it throws
+   * the call's {@link RpcException} — or, if the remote implementation threw an exception of a
+   * class the method declares in its {@code throws} clause, a new exception of that class, with
+   * the remote message and the remote failure as its cause (no other class is ever made from
+   * what a peer sends). Arguments are checked against the parameter types before anything is
+   * sent ({@link BadArgumentsException}). {@code toString}, {@code equals}, {@code hashCode}
+   * and default methods run locally. The records and enums of the interface's signatures are
+   * registered for the wire. Needs the synchronous layer ({@code rpc-sync}).
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface
+   * @throws IllegalStateException if {@code rpc-sync} is not present
    */
   <T> T sync(ProcessId target, Class<T> type);
 
@@ -132,6 +157,17 @@ public interface RpcProcess extends AutoCloseable {
    * @throws ProcessClosedException if the process is closed
    */
   void execute(Runnable task);
+
+  /**
+   * Runs {@code task} as an event of this process, after the events already queued, and returns
+   * its future at once: the way to drive a process from {@code main} or a test. The future
+   * completes with what the task returns, or exceptionally with what it throws; its dependent
+   * actions run on this process. Needs the synchronous layer ({@code rpc-sync}).
+   *
+   * @throws ProcessClosedException if the process is closed
+   * @throws IllegalStateException if {@code rpc-sync} is not present
+   */
+  <T> RpcFuture<T> submit(java.util.concurrent.Callable<T> task);
 
   /** How many calls this process has sent that have not ended yet (a diagnostic). */
   int pendingCalls();

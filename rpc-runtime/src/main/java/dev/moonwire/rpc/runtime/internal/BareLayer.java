@@ -60,6 +60,12 @@ final class BareLayer implements SyncLayer {
     return Stages.join(stage);
   }
 
+  @Override
+  public <T> dev.moonwire.rpc.RpcFuture<T> submit(RuntimeProcess process,
+      java.util.concurrent.Callable<T> task) {
+    throw missing("RpcProcess.submit");
+  }
+
   private static IllegalStateException missing(String what) {
     return new IllegalStateException(
         what + " needs the synchronous layer: put dev.moonwire:rpc-sync on the class path");

@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -260,9 +262,15 @@ final class Dispatcher {
         return error(conn, callId, RpcException.Kind.NO_SUCH_FUNCTION, noSuchFunction(function));
       }
       result = h.handle(Args.of(function, args));
+      if (result instanceof CompletionStage<?> stage) {
+        // an asynchronous implementation: the reply goes when its stage completes
+        result = process.layer().await(process, stage);
+      }
     } catch (BadArgumentsException | SerializationException e) {
       return error(conn, callId, e.kind(), e.getMessage());
-    } catch (Throwable t) {
+    } catch (Throwable thrown) {
+      Throwable t = thrown instanceof CompletionException && thrown.getCause() != null
+          ? thrown.getCause() : thrown;
       StringWriter stack = new StringWriter();
       t.printStackTrace(new PrintWriter(stack));
       return Frames.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,

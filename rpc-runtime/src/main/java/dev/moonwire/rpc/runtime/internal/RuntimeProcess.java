@@ -444,6 +444,14 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   @Override
+  public <T> T send(Collection<ProcessId> targets, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), type);
+    registry.addSignatures(type);
+    return proxy;
+  }
+
+  @Override
   public SyncFunction sync(ProcessId target, String function) {
     return layer.sync(this, Objects.requireNonNull(target, "target"),
         Objects.requireNonNull(function, "function"), config.deadline());
@@ -496,6 +504,13 @@ public final class RuntimeProcess implements RpcProcess {
     Objects.requireNonNull(task, "task");
     ensureOpen();
     submitUser(task);
+  }
+
+  @Override
+  public <T> dev.moonwire.rpc.RpcFuture<T> submit(java.util.concurrent.Callable<T> task) {
+    Objects.requireNonNull(task, "task");
+    ensureOpen();
+    return layer.submit(this, task);
   }
 
   @Override

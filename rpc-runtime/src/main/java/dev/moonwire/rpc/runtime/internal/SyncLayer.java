@@ -28,4 +28,8 @@ public interface SyncLayer {
   void sleep(RuntimeProcess process, Duration duration);
 
   <T> T await(RuntimeProcess process, CompletionStage<T> stage);
+
+  /** Runs {@code task} as an event of {@code process}; its future completes with its outcome. */
+  <T> dev.moonwire.rpc.RpcFuture<T> submit(RuntimeProcess process,
+      java.util.concurrent.Callable<T> task);
 }

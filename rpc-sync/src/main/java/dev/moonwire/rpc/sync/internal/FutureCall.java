@@ -22,6 +22,12 @@ record FutureCall(RuntimeProcess process, ProcessId target, String function, Dur
     return f;
   }
 
+  /** One call of {@code function}, as a typed proxy's asynchronous method makes it. */
+  static <T> RpcFuture<T> send(RuntimeProcess process, ProcessId target, String function,
+      Object[] args, Duration deadline) {
+    return new FutureCall(process, target, function, deadline).call(args);
+  }
+
   @Override
   public FutureFunction withDeadline(Duration deadline) {
     return new FutureCall(process, target, function, RuntimeProcess.positive(deadline));

@@ -1,19 +1,25 @@
 package dev.moonwire.rpc.sync.internal;
 
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RemoteInvocationException;
+import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.SerializationException;
+import dev.moonwire.rpc.runtime.internal.Arguments;
+import dev.moonwire.rpc.runtime.internal.DefaultMethods;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * {@code Rpc.sync(process, Interface.class)}: each method is a synchronous call of the function
- * of the same name. {@code toString}, {@code equals} and {@code hashCode} are local; default
- * methods run locally and may call the remote ones.
+ * {@code Rpc.sync(process, Interface.class)}: each method calls the function of the same name —
+ * synchronously, or, for a method that returns a stage or future, asynchronously.
+ * {@code toString}, {@code equals} and {@code hashCode} are local; default methods run locally
+ * and may call the remote ones.
  */
 final class RemoteProxy implements InvocationHandler {
   private final RuntimeProcess process;
@@ -48,11 +54,20 @@ final class RemoteProxy implements InvocationHandler {
       };
     }
     if (method.isDefault()) {
-      return invokeDefault(proxy, method, args);
+      return DefaultMethods.invoke(proxy, method, args);
     }
-    Object value = SyncCall.invoke(process, target, method.getName(),
-        args == null ? new Object[0] : args, deadline);
+    Object[] values = args == null ? new Object[0] : args;
+    Arguments.check(method, values);
     Class<?> r = method.getReturnType();
+    if (r == CompletionStage.class || r == CompletableFuture.class || r == RpcFuture.class) {
+      return FutureCall.send(process, target, method.getName(), values, deadline); // all three
+    }
+    Object value;
+    try {
+      value = SyncCall.invoke(process, target, method.getName(), values, deadline);
+    } catch (RemoteInvocationException e) {
+      throw declared(method, e);
+    }
     if (r == void.class) {
       return null;
     }
@@ -65,33 +80,29 @@ final class RemoteProxy implements InvocationHandler {
   }
 
   /**
-   * Runs a default method on the proxy. {@code InvocationHandler.invokeDefault} only reaches
-   * those of interfaces this class can access; a non-public interface's are reached through a
-   * lookup in the interface's own package (open to this module: the class path's always is).
+   * The remote failure as the exception the method declares, if it declares the remote one's
+   * class (by name: only a class of the {@code throws} clause is ever made); else {@code e}.
    */
-  private static Object invokeDefault(Object proxy, Method method, Object[] args)
-      throws Throwable {
-    try {
-      return InvocationHandler.invokeDefault(proxy, method, args);
-    } catch (IllegalAccessException inaccessible) {
-      Class<?> declaring = method.getDeclaringClass();
-      MethodHandle handle;
+  static Throwable declared(Method method, RemoteInvocationException e) {
+    for (Class<?> declared : method.getExceptionTypes()) {
+      if (!declared.getName().equals(e.remoteClass())) {
+        continue;
+      }
       try {
-        RemoteProxy.class.getModule().addReads(declaring.getModule());
-        handle = MethodHandles.privateLookupIn(declaring, MethodHandles.lookup())
-            .unreflectSpecial(method, declaring);
-      } catch (IllegalAccessException e) {
-        throw new IllegalStateException("cannot run default method " + method + ": "
-            + e.getMessage() + " (expected: a public interface, or its package open to "
-            + RemoteProxy.class.getModule().getName() + ")");
+        Throwable t;
+        try {
+          Constructor<?> withMessage = declared.getConstructor(String.class);
+          t = (Throwable) withMessage.newInstance(e.remoteMessage());
+        } catch (NoSuchMethodException noMessage) {
+          t = (Throwable) declared.getConstructor().newInstance();
+        }
+        t.initCause(e); // the remote stack, and where the call was made
+        return t;
+      } catch (ReflectiveOperationException | RuntimeException cannot) {
+        return e; // no public (String) or () constructor, or a cause already set
       }
-      Object[] all = new Object[1 + (args == null ? 0 : args.length)];
-      all[0] = proxy;
-      if (args != null) {
-        System.arraycopy(args, 0, all, 1, args.length);
-      }
-      return handle.invokeWithArguments(all);
     }
+    return e;
   }
 
   private static Class<?> wrap(Class<?> c) {

@@ -44,6 +44,20 @@ final class VirtualThreadLayer implements SyncLayer {
   }
 
   @Override
+  public <T> dev.moonwire.rpc.RpcFuture<T> submit(RuntimeProcess process,
+      java.util.concurrent.Callable<T> task) {
+    SyncFuture<T> f = new SyncFuture<>(process);
+    process.scheduler().submit(() -> {
+      try {
+        f.complete(task.call());
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    return f;
+  }
+
+  @Override
   public <T> T await(RuntimeProcess process, CompletionStage<T> stage) {
     if (stage instanceof SyncFuture<T> f) {
       return f.join(); // suspends or blocks, and cancels its call if the request is cancelled
