@@ -60,7 +60,8 @@ final class RemoteProxy implements InvocationHandler {
     Arguments.check(method, values);
     Class<?> r = method.getReturnType();
     if (r == CompletionStage.class || r == CompletableFuture.class || r == RpcFuture.class) {
-      return FutureCall.send(process, target, method.getName(), values, deadline); // all three
+      RpcFuture<Object> f = FutureCall.send(process, target, method.getName(), values, deadline);
+      return method.getExceptionTypes().length == 0 ? f : withDeclared(method, f); // all three
     }
     Object value;
     try {
@@ -77,6 +78,23 @@ final class RemoteProxy implements InvocationHandler {
           + " (expected: " + r.getName() + "; do both sides use the same interface?)");
     }
     return value;
+  }
+
+  /** {@code f}, failing with the method's declared exceptions as {@link #declared} makes them. */
+  private RpcFuture<Object> withDeclared(Method method, RpcFuture<Object> f) {
+    SyncFuture<Object> out = new SyncFuture<>(process);
+    f.whenComplete((v, e) -> {
+      if (e == null) {
+        out.complete(v);
+        return;
+      }
+      Throwable cause = e instanceof java.util.concurrent.CompletionException
+          && e.getCause() != null ? e.getCause() : e;
+      out.completeExceptionally(cause instanceof RemoteInvocationException remote
+          ? declared(method, remote) : cause);
+    });
+    out.onCancel(() -> f.cancel(true));
+    return out;
   }
 
   /**

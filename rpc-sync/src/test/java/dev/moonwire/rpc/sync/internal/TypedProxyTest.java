@@ -47,6 +47,8 @@ class TypedProxyTest extends ProcessTestSupport {
 
     long withdraw(String id, long amount) throws InsufficientFunds;
 
+    CompletionStage<Long> withdrawLater(String id, long amount) throws InsufficientFunds;
+
     default long depositAndGet(String id, long amount) {
       return deposit(id, amount).join();
     }
@@ -102,6 +104,15 @@ class TypedProxyTest extends ProcessTestSupport {
       balances.put(id, has - amount);
       return has - amount;
     }
+
+    @Override
+    public CompletionStage<Long> withdrawLater(String id, long amount) {
+      try {
+        return CompletableFuture.completedFuture(withdraw(id, amount));
+      } catch (InsufficientFunds e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
   }
 
   @Test
@@ -141,6 +152,11 @@ class TypedProxyTest extends ProcessTestSupport {
     var undeclared = assertThrows(RemoteInvocationException.class,
         () -> bank.withdraw(a.id(), -1));
     assertEquals(IllegalArgumentException.class.getName(), undeclared.remoteClass());
+    // and through a future: the stage fails with the declared exception
+    var later = assertThrows(java.util.concurrent.ExecutionException.class,
+        () -> bank.withdrawLater(a.id(), 9).toCompletableFuture().get());
+    assertInstanceOf(InsufficientFunds.class, later.getCause());
+    assertEquals(a.id() + " is short by 9", later.getCause().getMessage());
   }
 
   @Test
