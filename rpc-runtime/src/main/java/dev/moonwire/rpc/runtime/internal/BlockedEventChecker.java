@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * Vert.x's blocked-thread checker does. Runs on the timer thread, a few times per threshold.
  */
 final class BlockedEventChecker {
-  private static final Logger log = LoggerFactory.getLogger("dev.moonwire.rpc.BlockedEvent");
+  private static final Logger log = LoggerFactory.getLogger(Loggers.BLOCKED_EVENT);
 
   private final RuntimeProcess process;
   private final EventClock clock;

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * its connection, and only that.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.CONNECTIONS);
 
   private final ChannelConnection conn;
   private final boolean outbound;
@@ -89,6 +89,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       state = State.READY;
       if (handshakeTimer != null) {
         handshakeTimer.cancel(false);
+      }
+      if (log.isDebugEnabled()) {
+        log.debug("{}: connection {} {} opened ({} classes in its schema)", conn.process.id(),
+            outbound ? "to" : "from", conn.peer(), shapes.size());
       }
     }
   }
@@ -277,6 +281,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     ProcessId peer = conn.peer();
     String why = lostBecause;
+    log.debug("{}: connection {} {} lost: {}", conn.process.id(), outbound ? "to" : "from",
+        peer == null ? ctx.channel().remoteAddress() : peer, why);
     // A handshake refused (by either side) means no request of ours was read: none ran.
     String ran = refusedHandshake ? "the call did not run: the handshake was refused"
         : "the call may or may not have run";

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * process's home event loop.
  */
 final class Connections {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(Loggers.CONNECTIONS);
   private final RuntimeProcess process;
   private final EventLoop home;
   private final TlsContexts tls;
@@ -83,6 +85,11 @@ final class Connections {
   }
 
   private ChannelConnection dial(ProcessId target) {
+    if (log.isDebugEnabled()) {
+      ConnectBackoff b = backoffs.get(target);
+      log.debug("{}: dialling {}{}", process.id(), target,
+          b == null ? "" : " again, after failed attempts");
+    }
     ChannelConnection conn = new ChannelConnection(process, target);
     links.add(conn);
     // Added first, then the flag read; closeAll sets the flag, then reads the links: so either
@@ -114,6 +121,7 @@ final class Connections {
           } else {
             backoffs.compute(target, (k, b) -> (b == null ? new ConnectBackoff() : b).failed());
             String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
+            log.debug("{}: cannot connect to {}: {}", process.id(), target, why);
             conn.failAll(() -> new PeerUnavailableException(
                 "cannot connect to " + target + ": " + why));
             conn.releaseQueued("cannot connect: " + why);

@@ -183,7 +183,7 @@ final class Dispatcher {
           }
           h.handle(Args.of(function, args));
         } catch (Throwable t) {
-          process.reportUncaught(t);
+          process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());
         } finally {
           process.inbound().release(cost);
         }

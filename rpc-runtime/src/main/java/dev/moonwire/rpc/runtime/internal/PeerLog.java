@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * counted and summed up in one line when the window ends, with the last peer seen.
  */
 final class PeerLog {
-  private static final Logger log = LoggerFactory.getLogger("dev.moonwire.rpc.Peers");
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PEERS);
   static final int FULL = 5;
   static final int WINDOW_SECONDS = 10;
   private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(WINDOW_SECONDS);

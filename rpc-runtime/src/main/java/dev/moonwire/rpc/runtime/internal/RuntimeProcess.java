@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * process's events one at a time.
  */
 public final class RuntimeProcess implements RpcProcess {
-  private static final Logger log = LoggerFactory.getLogger(RuntimeProcess.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PROCESS);
 
   private final RpcConfig config;
   private final byte[] secret;
@@ -275,9 +275,17 @@ public final class RuntimeProcess implements RpcProcess {
 
   /** Reports what user code threw, or a failure nobody else will see. */
   public void reportUncaught(Throwable t) {
+    reportUncaught(t, null);
+  }
+
+  /**
+   * Reports {@code t}; {@code where} (say, which peer's send it was) goes into the default
+   * log line. The user's handler gets {@code t} as it is.
+   */
+  void reportUncaught(Throwable t, String where) {
     var handler = config.uncaughtErrorHandler();
     if (handler == null) {
-      log.warn("{}: uncaught error", id, t);
+      log.warn("{}: uncaught error{}", id, where == null ? "" : " in " + where, t);
       return;
     }
     try {

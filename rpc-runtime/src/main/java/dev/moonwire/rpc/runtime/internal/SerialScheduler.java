@@ -6,7 +6,7 @@ import org.slf4j.LoggerFactory;
 
 /** The bare runtime's event loop: one platform thread that takes events from a queue. */
 final class SerialScheduler implements EventScheduler {
-  private static final Logger log = LoggerFactory.getLogger(SerialScheduler.class);
+  private static final Logger log = LoggerFactory.getLogger(Loggers.PROCESS);
   private static final Runnable STOP = () -> {};
 
   private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * virtual threads never pin a carrier on it and never block while holding it.
  */
 final class BatonScheduler implements EventScheduler {
-  private static final Logger log = LoggerFactory.getLogger(BatonScheduler.class);
+  private static final Logger log = LoggerFactory.getLogger(dev.moonwire.rpc.runtime.internal.Loggers.PROCESS);
 
   private final RuntimeProcess process;
   private final ThreadFactory threads;
