@@ -12,6 +12,10 @@ module dev.moonwire.rpc.runtime {
   requires org.slf4j;
 
   exports dev.moonwire.rpc.runtime.internal to dev.moonwire.rpc.sync;
+  exports dev.moonwire.rpc.runtime.internal.call to dev.moonwire.rpc.sync;
+  exports dev.moonwire.rpc.runtime.internal.transport to dev.moonwire.rpc.sync;
+  exports dev.moonwire.rpc.runtime.internal.wire to dev.moonwire.rpc.sync;
+  exports dev.moonwire.rpc.runtime.internal.dispatch to dev.moonwire.rpc.sync;
 
   provides dev.moonwire.rpc.spi.RpcProvider
       with dev.moonwire.rpc.runtime.internal.RuntimeProvider;

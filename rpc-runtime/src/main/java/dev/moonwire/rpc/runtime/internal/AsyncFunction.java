@@ -1,5 +1,7 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.Reply;
+
 import dev.moonwire.rpc.Callback;
 import dev.moonwire.rpc.ErrorCallback;
 import dev.moonwire.rpc.ProcessClosedException;

@@ -1,5 +1,7 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.ProcessId;

@@ -1,5 +1,9 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.transport.EventClock;
+import dev.moonwire.rpc.runtime.internal.transport.Loggers;
+import dev.moonwire.rpc.runtime.internal.transport.Transport;
+
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,27 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.dispatch.Host;
+import dev.moonwire.rpc.runtime.internal.wire.Message;
+
+import dev.moonwire.rpc.runtime.internal.call.PendingCall;
+import dev.moonwire.rpc.runtime.internal.call.Reply;
+import dev.moonwire.rpc.runtime.internal.call.ReplySink;
+import dev.moonwire.rpc.runtime.internal.dispatch.Dispatcher;
+import dev.moonwire.rpc.runtime.internal.dispatch.InterfaceExporter;
+import dev.moonwire.rpc.runtime.internal.transport.Budget;
+import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
+import dev.moonwire.rpc.runtime.internal.transport.Connection;
+import dev.moonwire.rpc.runtime.internal.transport.Connections;
+import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+import dev.moonwire.rpc.runtime.internal.transport.Loggers;
+import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
+import dev.moonwire.rpc.runtime.internal.transport.Refusals;
+import dev.moonwire.rpc.runtime.internal.transport.Transport;
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
+import dev.moonwire.rpc.runtime.internal.wire.WireKryo;
+import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
+
 import dev.moonwire.rpc.Callback;
 import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.ErrorCallback;
@@ -13,6 +35,7 @@ import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.SerializationException;
 import dev.moonwire.rpc.SyncFunction;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -41,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * ({@link #call}) that every call style is built on, and the event scheduler that runs the
  * process's events one at a time.
  */
-public final class RuntimeProcess implements RpcProcess {
+public final class RuntimeProcess implements RpcProcess, Host {
   private static final Logger log = LoggerFactory.getLogger(Loggers.PROCESS);
 
   private final RpcConfig config;
@@ -79,7 +102,8 @@ public final class RuntimeProcess implements RpcProcess {
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
     this.registry = new WireRegistry(config.registeredClasses(), WireKryo.BUILT_IN);
-    this.codec = new WireCodec(this, registry);
+    this.codec = new WireCodec(() -> Processes.current() == this, registry,
+        config.maxFrameBytes());
     this.inbound = new Budget(config.maxQueuedBytes());
     this.replies = new Budget(config.maxQueuedBytes());
     this.outbound = new Budget(config.maxQueuedBytes());
@@ -124,32 +148,38 @@ public final class RuntimeProcess implements RpcProcess {
 
   // ---- what the other layers use --------------------------------------------------------
 
+  @Override
   public RpcConfig config() {
     return config;
   }
 
   /** The event loop all this process's connections live on. */
+  @Override
   public Executor homeLoop() {
     return home;
   }
 
   /** The shared secret; empty for none. Not to be modified. */
-  byte[] secret() {
+  @Override
+  public byte[] secret() {
     return secret;
   }
 
   /** Bytes of work peers gave this process that have not ended (requests, sends, replies). */
-  Budget inbound() {
+  @Override
+  public Budget inbound() {
     return inbound;
   }
 
   /** Bytes queued to go out to peers. */
-  Budget outbound() {
+  @Override
+  public Budget outbound() {
     return outbound;
   }
 
   /** Where failed one-way sends are reported. */
-  Refusals refusals() {
+  @Override
+  public Refusals refusals() {
     return refusals;
   }
 
@@ -159,7 +189,8 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   /** Where warnings a peer can trigger go, rate-limited. */
-  PeerLog peerLog() {
+  @Override
+  public PeerLog peerLog() {
     return peerLog;
   }
 
@@ -167,12 +198,14 @@ public final class RuntimeProcess implements RpcProcess {
     return layer;
   }
 
-  WireCodec codec() {
+  @Override
+  public WireCodec codec() {
     return codec;
   }
 
   /** The classes this process lets cross the wire. */
-  WireRegistry registry() {
+  @Override
+  public WireRegistry registry() {
     return registry;
   }
 
@@ -187,11 +220,13 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   /** The scheduler that runs this process's events. */
+  @Override
   public EventScheduler scheduler() {
     return scheduler;
   }
 
-  boolean isClosing() {
+  @Override
+  public boolean isClosing() {
     return closing.get();
   }
 
@@ -263,6 +298,7 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   /** Runs {@code task} (user code) as an event; what it throws is reported. */
+  @Override
   public void submitUser(Runnable task) {
     scheduler.submit(() -> {
       try {
@@ -274,6 +310,7 @@ public final class RuntimeProcess implements RpcProcess {
   }
 
   /** Reports what user code threw, or a failure nobody else will see. */
+  @Override
   public void reportUncaught(Throwable t) {
     reportUncaught(t, null);
   }
@@ -282,7 +319,8 @@ public final class RuntimeProcess implements RpcProcess {
    * Reports {@code t}; {@code where} (say, which peer's send it was) goes into the default
    * log line. The user's handler gets {@code t} as it is.
    */
-  void reportUncaught(Throwable t, String where) {
+  @Override
+  public void reportUncaught(Throwable t, String where) {
     var handler = config.uncaughtErrorHandler();
     if (handler == null) {
       log.warn("{}: uncaught error{}", id, where == null ? "" : " in " + where, t);
@@ -295,50 +333,53 @@ public final class RuntimeProcess implements RpcProcess {
     }
   }
 
-  /** Called by a connection's I/O thread (or the local link) with a frame whose kind is read. */
-  void route(Connection conn, byte kind, ByteBuf frame) {
-    switch (kind) {
-      case Frames.REQUEST -> {
-        int size = frame.readableBytes();
-        long callId = frame.readLong();
-        long deadline = frame.readLong();
-        String function = Frames.readShortString(frame);
-        dispatcher.request(conn, callId, deadline, function, frame, size);
-      }
-      case Frames.SEND -> {
-        int size = frame.readableBytes();
-        dispatcher.send(conn, Frames.readShortString(frame), frame, size);
-      }
-      case Frames.REPLY -> {
-        PendingCall call = conn.take(frame.readLong());
-        if (call != null) {
+  @Override
+  public boolean threadPerEvent() {
+    return layer.threadPerEvent();
+  }
+
+  @Override
+  public void route(Connection conn, Message message) {
+    switch (message) {
+      case Message.Request request -> dispatcher.request(conn, request);
+      case Message.Send send -> dispatcher.send(conn, send);
+      case Message.Cancel cancel -> dispatcher.cancel(conn, cancel.callId());
+      case Message.Reply reply -> {
+        if (conn.take(reply.callId()) instanceof PendingCall call) {
           // A reply cannot be refused: the call has run. It counts until it is read, and a
           // process full of unread replies reads no more from that peer until they drain.
-          long cost = frame.readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+          long cost = reply.payload().readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
           if (replies.take(cost)) {
             // on conn's event loop: a relief that raced this queues its resume after it
             conn.pause(Connection.PAUSED_FOR_REPLIES);
           }
-          call.complete(Reply.value(codec, call.function, conn.schema, frame.retain(), replies,
-              cost));
+          call.complete(Reply.value(codec, call.function, conn.schema,
+              reply.payload().retain(), replies, cost));
         }
       }
-      case Frames.ERROR -> {
-        long callId = frame.readLong();
+      case Message.Error error -> {
+        long callId = error.callId();
         if (callId <= 0) {
           // not a call's error: a notice that the peer refused -callId of our one-way sends
           long n = callId == Long.MIN_VALUE ? Integer.MAX_VALUE : Math.min(-callId,
               Integer.MAX_VALUE); // a count from the peer: clamped, never negative
-          refusals.overloaded(n, Frames.readError(frame, "send").getMessage());
+          refusals.overloaded(n, error.toException("send").getMessage());
           return;
         }
-        PendingCall call = conn.take(callId);
-        if (call != null) {
-          call.complete(Reply.failure(Frames.readError(frame, call.function)));
+        if (conn.take(callId) instanceof PendingCall call) {
+          call.complete(Reply.failure(error.toException(call.function)));
         }
       }
-      case Frames.CANCEL -> dispatcher.cancel(conn, frame.readLong());
-      default -> throw new ProtocolException("unknown frame kind " + kind);
+      case Message.Oversized o -> {
+        if (conn.take(o.callId()) instanceof PendingCall call) {
+          call.fail(new SerializationException("the result of '" + call.function + "' from "
+              + conn.peer() + " is " + o.length() + " bytes, over maxFrameBytes (" + o.limit()
+              + ") of " + id + "; '" + call.function + "' ran there (expected: smaller values, "
+              + "or a larger RpcConfig.withMaxFrameBytes at " + id + ")"));
+        }
+      }
+      default -> throw new ProtocolException("unexpected " + message.getClass().getSimpleName()
+          + " after the handshake");
     }
   }
 
@@ -352,7 +393,8 @@ public final class RuntimeProcess implements RpcProcess {
     return connections.size();
   }
 
-  void connectionClosed(ChannelConnection conn) {
+  @Override
+  public void connectionClosed(ChannelConnection conn) {
     connections.closed(conn);
   }
 

@@ -1,5 +1,8 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.Arguments;
+import dev.moonwire.rpc.runtime.internal.call.DefaultMethods;
+
 import dev.moonwire.rpc.ProcessId;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;

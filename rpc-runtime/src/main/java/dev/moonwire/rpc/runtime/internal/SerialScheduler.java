@@ -1,5 +1,9 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.transport.EventClock;
+import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+import dev.moonwire.rpc.runtime.internal.transport.Loggers;
+
 import java.util.concurrent.LinkedBlockingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,10 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.WireKryo;
+import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
+import dev.moonwire.rpc.runtime.internal.wire.WireSerializer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

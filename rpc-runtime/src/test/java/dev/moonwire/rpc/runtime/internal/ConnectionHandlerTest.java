@@ -1,5 +1,13 @@
 package dev.moonwire.rpc.runtime.internal;
 
+import dev.moonwire.rpc.runtime.internal.wire.Message;
+
+import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
+import dev.moonwire.rpc.runtime.internal.transport.ConnectionHandler;
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.Handshake;
+import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
+
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 
 import static org.awaitility.Awaitility.await;
@@ -120,7 +128,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
           new byte[0]));
       ByteBuf reply = ch.readOutbound();
       reply.skipBytes(5);
-      Handshake.Hello hello = Frames.readHello(reply);
+      Message.Hello hello = Frames.readHello(reply);
       reply.release();
       assertTrue(Handshake.matches(
           Handshake.serverProof(secret, clientNonce, hello.nonce()), hello.proof()));
@@ -214,9 +222,9 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     });
     ByteBuf error = reply.get();
     try {
-      assertEquals(Frames.ERROR, error.readByte());
-      assertEquals(5, error.readLong());
-      RpcException e = Frames.readError(error, "nope");
+      Message.Error message = (Message.Error) Frames.decode(error);
+      assertEquals(5, message.callId());
+      RpcException e = message.toException("nope");
       assertEquals(RpcException.Kind.NO_SUCH_FUNCTION, e.kind());
       assertTrue(e.getMessage().contains("'nope'"));
     } finally {
@@ -243,9 +251,9 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     });
     ByteBuf error = reply.get();
     try {
-      assertEquals(Frames.ERROR, error.readByte());
-      assertEquals(9, error.readLong());
-      assertEquals(RpcException.Kind.SERIALIZATION, Frames.readError(error, "f").kind());
+      Message.Error message = (Message.Error) Frames.decode(error);
+      assertEquals(9, message.callId());
+      assertEquals(RpcException.Kind.SERIALIZATION, message.toException("f").kind());
     } finally {
       error.release();
     }

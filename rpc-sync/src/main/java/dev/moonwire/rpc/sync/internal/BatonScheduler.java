@@ -1,7 +1,8 @@
 package dev.moonwire.rpc.sync.internal;
 
-import dev.moonwire.rpc.runtime.internal.EventClock;
-import dev.moonwire.rpc.runtime.internal.EventScheduler;
+import dev.moonwire.rpc.runtime.internal.transport.EventClock;
+import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+
 import dev.moonwire.rpc.runtime.internal.Processes;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.util.ArrayDeque;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * virtual threads never pin a carrier on it and never block while holding it.
  */
 final class BatonScheduler implements EventScheduler {
-  private static final Logger log = LoggerFactory.getLogger(dev.moonwire.rpc.runtime.internal.Loggers.PROCESS);
+  private static final Logger log = LoggerFactory.getLogger(dev.moonwire.rpc.runtime.internal.transport.Loggers.PROCESS);
 
   private final RuntimeProcess process;
   private final ThreadFactory threads;

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * default is used and a warning says why.
  */
 final class EventThreads {
-  private static final Logger log = LoggerFactory.getLogger(dev.moonwire.rpc.runtime.internal.Loggers.PROCESS);
+  private static final Logger log = LoggerFactory.getLogger(dev.moonwire.rpc.runtime.internal.transport.Loggers.PROCESS);
   static final boolean CARRIED = Boolean.getBoolean("moonwire.eventLoopCarriers");
   private static final Constructor<?> CARRIED_BUILDER = carriedBuilder();
 

@@ -1,11 +1,12 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.Arguments;
+import dev.moonwire.rpc.runtime.internal.call.DefaultMethods;
+
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RemoteInvocationException;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.SerializationException;
-import dev.moonwire.rpc.runtime.internal.Arguments;
-import dev.moonwire.rpc.runtime.internal.DefaultMethods;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;

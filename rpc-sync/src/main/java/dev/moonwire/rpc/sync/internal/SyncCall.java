@@ -1,10 +1,11 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.PendingCall;
+import dev.moonwire.rpc.runtime.internal.call.Reply;
+
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SyncFunction;
 import dev.moonwire.rpc.CancelledException;
-import dev.moonwire.rpc.runtime.internal.PendingCall;
-import dev.moonwire.rpc.runtime.internal.Reply;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.time.Duration;
 

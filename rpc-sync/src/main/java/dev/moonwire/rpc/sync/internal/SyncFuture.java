@@ -1,11 +1,12 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.PendingCall;
+import dev.moonwire.rpc.runtime.internal.call.Reply;
+
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcFuture;
-import dev.moonwire.rpc.runtime.internal.PendingCall;
-import dev.moonwire.rpc.runtime.internal.Reply;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,10 +1,11 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.SyncFunction;
-import dev.moonwire.rpc.runtime.internal.EventScheduler;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.runtime.internal.SyncLayer;
 import dev.moonwire.rpc.runtime.internal.Stages;

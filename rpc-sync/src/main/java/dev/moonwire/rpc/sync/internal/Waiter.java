@@ -1,8 +1,9 @@
 package dev.moonwire.rpc.sync.internal;
 
+import dev.moonwire.rpc.runtime.internal.call.Reply;
+import dev.moonwire.rpc.runtime.internal.call.ReplySink;
+
 import dev.moonwire.rpc.runtime.internal.Processes;
-import dev.moonwire.rpc.runtime.internal.Reply;
-import dev.moonwire.rpc.runtime.internal.ReplySink;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.util.concurrent.locks.LockSupport;
 

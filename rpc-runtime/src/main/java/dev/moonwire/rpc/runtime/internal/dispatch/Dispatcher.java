@@ -1,0 +1,340 @@
+package dev.moonwire.rpc.runtime.internal.dispatch;
+
+import dev.moonwire.rpc.runtime.internal.wire.Message;
+
+import dev.moonwire.rpc.runtime.internal.transport.Running;
+
+import dev.moonwire.rpc.runtime.internal.transport.Connection;
+import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+
+import dev.moonwire.rpc.Args;
+import dev.moonwire.rpc.BadArgumentsException;
+import dev.moonwire.rpc.Handler;
+import dev.moonwire.rpc.ProtocolException;
+import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.SerializationException;
+import io.netty.buffer.ByteBuf;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process's exported functions, and how an incoming request becomes a reply: it is queued as
+ * an event of the process; the event decodes the arguments, runs the handler and queues the
+ * reply (or the typed error) on the connection it came from.
+ */
+public final class Dispatcher {
+  /** The request whose handler runs on this thread, and its absolute deadline (nanoTime). */
+  private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
+
+  private static final class Current {
+    long deadlineAt;
+    RunningRequest request;
+  }
+
+  private static final java.util.function.BooleanSupplier NEVER = () -> false;
+
+  /** Deadlines beyond a year are taken as a year: no timer arithmetic overflows. */
+  private static final long MAX_DEADLINE_MILLIS = TimeUnit.DAYS.toMillis(365);
+
+  private final Host process;
+  private final Map<String, Handler> functions = new ConcurrentHashMap<>();
+  private final Object idle = new Object();
+  private final java.util.concurrent.atomic.AtomicInteger running =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  public Dispatcher(Host process) {
+    this.process = process;
+  }
+
+  public void export(String name, Handler handler) {
+    functions.put(name, handler);
+  }
+
+  public boolean unexport(String name) {
+    return functions.remove(name) != null;
+  }
+
+  /**
+   * The time left to the deadline of the request being handled on this thread, in nanoseconds,
+   * or {@link Long#MAX_VALUE} outside any handler.
+   */
+  public static long inheritedDeadlineNanos() {
+    long at = CURRENT.get().deadlineAt;
+    return at == 0 ? Long.MAX_VALUE : at - System.nanoTime();
+  }
+
+  /**
+   * Whether the request whose handler runs on this thread has been cancelled (by CANCEL or its
+   * deadline). The flag is set by the canceller before it interrupts the handler, so another
+   * event can see it before the handler's thread has run again.
+   */
+  public static java.util.function.BooleanSupplier currentCancellation() {
+    RunningRequest r = CURRENT.get().request;
+    return r == null ? NEVER : r::cancelled;
+  }
+
+  /**
+   * On the I/O thread: admits a request and queues it as an event, or refuses it at once with
+   * an OVERLOADED error — too many requests from this peer running, or too many bytes of work
+   * held by this process — and goes on reading. Retains {@code frame} (positioned at the
+   * arguments; {@code frameBytes} long in all) only if it admits it.
+   */
+  public void request(Connection conn, Message.Request request) {
+    long callId = request.callId();
+    long deadlineMillis = request.deadlineMillis();
+    String function = request.function();
+    ByteBuf frame = request.payload();
+    int frameBytes = request.frameBytes();
+    if (process.isClosing()) {
+      conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.PEER_UNAVAILABLE,
+          "process " + process.id() + " is closing; '" + function + "' did not run", "", ""));
+      return;
+    }
+    int limit = process.config().maxInFlight();
+    if (conn.running.size() >= limit) {
+      refuse(conn, callId, function, process.id() + " already runs " + limit
+          + " requests from " + conn.peer() + " (expected: fewer calls in flight, or a larger "
+          + "RpcConfig.withMaxInFlight at the callee)");
+      return;
+    }
+    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    if (!process.inbound().tryTake(cost)) {
+      refuse(conn, callId, function, full());
+      return;
+    }
+    RunningRequest r = new RunningRequest(cost);
+    if (conn.running.putIfAbsent(callId, r) != null) {
+      process.inbound().release(cost);
+      throw new ProtocolException("call id " + callId + " is already running (expected: a "
+          + "new id for each request)");
+    }
+    ByteBuf payload = frame.retain();
+    running.incrementAndGet();
+    long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
+    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    r.deadlineAt = deadlineAt; // kept by sweepDeadlines, CANCEL or not
+    conn.submit(new Connection.Work() {
+      @Override
+      public void run() {
+        conn.started();
+        handle(conn, callId, deadlineAt, function, payload, r);
+      }
+
+      @Override
+      public void drop() {
+        payload.release(); // stopped: the caller's call ends with the connection
+        ended(conn, callId, r);
+        leftOne();
+      }
+    });
+  }
+
+  /**
+   * The callee keeps each request's deadline itself, so a held or waiting handler leaves even
+   * if the caller's CANCEL never arrives: every {@link #SWEEP_MILLIS} the requests still running
+   * past their deadline are cancelled. (A sweep, not a timer per request: the caller's own
+   * timer is the precise one, and a timer per request cost a tenth of the throughput.)
+   */
+  public void sweepDeadlines(Iterable<? extends Connection> connections) {
+    long now = System.nanoTime();
+    for (Connection c : connections) {
+      for (Running r : c.running.values()) {
+        if (now - r.deadlineAt() > 0) {
+          r.cancel();
+        }
+      }
+    }
+  }
+
+  public static final long SWEEP_MILLIS = 50;
+
+  private String full() {
+    return process.id() + " holds " + process.inbound().used() + " bytes of work (expected: at "
+        + "most " + process.inbound().limit() + "; RpcConfig.withMaxQueuedBytes at the callee)";
+  }
+
+  private void refuse(Connection conn, long callId, String function, String why) {
+    PeerLog.warn(process, "overloaded", conn.peer(), "refused a call to '" + function
+        + "': " + why);
+    conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.OVERLOADED,
+        "'" + function + "' did not run: " + why, "", ""));
+  }
+
+  /**
+   * On the I/O thread: admits a one-way message and queues it as an event, or refuses it — the
+   * sender is told, a little later and with the others refused meanwhile.
+   */
+  public void send(Connection conn, Message.Send send) {
+    String function = send.function();
+    ByteBuf frame = send.payload();
+    int frameBytes = send.frameBytes();
+    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    String refusal = process.isClosing() ? process.id() + " is closing"
+        : process.inbound().tryTake(cost) ? null : full();
+    if (refusal != null) {
+      PeerLog.warn(process, "overloaded", conn.peer(), "refused a one-way send to '" + function
+          + "': " + refusal);
+      conn.refusedSend(function, refusal);
+      return;
+    }
+    ByteBuf payload = frame.retain();
+    conn.submit(new Connection.Work() {
+      @Override
+      public void run() {
+        conn.started();
+        try {
+          Object[] args = decode(conn, payload, function);
+          Handler h = functions.get(function);
+          if (h == null) {
+            throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
+          }
+          h.handle(Args.of(function, args));
+        } catch (Throwable t) {
+          process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());
+        } finally {
+          process.inbound().release(cost);
+        }
+      }
+
+      @Override
+      public void drop() {
+        payload.release();
+        process.inbound().release(cost);
+      }
+    });
+  }
+
+  public void cancel(Connection conn, long callId) {
+    Running r = conn.running.get(callId);
+    if (r != null) {
+      r.cancel();
+    }
+  }
+
+  private void handle(Connection conn, long callId, long deadlineAt, String function,
+      ByteBuf payload, RunningRequest r) {
+    ByteBuf reply = null;
+    Current current = CURRENT.get();
+    try {
+      if (r.cancelled()) {
+        payload.release();
+        return;
+      }
+      if (process.threadPerEvent()) {
+        r.started(Thread.currentThread());
+      }
+      current.deadlineAt = deadlineAt;
+      current.request = r;
+      reply = invoke(conn, callId, function, payload);
+    } finally {
+      current.deadlineAt = 0;
+      current.request = null;
+      ended(conn, callId, r);
+      if (reply != null) {
+        if (r.cancelled()) {
+          reply.release();
+        } else {
+          conn.write(reply);
+        }
+      }
+      leftOne();
+    }
+  }
+
+  /**
+   * A request is over: its thread, its table entry (before its reply goes, so the caller's next
+   * call finds the slot free) and its bytes are free.
+   */
+  private void ended(Connection conn, long callId, RunningRequest r) {
+    r.finished(); // after this no CANCEL can interrupt the next event on this thread
+    conn.running.remove(callId, r);
+    process.inbound().release(r.cost);
+  }
+
+  /** One running request fewer; close() may be waiting for none. */
+  private void leftOne() {
+    if (running.decrementAndGet() == 0 && process.isClosing()) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  private ByteBuf invoke(Connection conn, long callId, String function, ByteBuf payload) {
+    Object result;
+    try {
+      Object[] args = decode(conn, payload, function);
+      Handler h = functions.get(function);
+      if (h == null) {
+        return error(conn, callId, RpcException.Kind.NO_SUCH_FUNCTION, noSuchFunction(function));
+      }
+      result = h.handle(Args.of(function, args));
+      if (result instanceof CompletionStage<?> stage) {
+        // an asynchronous implementation: the reply goes when its stage completes
+        result = process.await(stage);
+      }
+    } catch (BadArgumentsException | SerializationException e) {
+      return error(conn, callId, e.kind(), e.getMessage());
+    } catch (Throwable thrown) {
+      Throwable t = thrown instanceof CompletionException && thrown.getCause() != null
+          ? thrown.getCause() : thrown;
+      StringWriter stack = new StringWriter();
+      t.printStackTrace(new PrintWriter(stack));
+      return Frames.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,
+          t.getMessage(), t.getClass().getName(), stack.toString());
+    }
+    try {
+      return process.codec().encodeReply(conn.alloc(), callId, function, result);
+    } catch (SerializationException e) {
+      return error(conn, callId, e.kind(), e.getMessage());
+    } catch (RuntimeException | OutOfMemoryError e) {
+      return error(conn, callId, RpcException.Kind.SERIALIZATION, "cannot serialize the result "
+          + "of '" + function + "': " + e);
+    }
+  }
+
+  private Object[] decode(Connection conn, ByteBuf payload, String function) {
+    try {
+      return process.codec().decodeArgs(payload, function, conn.schema);
+    } finally {
+      payload.release();
+    }
+  }
+
+  private String noSuchFunction(String function) {
+    return "process " + process.id() + " exports no function '" + function + "'";
+  }
+
+  private static ByteBuf error(Connection conn, long callId, RpcException.Kind kind,
+      String message) {
+    return Frames.error(conn.alloc(), callId, kind, message, "", "");
+  }
+
+  /** Waits until no request is running, or the time is up. Returns true if none is running. */
+  public boolean awaitIdle(long nanos) {
+    long end = System.nanoTime() + nanos;
+    synchronized (idle) {
+      while (running.get() > 0) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(idle, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return running.get() == 0;
+        }
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.moonwire.rpc.runtime.internal.dispatch;
+
+import dev.moonwire.rpc.runtime.internal.transport.Budget;
+import dev.moonwire.rpc.runtime.internal.transport.Endpoint;
+import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
+import java.util.concurrent.CompletionStage;
+
+/** What the dispatcher needs of the process whose requests it runs. */
+public interface Host extends Endpoint {
+  /** True once the process has begun to close: new work is refused. */
+  public boolean isClosing();
+
+  /** Bytes of work peers gave this process that have not ended. */
+  public Budget inbound();
+
+  /** The process's codec. */
+  public WireCodec codec();
+
+  /** True when each event runs on a thread of its own, which a CANCEL may interrupt. */
+  public boolean threadPerEvent();
+
+  /** Waits for {@code stage}, suspending the event if the process can (see RpcProcess.await). */
+  public <T> T await(CompletionStage<T> stage);
+
+  /** Reports {@code t}; {@code where} goes into the default log line. */
+  public void reportUncaught(Throwable t, String where);
+}

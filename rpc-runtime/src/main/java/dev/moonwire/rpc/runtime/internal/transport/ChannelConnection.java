@@ -1,0 +1,351 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.Handshake;
+import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.util.internal.PlatformDependent;
+import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A connection over a Netty channel. Writes are batched: any thread queues frames, and one task
+ * on the channel's event loop writes everything queued and flushes once — one system call for
+ * many frames, however many threads write.
+ *
+ * <p>Bounded: what waits in the queue counts against the process's outbound budget, and the
+ * drain hands frames to Netty only while the channel is writable, so a slow or unconnected
+ * peer holds at most the budget, not whatever callers produce. New work beyond the budget is
+ * refused ({@link #offer}); replies are always queued, and a peer whose backlog of them grows
+ * past a few MiB is not read from until it drains: it is not reading what it asked for.
+ */
+public final class ChannelConnection extends Connection {
+  /** How long refused one-way sends are gathered before one notice goes to the sender. */
+  private static final long REFUSAL_NOTICE_MILLIS = 100;
+
+  private final Queue<ByteBuf> outbound = PlatformDependent.newMpscQueue();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final long backlogLimit;
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drain = this::drain;
+  private volatile Channel channel;
+  private volatile boolean ready;
+  private volatile ProcessId peer;
+  private volatile boolean goingAway;
+  private int pauseReasons; // on the event loop
+  private volatile boolean paused;
+  private volatile long lastProgress = System.nanoTime();
+  private final AtomicInteger refusedSends = new AtomicInteger();
+  private volatile String refusedWhy;
+
+  /** An outbound connection: frames queue until {@link #connected} is called. */
+  public ChannelConnection(Endpoint process, ProcessId peer) {
+    super(process);
+    this.peer = peer;
+    this.backlogLimit = backlogLimit(process);
+  }
+
+  /** An inbound connection, ready at once. */
+  public ChannelConnection(Endpoint process, Channel channel) {
+    super(process);
+    this.channel = channel;
+    this.ready = true;
+    this.backlogLimit = backlogLimit(process);
+  }
+
+  private static long backlogLimit(Endpoint process) {
+    return Math.max(256 * 1024, Math.min(4L << 20, process.config().maxQueuedBytes() / 4));
+  }
+
+  @Override
+  public ProcessId peer() {
+    return peer;
+  }
+
+  public void peer(ProcessId id) {
+    this.peer = id;
+  }
+
+  /** This side's handshake nonce. */
+  public final byte[] nonce = Handshake.nonce();
+
+  /**
+   * Called on the event loop once the TCP connection is up: say hello. Without a shared secret,
+   * calls go out at once behind the HELLO; with one, they wait until the peer has proved it
+   * knows the secret ({@link #ready()}).
+   */
+  public void connected(Channel ch) {
+    channel = ch;
+    ch.writeAndFlush(Frames.hello(ch.alloc(), process.id(), nonce, new byte[0]),
+        ch.voidPromise());
+    if (process.secret().length == 0) {
+      sendSchema(ch);
+      ready();
+    }
+  }
+
+  /** Whether this side's SCHEMA went out: from then on, additions are sent as they come. */
+  private volatile boolean schemaSent;
+
+  /**
+   * On the event loop, during the handshake: sends this process's shapes, before anything
+   * queued. Classes registered later are sent by {@link #schemaGrew}.
+   */
+  public void sendSchema(Channel ch) {
+    process.registry().withShapes(shapes -> {
+      ch.writeAndFlush(WireSchema.encode(ch.alloc(), shapes), ch.voidPromise());
+      schemaSent = true;
+    });
+  }
+
+  /** The process registered more classes: tell the peer, ahead of any value of them. */
+  public void schemaGrew(java.util.List<WireSchema.Shape> added) {
+    if (schemaSent) {
+      write(WireSchema.encode(alloc(), added));
+    }
+  }
+
+  /** The handshake is done: send what waits, and from now on as it comes. */
+  public void ready() {
+    ready = true;
+    scheduleDrain();
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    Channel ch = channel;
+    return ch != null ? ch.alloc() : ByteBufAllocator.DEFAULT;
+  }
+
+  /**
+   * Replies, errors and cancels: never refused, and not counted against the process's outbound
+   * budget (a peer that does not read them must not keep this process from calling others);
+   * they count here, and a peer whose backlog grows is no longer read.
+   */
+  @Override
+  public void write(ByteBuf frame) {
+    enqueue(frame, frame.readableBytes());
+    if (queuedBytes.get() > backlogLimit) {
+      pause(PAUSED_FOR_BACKLOG);
+    }
+  }
+
+  /** The function a SEND frame (length prefix included) calls, or null for other frames. */
+  private static String sendFunction(ByteBuf f) {
+    if (f.readableBytes() <= 7 || f.getByte(f.readerIndex() + 4) != Frames.SEND) {
+      return null;
+    }
+    return f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
+        StandardCharsets.UTF_8).toString();
+  }
+
+  /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
+  private static boolean newWork(ByteBuf f) {
+    byte kind = f.getByte(f.readerIndex() + 4);
+    return kind == Frames.REQUEST || kind == Frames.SEND;
+  }
+
+  @Override
+  public boolean offer(ByteBuf frame) {
+    int size = frame.readableBytes();
+    if (!process.outbound().tryTake(size)) {
+      return false;
+    }
+    enqueue(frame, size);
+    return true;
+  }
+
+  private void enqueue(ByteBuf frame, int size) {
+    if (isClosed()) {
+      if (newWork(frame)) {
+        process.outbound().release(size);
+      }
+      String function = sendFunction(frame);
+      frame.release();
+      if (function != null) { // a call is failed by its table; a one-way send must be reported
+        process.refusals().notSent(1, "one-way send to '" + function + "' on " + peer
+            + " not sent: " + closedCause().getMessage());
+      }
+      return;
+    }
+    queuedBytes.addAndGet(size);
+    outbound.offer(frame);
+    if (isClosed()) {
+      // closed between the check and the offer: free it on the loop, the queue's one consumer
+      process.homeLoop().execute(() -> releaseQueued("the connection closed"));
+      return;
+    }
+    scheduleDrain();
+  }
+
+  public void scheduleDrain() {
+    if (ready && drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drain);
+    }
+  }
+
+  private void drain() {
+    drainScheduled.set(false);
+    Channel ch = channel;
+    if (!ch.isActive()) {
+      return; // channelInactive releases what is queued
+    }
+    int n = 0;
+    long bytes = 0;
+    long work = 0;
+    ByteBuf f;
+    // Hand frames to Netty only while it takes them: what the peer does not read stays here,
+    // counted, instead of growing Netty's buffer without a bound.
+    while (ch.isWritable() && (f = outbound.poll()) != null) {
+      int size = f.readableBytes();
+      bytes += size;
+      if (newWork(f)) {
+        work += size;
+      }
+      ch.write(f, ch.voidPromise());
+      n++;
+    }
+    if (n > 0) {
+      queuedBytes.addAndGet(-bytes);
+      process.outbound().release(work);
+      ch.flush();
+      lastProgress = System.nanoTime();
+    }
+    if (paused && queuedBytes.get() <= backlogLimit / 2) {
+      resume(PAUSED_FOR_BACKLOG);
+    }
+    // if the channel turned unwritable, channelWritabilityChanged drains again
+  }
+
+  @Override
+  public boolean readingPaused() {
+    return paused;
+  }
+
+  @Override
+  public void pause(int reason) {
+    onLoop(() -> {
+      if (reason == PAUSED_FOR_BACKLOG && queuedBytes.get() <= backlogLimit / 2) {
+        return; // drained since it was asked for: a pause now would have no drain to end it
+      }
+      pauseReasons |= reason;
+      setPaused();
+      if (reason == PAUSED_FOR_BACKLOG) {
+        scheduleDrain(); // a drain always follows, and resumes once the backlog is down
+      }
+    });
+  }
+
+  /**
+   * True if reading has been paused for this peer's backlog and nothing of it went out for
+   * {@code nanos}: the peer does not read what it asked for. On the event loop.
+   */
+  public boolean stuckForBacklog(long nanos) {
+    return (pauseReasons & PAUSED_FOR_BACKLOG) != 0 && System.nanoTime() - lastProgress > nanos;
+  }
+
+  @Override
+  public void resume(int reason) {
+    onLoop(() -> {
+      pauseReasons &= ~reason;
+      setPaused();
+    });
+  }
+
+  private void setPaused() {
+    boolean pause = pauseReasons != 0;
+    if (pause != paused) {
+      paused = pause;
+      channel.config().setAutoRead(!pause);
+    }
+  }
+
+  private void onLoop(Runnable task) {
+    Channel ch = channel;
+    if (ch == null) {
+      return; // not connected yet: nothing is being read
+    }
+    if (ch.eventLoop().inEventLoop()) {
+      task.run();
+    } else {
+      ch.eventLoop().execute(task);
+    }
+  }
+
+  @Override
+  public void refusedSend(String function, String why) {
+    refusedWhy = why;
+    if (refusedSends.getAndIncrement() == 0) {
+      Channel ch = channel;
+      ch.eventLoop().schedule(this::sendRefusalNotice, REFUSAL_NOTICE_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** One ERROR frame with call id 0 tells the sender how many of its sends were refused. */
+  private void sendRefusalNotice() {
+    int n = refusedSends.getAndSet(0);
+    if (n > 0 && !isClosed()) {
+      write(Frames.error(alloc(), -n, RpcException.Kind.OVERLOADED, n
+          + " one-way send(s) refused by " + process.id() + ": " + refusedWhy, "", ""));
+    }
+  }
+
+  /** The peer said GOAWAY: no new calls go here; calls in flight may still be answered. */
+  public void goingAway() {
+    goingAway = true;
+  }
+
+  public boolean usable() {
+    return !goingAway && !isClosed();
+  }
+
+  /** Closes the channel; {@link ConnectionHandler} fails what is pending when it goes inactive. */
+  public void close() {
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  /**
+   * Frees frames that will never be sent; on the event loop, once the channel is gone. One-way
+   * sends among them have no call to fail, so they are reported to the process's uncaught-error
+   * handler, all in one report, saying {@code why}.
+   */
+  public void releaseQueued(String why) {
+    int sends = 0;
+    String function = null;
+    long bytes = 0;
+    long work = 0;
+    for (ByteBuf f; (f = outbound.poll()) != null; ) {
+      bytes += f.readableBytes();
+      if (newWork(f)) {
+        work += f.readableBytes();
+      }
+      String sent = sendFunction(f);
+      if (sent != null) {
+        sends++;
+        if (function == null) {
+          function = sent;
+        }
+      }
+      f.release();
+    }
+    queuedBytes.addAndGet(-bytes);
+    process.outbound().release(work);
+    if (sends > 0) {
+      process.refusals().notSent(sends, "one-way send(s) to " + peer
+          + " were not sent (the first to '" + function + "'): " + why);
+    }
+  }
+}

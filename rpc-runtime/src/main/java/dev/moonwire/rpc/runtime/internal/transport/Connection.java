@@ -1,0 +1,232 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One end of a link to a peer: frames out, and two tables — the calls this process sent over
+ * it that await a reply, and the requests it received over it that are running.
+ */
+public abstract class Connection {
+  public final Endpoint process;
+  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  public final ConcurrentHashMap<Long, Running> running = new ConcurrentHashMap<>();
+  private volatile Supplier<RpcException> closedCause;
+  /**
+   * The shapes of the peer's classes, by which its values are read; null on the link to
+   * oneself. Set on the I/O thread as SCHEMA frames arrive, before the frames that follow them.
+   */
+  public volatile WireSchema.Peer schema;
+
+  /**
+   * At most this many events of one peer wait in the process's run-queue at a time; the rest of
+   * what was admitted from it waits in this connection's backlog, in order, and moves up as
+   * those events start. So a flooding peer cannot put thousands of events ahead of another
+   * peer's: a fresh peer waits behind a few dozen events of each busy one.
+   */
+  public static final int FAIR_SHARE = 32;
+
+  /** Admitted work of the peer: an event, and what frees its resources if it never runs. */
+  public interface Work extends Runnable {
+    void drop();
+  }
+
+  // Nobody ever blocks on this lock, only tries it: with event-loop carriers, an event thread
+  // that held it while parked on the baton would block its own carrier, the I/O thread.
+  private final ReentrantLock fairness = new ReentrantLock();
+  private final Queue<Work> incoming = PlatformDependent.newMpscQueue();
+  private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
+  private volatile int backlogSize; // written under fairness
+  private final AtomicInteger inRunQueue = new AtomicInteger();
+  /** Work offered to {@link #incoming} and not yet arranged. */
+  private final AtomicInteger unarranged = new AtomicInteger();
+
+  public Connection(Endpoint process) {
+    this.process = process;
+  }
+
+  /**
+   * Queues admitted work as an event of the process, or in the backlog if this peer already has
+   * its share waiting. Work must call {@link #started} first thing when it runs.
+   */
+  public final void submit(Work work) {
+    // The common case, without the queue or the lock: nothing of this peer waits to be
+    // arranged or in its backlog (so nothing can be overtaken), and it is under its share.
+    if (unarranged.get() == 0 && backlogSize == 0) {
+      if (inRunQueue.incrementAndGet() <= FAIR_SHARE) {
+        if (!process.scheduler().trySubmit(work)) {
+          inRunQueue.decrementAndGet();
+          work.drop();
+        }
+        return;
+      }
+      inRunQueue.decrementAndGet();
+    }
+    unarranged.incrementAndGet();
+    incoming.offer(work);
+    arrange();
+  }
+
+  /** An event of this peer has started: the next in its backlog may join the run-queue. */
+  public final void started() {
+    inRunQueue.decrementAndGet();
+    if (backlogSize > 0) {
+      arrange();
+    }
+  }
+
+  /**
+   * Moves incoming work and the backlog, in order, into the run-queue as far as the share
+   * allows. Whoever holds the lock does it for everyone: a thread that finds the lock taken
+   * leaves, and the holder looks again after letting go.
+   */
+  private void arrange() {
+    while (fairness.tryLock()) {
+      try {
+        Work w;
+        while (inRunQueue.get() < FAIR_SHARE && (w = backlog.poll()) != null) {
+          toRunQueue(w);
+        }
+        while ((w = incoming.poll()) != null) {
+          if (backlog.isEmpty() && inRunQueue.get() < FAIR_SHARE) {
+            toRunQueue(w);
+          } else {
+            backlog.add(w);
+          }
+          backlogSize = backlog.size(); // before it stops counting as unarranged
+          unarranged.decrementAndGet();
+        }
+        backlogSize = backlog.size();
+      } finally {
+        fairness.unlock();
+      }
+      if (incoming.isEmpty() && (backlogSize == 0 || inRunQueue.get() >= FAIR_SHARE)) {
+        return; // nothing came, and no room opened, while the lock was held
+      }
+    }
+  }
+
+  /** Under the lock. */
+  private void toRunQueue(Work w) {
+    inRunQueue.incrementAndGet();
+    if (!process.scheduler().trySubmit(w)) {
+      inRunQueue.decrementAndGet();
+      w.drop(); // stopped: none of what waits will run
+      for (Work rest; (rest = backlog.poll()) != null; ) {
+        rest.drop();
+      }
+    }
+  }
+
+  /** Why reading from a peer is paused: its replies fill our inbound budget. */
+  public static final int PAUSED_FOR_REPLIES = 1;
+  /** Why reading from a peer is paused: it does not read what we send it. */
+  public static final int PAUSED_FOR_BACKLOG = 2;
+
+  /**
+   * Stops reading from the peer for {@code reason}, from any thread, until {@link #resume} with
+   * the same reason; a no-op where there is no socket. Never for excess requests: those are
+   * refused one by one, so a connection always reads its CANCELs and later requests.
+   */
+  public void pause(int reason) {
+  }
+
+  /** Ends a {@link #pause} for {@code reason}; reading resumes when no reason is left. */
+  public void resume(int reason) {
+  }
+
+  /** True while reading is paused. */
+  public boolean readingPaused() {
+    return false;
+  }
+
+  /**
+   * Queues a whole frame (length prefix included) for sending, whatever the outbound budget
+   * says: replies, errors and cancels of work already under way. Takes ownership of it.
+   */
+  public abstract void write(ByteBuf frame);
+
+  /**
+   * Queues a frame of new work (a call or a one-way send) if the process's outbound budget has
+   * room for it, taking ownership; returns false, leaving the frame to the caller, if not.
+   */
+  public boolean offer(ByteBuf frame) {
+    write(frame);
+    return true;
+  }
+
+  /** The peer refused one-way sends; says so to the peer, a little later, all in one notice. */
+  public void refusedSend(String function, String why) {
+  }
+
+  public abstract ByteBufAllocator alloc();
+
+  /** The process at the other end, or null before its handshake. */
+  public abstract ProcessId peer();
+
+  public final boolean isClosed() {
+    return closedCause != null;
+  }
+
+  /** Why the connection closed; only once {@link #isClosed()}. */
+  public final RpcException closedCause() {
+    return closedCause.get();
+  }
+
+  /** Adds a call that is about to be sent; fails it at once if the connection is closed. */
+  public final void add(Pending call) {
+    pending.put(call.id(), call);
+    Supplier<RpcException> cause = closedCause;
+    if (cause != null && pending.remove(call.id(), call)) {
+      call.fail(cause.get());
+    }
+  }
+
+  public final boolean remove(Pending call) {
+    return pending.remove(call.id(), call);
+  }
+
+  /** Removes and returns the call a reply is for, or null if it has already ended. */
+  public final Pending take(long callId) {
+    return pending.remove(callId);
+  }
+
+  public final int pendingCount() {
+    return pending.size();
+  }
+
+  public final void sendCancel(long callId) {
+    if (!isClosed()) {
+      write(Frames.withLong(alloc(), Frames.CANCEL, callId));
+    }
+  }
+
+  /**
+   * Marks the connection closed and fails every call pending on it with a fresh exception from
+   * {@code cause}; calls added later fail at once. Running requests are cancelled: their replies
+   * have nowhere to go.
+   */
+  public final void failAll(Supplier<RpcException> cause) {
+    closedCause = cause;
+    for (Pending call : pending.values()) {
+      if (pending.remove(call.id(), call)) {
+        call.fail(cause.get());
+      }
+    }
+    for (Running r : running.values()) {
+      r.cancel();
+    }
+  }
+}

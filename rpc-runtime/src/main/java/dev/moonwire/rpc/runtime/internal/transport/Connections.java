@@ -1,0 +1,197 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import dev.moonwire.rpc.runtime.internal.wire.FrameDecoder;
+
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessClosedException;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A process's connections: the one it dials per peer (opened lazily, re-dialled after loss with
+ * back-off), the ones peers dialled to it, and its link to itself. All of them live on the
+ * process's home event loop.
+ */
+public final class Connections {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(Loggers.CONNECTIONS);
+  private final Endpoint process;
+  private final EventLoop home;
+  private final TlsContexts tls;
+  private final LocalConnection local;
+  private final Map<ProcessId, ChannelConnection> dialled = new ConcurrentHashMap<>();
+  private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
+  private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
+
+  public Connections(Endpoint process, EventLoop home) {
+    this.process = process;
+    this.home = home;
+    this.tls = TlsContexts.of(process.config());
+    this.local = new LocalConnection(process);
+  }
+
+  /** Sets up a connection a peer dialled to us; on the event loop. */
+  public void accepted(Channel ch) {
+    ChannelConnection conn = new ChannelConnection(process, ch);
+    links.add(conn);
+    if (tls != null) {
+      ch.pipeline().addLast(tls.forAccepted(ch));
+    }
+    pipeline(ch.pipeline(), conn, false);
+  }
+
+  /** The connection to send {@code frame} on; releases the frame if there is none. */
+  public Connection forFrame(ProcessId target, ByteBuf frame) {
+    try {
+      return to(target);
+    } catch (RuntimeException e) {
+      frame.release();
+      throw e;
+    }
+  }
+
+  /**
+   * The connection to {@code target}: the local link for this process itself, else the dialled
+   * one, dialling it if there is none (or it is going away).
+   *
+   * @throws PeerUnavailableException while earlier attempts to dial it back off
+   */
+  public Connection to(ProcessId target) {
+    if (target.equals(process.id())) {
+      return local;
+    }
+    ChannelConnection c = dialled.get(target);
+    if (c != null && c.usable()) {
+      return c;
+    }
+    ConnectBackoff backoff = backoffs.get(target);
+    if (backoff != null) {
+      backoff.check(target);
+    }
+    return dialled.compute(target, (k, old) -> old != null && old.usable() ? old : dial(k));
+  }
+
+  private ChannelConnection dial(ProcessId target) {
+    if (log.isDebugEnabled()) {
+      ConnectBackoff b = backoffs.get(target);
+      log.debug("{}: dialling {}{}", process.id(), target,
+          b == null ? "" : " again, after failed attempts");
+    }
+    ChannelConnection conn = new ChannelConnection(process, target);
+    links.add(conn);
+    // Added first, then the flag read; closeAll sets the flag, then reads the links: so either
+    // this sees the process closed, or closeAll sees this connection, and fails its calls.
+    if (closed) {
+      links.remove(conn);
+      throw new ProcessClosedException("process " + process.id() + " is closed");
+    }
+    new Bootstrap()
+        .group(home)
+        .channel(Transport.channelType())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.WATER_MARK)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.forDialled(ch, target));
+            }
+            pipeline(ch.pipeline(), conn, true);
+          }
+        })
+        .connect(target.host(), target.port())
+        .addListener((ChannelFuture f) -> {
+          if (f.isSuccess()) {
+            backoffs.remove(target);
+            conn.connected(f.channel());
+          } else {
+            backoffs.compute(target, (k, b) -> (b == null ? new ConnectBackoff() : b).failed());
+            String why = f.cause() == null ? "cancelled" : f.cause().getMessage();
+            log.debug("{}: cannot connect to {}: {}", process.id(), target, why);
+            conn.failAll(() -> new PeerUnavailableException(
+                "cannot connect to " + target + ": " + why));
+            conn.releaseQueued("cannot connect: " + why);
+            links.remove(conn);
+            dialled.remove(target, conn);
+          }
+        });
+    return conn;
+  }
+
+  private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean dialledSide) {
+    var config = process.config();
+    p.addLast(new FrameDecoder(
+        Math.min(RpcConfig.HANDSHAKE_MAX_FRAME_BYTES, config.maxFrameBytes())));
+    p.addLast(new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0,
+        TimeUnit.MILLISECONDS));
+    p.addLast(new ConnectionHandler(conn, dialledSide));
+  }
+
+  private volatile boolean closed;
+
+  /**
+   * No connection is dialled from now on; returns every network connection there is. A dial
+   * that raced with this is in the list too: it was added before the flag was read.
+   */
+  public List<ChannelConnection> closeAll() {
+    closed = true;
+    return all();
+  }
+
+  /** A connection went inactive. */
+  public void closed(ChannelConnection conn) {
+    links.remove(conn);
+    ProcessId peer = conn.peer();
+    if (peer != null) {
+      dialled.remove(peer, conn);
+    }
+  }
+
+  public LocalConnection local() {
+    return local;
+  }
+
+  /** Every network connection, both directions, as of now. */
+  public List<ChannelConnection> all() {
+    return new ArrayList<>(links);
+  }
+
+  public int pendingCalls() {
+    int n = local.pendingCount();
+    for (ChannelConnection c : links) {
+      n += c.pendingCount();
+    }
+    return n;
+  }
+
+  public int size() {
+    return links.size();
+  }
+
+  /** Ends a pause for {@code reason} on every connection (the budget has room again). */
+  public void resumeAll(int reason) {
+    for (ChannelConnection c : links) {
+      c.resume(reason);
+    }
+  }
+
+  public boolean readingPausedOnSome() {
+    return links.stream().anyMatch(Connection::readingPaused);
+  }
+}

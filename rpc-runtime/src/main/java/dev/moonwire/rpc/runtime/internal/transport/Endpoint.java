@@ -1,0 +1,54 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.runtime.internal.wire.Message;
+import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
+import java.util.concurrent.Executor;
+
+/**
+ * What a connection needs of the process it belongs to — and all it gets: the transport
+ * hands what it reads to {@link #route} and knows nothing of calls or handlers.
+ */
+public interface Endpoint {
+  public ProcessId id();
+
+  public RpcConfig config();
+
+  /** The shared secret; empty for none. Not to be modified. */
+  public byte[] secret();
+
+  /** The classes this process lets cross the wire, whose shapes peers are told. */
+  public WireRegistry registry();
+
+  /** The event loop of all this process's connections. */
+  public Executor homeLoop();
+
+  /** Bytes queued to go out to peers. */
+  public Budget outbound();
+
+  /** Where failed one-way sends are reported. */
+  public Refusals refusals();
+
+  /** Where warnings a peer can trigger go, rate-limited. */
+  public PeerLog peerLog();
+
+  /** Runs this process's events. */
+  public EventScheduler scheduler();
+
+  /** Runs {@code task} (user code) as an event; what it throws is reported. */
+  public void submitUser(Runnable task);
+
+  /** Reports a failure nobody else will see. */
+  public void reportUncaught(Throwable t);
+
+  /**
+   * A message of a peer after the handshake — a request, a send, a reply, an error or a cancel;
+   * on the connection's I/O thread (or the caller's, for the link to itself). A payload is
+   * valid during the call only: retain it to keep it.
+   */
+  public void route(Connection conn, Message message);
+
+  /** {@code conn} is gone. */
+  public void connectionClosed(ChannelConnection conn);
+}

@@ -1,0 +1,212 @@
+package dev.moonwire.rpc.runtime.internal.wire;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.ProtocolException;
+import dev.moonwire.rpc.RpcException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The wire format. Every frame is a 4-byte big-endian length, then the body; the body starts
+ * with one byte of message kind:
+ *
+ * <pre>
+ * HELLO   magic:int version:byte host:str port:int nonce:16 bytes proofLength:byte proof
+ * AUTH    proof:32 bytes      (only when the processes share a secret; see Handshake)
+ * SCHEMA  the shapes of the sender's registered classes (see WireSchema): each side sends one
+ *         as soon as it has said HELLO (and AUTH), before anything else, and more as it
+ *         registers more classes
+ * REQUEST callId:long deadlineMillis:long function:str payload(argc, args...)
+ * SEND    function:str payload(argc, args...)
+ * REPLY   callId:long payload(value)
+ * ERROR   callId:long kind:byte message:str remoteClass:str remoteStack:str
+ *         (a callId of -n, n > 0, is no call's: it tells the sender that n of its one-way
+ *         sends were refused)
+ * CANCEL  callId:long
+ * PING    nonce:long          PONG nonce:long          GOAWAY
+ * </pre>
+ *
+ * A {@code str} is an unsigned short length and UTF-8 bytes, except the ERROR strings, whose
+ * length is an int. Payloads are Kryo; everything else is read on the I/O thread without Kryo.
+ */
+public final class Frames {
+  private Frames() {}
+
+  public static final byte HELLO = 1;
+  public static final byte REQUEST = 2;
+  public static final byte SEND = 3;
+  public static final byte REPLY = 4;
+  public static final byte ERROR = 5;
+  public static final byte CANCEL = 6;
+  public static final byte PING = 7;
+  public static final byte PONG = 8;
+  public static final byte GOAWAY = 9;
+  public static final byte AUTH = 10;
+  public static final byte SCHEMA = 11;
+
+  public static final int MAGIC = 0x4D57_4952; // "MWIR"
+  public static final byte VERSION = 2;
+  public static final int MAX_STACK_CHARS = 16 * 1024;
+
+  /** Starts a frame: a length placeholder and the kind. */
+  public static ByteBuf start(ByteBufAllocator alloc, int bodyHint, byte kind) {
+    ByteBuf buf = alloc.buffer(5 + bodyHint);
+    buf.writeInt(0);
+    buf.writeByte(kind);
+    return buf;
+  }
+
+  /** Ends a frame: fills in its length. */
+  public static ByteBuf finish(ByteBuf buf) {
+    buf.setInt(0, buf.readableBytes() - 4);
+    return buf;
+  }
+
+  public static ByteBuf hello(ByteBufAllocator alloc, ProcessId self, byte[] nonce, byte[] proof) {
+    ByteBuf buf = start(alloc, 96, HELLO);
+    buf.writeInt(MAGIC);
+    buf.writeByte(VERSION);
+    writeShortString(buf, self.host());
+    buf.writeInt(self.port());
+    buf.writeBytes(nonce);
+    buf.writeByte(proof.length);
+    buf.writeBytes(proof);
+    return finish(buf);
+  }
+
+  public static ByteBuf auth(ByteBufAllocator alloc, byte[] proof) {
+    ByteBuf buf = start(alloc, proof.length, AUTH);
+    buf.writeBytes(proof);
+    return finish(buf);
+  }
+
+  /**
+   * Reads the rest of a HELLO.
+   *
+   * @throws ProtocolException if it is not Moonwire's, or of another version
+   */
+  public static Message.Hello readHello(ByteBuf body) {
+    if (body.readableBytes() < 5) {
+      throw new ProtocolException("handshake too short (expected: magic and version)");
+    }
+    int magic = body.readInt();
+    if (magic != MAGIC) {
+      throw new ProtocolException(
+          "bad handshake magic 0x" + Integer.toHexString(magic) + " (expected: 0x4d574952)");
+    }
+    byte version = body.readByte();
+    if (version != VERSION) {
+      throw new ProtocolException(
+          "protocol version " + version + " (expected: " + VERSION + ")");
+    }
+    String host = readShortString(body);
+    int port = body.readInt();
+    ProcessId id;
+    try {
+      id = ProcessId.of(host, port);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("bad process id in handshake: " + e.getMessage());
+    }
+    byte[] nonce = new byte[Handshake.NONCE_BYTES];
+    body.readBytes(nonce);
+    byte[] proof = new byte[body.readUnsignedByte()];
+    body.readBytes(proof);
+    return new Message.Hello(id, nonce, proof);
+  }
+
+  public static ByteBuf withLong(ByteBufAllocator alloc, byte kind, long value) {
+    ByteBuf buf = start(alloc, 8, kind);
+    buf.writeLong(value);
+    return finish(buf);
+  }
+
+  public static ByteBuf goAway(ByteBufAllocator alloc) {
+    return finish(start(alloc, 0, GOAWAY));
+  }
+
+  public static ByteBuf error(ByteBufAllocator alloc, long callId, RpcException.Kind kind, String message,
+      String remoteClass, String remoteStack) {
+    ByteBuf buf = start(alloc, 64, ERROR);
+    buf.writeLong(callId);
+    buf.writeByte(kind.ordinal());
+    writeLongString(buf, message != null && message.length() > MAX_STACK_CHARS
+        ? message.substring(0, MAX_STACK_CHARS) + "... (cut)" : message);
+    writeLongString(buf, remoteClass);
+    writeLongString(buf, remoteStack.length() > MAX_STACK_CHARS
+        ? remoteStack.substring(0, MAX_STACK_CHARS) + "\n\t... (cut)" : remoteStack);
+    return finish(buf);
+  }
+
+  /**
+   * Reads a frame (its length already taken off) as a {@link Message}. The payload of a
+   * REQUEST, SEND or REPLY is {@code frame} itself, positioned at the Kryo bytes.
+   *
+   * @throws ProtocolException if the frame is malformed or of an unknown kind
+   */
+  public static Message decode(ByteBuf frame) {
+    if (!frame.isReadable()) {
+      throw new ProtocolException("empty frame");
+    }
+    int size = frame.readableBytes();
+    byte kind = frame.readByte();
+    try {
+      return switch (kind) {
+        case REQUEST -> {
+          long callId = frame.readLong();
+          long deadline = frame.readLong();
+          yield new Message.Request(callId, deadline, readShortString(frame), frame, size);
+        }
+        case SEND -> new Message.Send(readShortString(frame), frame, size);
+        case REPLY -> new Message.Reply(frame.readLong(), frame, size);
+        case ERROR -> new Message.Error(frame.readLong(), frame.readUnsignedByte(),
+            readLongString(frame), readLongString(frame), readLongString(frame));
+        case CANCEL -> new Message.Cancel(frame.readLong());
+        case PING -> new Message.Ping(frame.readLong());
+        case PONG -> new Message.Pong(frame.readLong());
+        case GOAWAY -> new Message.GoAway();
+        case HELLO -> readHello(frame);
+        case AUTH -> {
+          byte[] proof = new byte[frame.readableBytes()];
+          frame.readBytes(proof);
+          yield new Message.Auth(proof);
+        }
+        case SCHEMA -> new Message.Schema(WireSchema.decode(frame));
+        default -> throw new ProtocolException("unknown frame kind " + kind);
+      };
+    } catch (IndexOutOfBoundsException e) {
+      throw new ProtocolException("frame of kind " + kind + " cut short (" + size + " bytes)");
+    }
+  }
+
+  public static void writeShortString(ByteBuf buf, String s) {
+    int lengthAt = buf.writerIndex();
+    buf.writeShort(0);
+    int n = buf.writeCharSequence(s, StandardCharsets.UTF_8);
+    if (n > 0xFFFF) {
+      throw new IllegalArgumentException("name of " + n + " bytes (expected: <= 65535)");
+    }
+    buf.setShort(lengthAt, n);
+  }
+
+  public static String readShortString(ByteBuf buf) {
+    int n = buf.readUnsignedShort();
+    return buf.readCharSequence(n, StandardCharsets.UTF_8).toString();
+  }
+
+  public static void writeLongString(ByteBuf buf, String s) {
+    String v = s == null ? "" : s;
+    buf.writeInt(ByteBufUtil.utf8Bytes(v));
+    buf.writeCharSequence(v, StandardCharsets.UTF_8);
+  }
+
+  public static String readLongString(ByteBuf buf) {
+    int n = buf.readInt();
+    if (n < 0 || n > buf.readableBytes()) {
+      throw new ProtocolException("string of " + n + " bytes in a frame of "
+          + buf.readableBytes() + " left");
+    }
+    return buf.readCharSequence(n, StandardCharsets.UTF_8).toString();
+  }
+}
