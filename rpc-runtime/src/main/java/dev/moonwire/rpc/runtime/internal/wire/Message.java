@@ -1,6 +1,5 @@
 package dev.moonwire.rpc.runtime.internal.wire;
 
-import dev.moonwire.rpc.runtime.internal.call.Reply;
 
 import dev.moonwire.rpc.BadArgumentsException;
 import dev.moonwire.rpc.CancelledException;

@@ -1,0 +1,55 @@
+package dev.moonwire.samples;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * How Moonwire's code is laid out, kept so: the API knows nothing of Netty, Kryo or the
+ * runtime; the runtime's packages form a DAG, wire ← transport ← call / dispatch ← the process
+ * facade, each lower one reaching the process only through the narrow interfaces it owns.
+ * (Here rather than in a module's own tests: on the class path, all three modules are seen.)
+ */
+@AnalyzeClasses(packages = "dev.moonwire.rpc", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  private static final String RUNTIME = "dev.moonwire.rpc.runtime.internal";
+
+  @ArchTest
+  static final ArchRule apiKnowsNoNettyKryoOrRuntime = noClasses()
+      .that().resideInAnyPackage("dev.moonwire.rpc", "dev.moonwire.rpc.spi")
+      .should().dependOnClassesThat().resideInAnyPackage(
+          "io.netty..", "com.esotericsoftware..", "..internal..")
+      .because("users see Moonwire's and the JDK's types only");
+
+  @ArchTest
+  static final ArchRule publicSyncApiKnowsNoThirdPartyTypes = noClasses()
+      .that().resideInAPackage("dev.moonwire.rpc.sync")
+      .and().arePublic()
+      .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.esotericsoftware..");
+
+  @ArchTest
+  static final ArchRule runtimePackagesFormNoCycles =
+      slices().matching("dev.moonwire.rpc.(**)").should().beFreeOfCycles();
+
+  @ArchTest
+  static final ArchRule runtimeIsLayered = layeredArchitecture()
+      .consideringOnlyDependenciesInLayers()
+      .layer("wire").definedBy(RUNTIME + ".wire..")
+      .layer("transport").definedBy(RUNTIME + ".transport..")
+      .layer("call").definedBy(RUNTIME + ".call..")
+      .layer("dispatch").definedBy(RUNTIME + ".dispatch..")
+      .layer("process").definedBy(RUNTIME)
+      .layer("sync").definedBy("dev.moonwire.rpc.sync..")
+      .whereLayer("sync").mayNotBeAccessedByAnyLayer()
+      .whereLayer("process").mayOnlyBeAccessedByLayers("sync")
+      .whereLayer("dispatch").mayOnlyBeAccessedByLayers("process", "sync")
+      .whereLayer("call").mayOnlyBeAccessedByLayers("process", "sync")
+      .whereLayer("transport").mayOnlyBeAccessedByLayers("call", "dispatch", "process", "sync")
+      .whereLayer("wire")
+      .mayOnlyBeAccessedByLayers("transport", "call", "dispatch", "process", "sync");
+}
