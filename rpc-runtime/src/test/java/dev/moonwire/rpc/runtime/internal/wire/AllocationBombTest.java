@@ -1,4 +1,4 @@
-package dev.moonwire.rpc.runtime.internal;
+package dev.moonwire.rpc.runtime.internal.wire;
 
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.WireKryo;
