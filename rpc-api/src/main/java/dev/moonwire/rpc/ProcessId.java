@@ -3,17 +3,25 @@ package dev.moonwire.rpc;
 import java.util.Objects;
 
 /**
- * The address of a process: a host and the port it listens on. Immutable; equal when host and
+ * The address of a process: a host and the port it listens on. A value: equal when host and
  * port are equal (the host is compared as written, so {@code localhost} and {@code 127.0.0.1}
- * name the same process but are not equal ids).
+ * name the same process but are not equal ids). Built in for the wire.
+ *
+ * @param host the host name or address
+ * @param port the port the process listens on
  */
-public final class ProcessId {
-  private final String host;
-  private final int port;
-
-  private ProcessId(String host, int port) {
-    this.host = host;
-    this.port = port;
+public record ProcessId(String host, int port) {
+  /**
+   * @throws IllegalArgumentException if the host is blank or the port is not in 1..65535
+   */
+  public ProcessId {
+    Objects.requireNonNull(host, "host");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("host : '" + host + "' (expected: a host name or address)");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port : " + port + " (expected: 1..65535)");
+    }
   }
 
   /**
@@ -22,13 +30,6 @@ public final class ProcessId {
    * @throws IllegalArgumentException if the host is blank or the port is not in 1..65535
    */
   public static ProcessId of(String host, int port) {
-    Objects.requireNonNull(host, "host");
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("host : '" + host + "' (expected: a host name or address)");
-    }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port : " + port + " (expected: 1..65535)");
-    }
     return new ProcessId(host, port);
   }
 
@@ -47,26 +48,6 @@ public final class ProcessId {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("process id : '" + text + "' (expected: host:port)", e);
     }
-  }
-
-  /** The host name or address. */
-  public String host() {
-    return host;
-  }
-
-  /** The port the process listens on. */
-  public int port() {
-    return port;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ProcessId other && port == other.port && host.equals(other.host);
-  }
-
-  @Override
-  public int hashCode() {
-    return host.hashCode() * 31 + port;
   }
 
   /** {@code host:port}. */
