@@ -105,6 +105,11 @@ public final class Rpc {
     current().send(targets, function, args);
   }
 
+  /** {@link RpcProcess#spawn} on the current process. */
+  public static java.util.List<ProcessId> spawn(int count, Class<?> main, String... args) {
+    return current().spawn(count, main, args);
+  }
+
   /** {@link RpcProcess#send(Collection, Class)} on the current process. */
   public static <T> T send(Collection<ProcessId> targets, Class<T> type) {
     return current().send(targets, type);

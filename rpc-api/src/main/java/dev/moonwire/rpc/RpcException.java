@@ -15,7 +15,8 @@ public abstract sealed class RpcException extends RuntimeException
     permits BadArgumentsException, CancelledException, DeadlineExceededException,
         NoSuchFunctionException, OverloadedException, PeerUnavailableException,
         ProcessClosedException,
-        ProtocolException, RemoteInvocationException, SerializationException {
+        ProtocolException, RemoteInvocationException, SerializationException,
+        SpawnFailedException {
 
   private static final long serialVersionUID = 1L;
 
@@ -43,7 +44,9 @@ public abstract sealed class RpcException extends RuntimeException
      * The callee, or the caller's own queue toward it, is at its limit in calls or bytes; the
      * call did not run. Trying again later may succeed.
      */
-    OVERLOADED
+    OVERLOADED,
+    /** A child JVM started by {@code spawn} did not open its process. */
+    SPAWN_FAILED
   }
 
   private final Kind kind;

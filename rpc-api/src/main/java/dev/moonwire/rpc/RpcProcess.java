@@ -4,6 +4,7 @@ import java.util.concurrent.CompletionStage;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * A process: one listening port, a table of exported functions, and an event loop that runs the
@@ -168,6 +169,25 @@ public interface RpcProcess extends AutoCloseable {
    * @throws IllegalStateException if {@code rpc-sync} is not present
    */
   <T> RpcFuture<T> submit(java.util.concurrent.Callable<T> task);
+
+  /**
+   * Starts {@code count} JVMs running {@code main} with {@code args} — ALua's {@code spawn} —
+   * on this JVM's class path, and returns the ids of the processes they open, in order. Returns
+   * once each child has opened a process and has exported nothing more for 50 ms (so that the
+   * functions it exports right after opening are there when the ids are). Inside an event it
+   * suspends (the process serves other events meanwhile; needs {@code rpc-sync}); elsewhere it
+   * blocks. Children run with the system properties {@code moonwire.spawn.index} (0, 1, ...)
+   * and {@code moonwire.spawn.parent} (this process's id); their output goes to this JVM's
+   * standard output. They are stopped when this process closes, and stop themselves when this
+   * JVM is gone (even killed).
+   *
+   * @throws SpawnFailedException if a child exits or has not opened a process within the
+   *     process's deadline ({@link RpcConfig#withDeadline}); it names the child, its exit code
+   *     and its last lines of output, and the other children are stopped
+   * @throws IllegalArgumentException if {@code count} < 1 or {@code main} has no
+   *     {@code public static void main(String[])}
+   */
+  List<ProcessId> spawn(int count, Class<?> main, String... args);
 
   /** How many calls this process has sent that have not ended yet (a diagnostic). */
   int pendingCalls();

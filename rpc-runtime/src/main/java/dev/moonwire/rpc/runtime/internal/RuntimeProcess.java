@@ -142,6 +142,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
         BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());
     sweepDeadlines();
     Processes.opened(this);
+    SpawnedChild.opened(this);
     server.config().setAutoRead(true);
     server.read();
   }
@@ -416,6 +417,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(handler, "handler");
     dispatcher.export(name, handler);
+    SpawnedChild.exported(this);
     return this;
   }
 
@@ -424,6 +426,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     var handlers = InterfaceExporter.handlers(null, type, implementation);
     registry.addSignatures(type);
     handlers.forEach(dispatcher::export);
+    SpawnedChild.exported(this);
     return this;
   }
 
@@ -433,6 +436,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     var handlers = InterfaceExporter.handlers(prefix, type, implementation);
     registry.addSignatures(type);
     handlers.forEach(dispatcher::export);
+    SpawnedChild.exported(this);
     return this;
   }
 
@@ -563,6 +567,24 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return layer.submit(this, task);
   }
 
+  private final java.util.concurrent.atomic.AtomicReference<Spawner> spawner =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  @Override
+  public List<ProcessId> spawn(int count, Class<?> main, String... args) {
+    Objects.requireNonNull(main, "main");
+    ensureOpen();
+    Spawner s;
+    synchronized (spawner) { // one Spawner: it exports the function children announce to
+      s = spawner.get();
+      if (s == null) {
+        s = new Spawner(this);
+        spawner.set(s);
+      }
+    }
+    return s.spawn(count, main, args == null ? new String[0] : args);
+  }
+
   @Override
   public int pendingCalls() {
     return connections.pendingCalls();
@@ -579,6 +601,10 @@ public final class RuntimeProcess implements RpcProcess, Host {
       return;
     }
     Processes.closed(this);
+    Spawner s = spawner.get();
+    if (s != null) {
+      s.stopAll();
+    }
     server.close().awaitUninterruptibly();
     List<ChannelConnection> all = connections.all();
     for (ChannelConnection c : all) {

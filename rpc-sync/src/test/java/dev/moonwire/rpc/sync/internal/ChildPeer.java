@@ -59,7 +59,11 @@ final class ChildPeer implements AutoCloseable {
     BufferedReader out = new BufferedReader(
         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line = readLine(out, p);
-    if (line == null || !line.startsWith("READY ")) {
+    while (line != null && !line.startsWith("READY ")) {
+      System.out.println(line); // what the child printed first (logs, its own children's)
+      line = readLine(out, p);
+    }
+    if (line == null) {
       p.destroyForcibly();
       throw new IOException("peer did not start: " + line);
     }

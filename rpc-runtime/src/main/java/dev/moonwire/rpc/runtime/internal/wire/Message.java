@@ -66,6 +66,7 @@ public sealed interface Message {
         case PROCESS_CLOSED -> new ProcessClosedException(message);
         case PROTOCOL -> new ProtocolException(message);
         case OVERLOADED -> new OverloadedException(message);
+        case SPAWN_FAILED -> new dev.moonwire.rpc.SpawnFailedException(message);
       };
     }
   }
