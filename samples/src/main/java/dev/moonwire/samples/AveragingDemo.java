@@ -5,19 +5,14 @@ import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The averaging example of seeds 000 and 001, over real processes: starts server programs in
- * their own JVMs, then asks them all for their value and prints the average three ways —
+ * The averaging example of seeds 000 and 001, over real processes: spawns server programs in
+ * their own JVMs (ALua's {@code spawn}), then asks them all for their value and prints the average three ways —
  * callbacks with a closure (LuaRPC's {@code rpc.async}), synchronous calls in a loop
  * ({@code rpc.sync}) and futures.
  */
@@ -64,55 +59,19 @@ public final class AveragingDemo {
   }
 
   public static void main(String[] args) throws Exception {
-    int[] values = {10, 20, 30, 45};
-    List<Process> children = new ArrayList<>();
-    List<ProcessId> servers = new ArrayList<>();
-    try {
-      for (int v : values) {
-        Process child = startServer(v);
-        children.add(child);
-        servers.add(ProcessId.of("127.0.0.1", awaitReady(child)));
-      }
+    try (RpcProcess me = Rpc.open(RpcConfig.defaults())) {
+      // ALua's spawn: four server JVMs; child i serves the i-th value
+      List<ProcessId> servers = me.spawn(4, ValueServer.class, "0", "10", "20", "30", "45");
       System.out.println("servers " + servers + " hold values 10, 20, 30, 45");
-      try (RpcProcess me = Rpc.open(RpcConfig.defaults())) {
-        System.out.println("client " + me.id());
-        System.out.println("average (callbacks): " + getavrgAsync(servers).get(30, TimeUnit.SECONDS));
-        System.out.println("average (sync):      " + getavrgSync(servers));
-        System.out.println("average (futures):   " + getavrgFutures(servers));
-        // and from inside an event of the client process, where sync calls suspend
-        CompletableFuture<Double> inside = new CompletableFuture<>();
-        me.execute(() -> inside.complete(getavrgSync(servers)));
-        System.out.println("average (sync, inside the client's event loop): "
-            + inside.get(30, TimeUnit.SECONDS));
-      }
-    } finally {
-      for (Process c : children) {
-        c.getOutputStream().close();
-        if (!c.waitFor(10, TimeUnit.SECONDS)) {
-          c.destroyForcibly();
-        }
-      }
-    }
-  }
-
-  private static Process startServer(int value) throws IOException {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        ValueServer.class.getName(), "0", String.valueOf(value)));
-    return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-  }
-
-  private static int awaitReady(Process child) throws IOException {
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-    for (String line; (line = out.readLine()) != null; ) {
-      if (line.startsWith("READY ")) {
-        return Integer.parseInt(line.substring(6).trim());
-      }
-    }
-    throw new IOException("server exited before it was ready: " + child.exitValue());
+      System.out.println("client " + me.id());
+      System.out.println("average (callbacks): " + getavrgAsync(servers).get(30, TimeUnit.SECONDS));
+      System.out.println("average (sync):      " + getavrgSync(servers));
+      System.out.println("average (futures):   " + getavrgFutures(servers));
+      // and from inside an event of the client process, where sync calls suspend
+      CompletableFuture<Double> inside = new CompletableFuture<>();
+      me.execute(() -> inside.complete(getavrgSync(servers)));
+      System.out.println("average (sync, inside the client's event loop): "
+          + inside.get(30, TimeUnit.SECONDS));
+    } // closing the client stops the servers it spawned
   }
 }
