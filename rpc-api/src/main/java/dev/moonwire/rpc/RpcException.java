@@ -16,7 +16,7 @@ public abstract sealed class RpcException extends RuntimeException
         NoSuchFunctionException, OverloadedException, PeerUnavailableException,
         ProcessClosedException,
         ProtocolException, RemoteInvocationException, SerializationException,
-        SpawnFailedException {
+        SpawnFailedException, GroupException {
 
   private static final long serialVersionUID = 1L;
 
@@ -46,7 +46,9 @@ public abstract sealed class RpcException extends RuntimeException
      */
     OVERLOADED,
     /** A child JVM started by {@code spawn} did not open its process. */
-    SPAWN_FAILED
+    SPAWN_FAILED,
+    /** A group (DALua's app) exists already, or does not exist; nothing changed. */
+    GROUP
   }
 
   private final Kind kind;

@@ -10,6 +10,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Frames;
 
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.BadArgumentsException;
+import dev.moonwire.rpc.GroupException;
 import dev.moonwire.rpc.Handler;
 import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcConfig;
@@ -281,7 +282,8 @@ public final class Dispatcher {
         // an asynchronous implementation: the reply goes when its stage completes
         result = process.await(stage);
       }
-    } catch (BadArgumentsException | SerializationException e) {
+    } catch (BadArgumentsException | SerializationException | GroupException e) {
+      // what the caller asked for was wrong: the caller gets the kind itself
       return error(conn, callId, e.kind(), e.getMessage());
     } catch (Throwable thrown) {
       Throwable t = thrown instanceof CompletionException && thrown.getCause() != null

@@ -67,6 +67,7 @@ public sealed interface Message {
         case PROTOCOL -> new ProtocolException(message);
         case OVERLOADED -> new OverloadedException(message);
         case SPAWN_FAILED -> new dev.moonwire.rpc.SpawnFailedException(message);
+        case GROUP -> new dev.moonwire.rpc.GroupException(message);
       };
     }
   }

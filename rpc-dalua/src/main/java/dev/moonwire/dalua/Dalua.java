@@ -1,0 +1,226 @@
+package dev.moonwire.dalua;
+
+import dev.moonwire.rpc.Args;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcProcess;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Seed 000's DALua on a Moonwire process: groups of processes ({@link #apps()}), events
+ * ({@link #events()}) and timers ({@link #timers()}). Attach it once per process that takes
+ * part; attaching exports the functions DALua's processes exchange (under {@code dalua.}).
+ * Every method may be called from any thread. Handlers run as events of the process, one at a
+ * time with its other events, so they need no locks.
+ *
+ * <pre>{@code
+ * Dalua dalua = Dalua.attach(process, Directory.hostedBy(hub));
+ * dalua.events().monitor("dalua_app_join", (event, args) -> greet(args.get(1, ProcessId.class)));
+ * dalua.apps().join("myapp");
+ * dalua.events().raise("hello", dalua.apps().processes("myapp"), "world");
+ * }</pre>
+ */
+public final class Dalua {
+  /** The function through which events are delivered: (event, args). */
+  static final String EVENT_FUNCTION = "dalua.event";
+  /** Raised on every member when a process joins a group: (app, process). */
+  public static final String APP_JOIN = "dalua_app_join";
+  /** Raised on every member when a process leaves a group, or its process ends. */
+  public static final String APP_LEAVE = "dalua_app_leave";
+
+  private final RpcProcess process;
+  private final Directory.Session session;
+  private final Apps apps;
+  private final Events events;
+  private final Timers timers;
+
+  private Dalua(RpcProcess process, Directory directory) {
+    this.process = process;
+    this.events = new Events(this);
+    process.export(EVENT_FUNCTION, a -> {
+      events.deliver(a.stringAt(0), a.get(1, Object[].class));
+      return null;
+    });
+    this.session = directory.connect(process, new Directory.Listener() {
+      @Override
+      public void joined(String app, ProcessId p) {
+        events.deliver(APP_JOIN, new Object[] {app, p});
+      }
+
+      @Override
+      public void left(String app, ProcessId p) {
+        events.deliver(APP_LEAVE, new Object[] {app, p});
+      }
+    });
+    this.apps = new Apps(session);
+    this.timers = new Timers(process, Timers.SYSTEM);
+  }
+
+  /**
+   * Attaches DALua to {@code process}, with its groups in {@code directory}.
+   *
+   * @throws IllegalStateException if the process is closed
+   */
+  public static Dalua attach(RpcProcess process, Directory directory) {
+    Objects.requireNonNull(process, "process");
+    Objects.requireNonNull(directory, "directory");
+    if (process.isClosed()) {
+      throw new IllegalStateException("attach : " + process + " is closed");
+    }
+    return new Dalua(process, directory);
+  }
+
+  /** This process's id. */
+  public ProcessId self() {
+    return process.id();
+  }
+
+  /** The process DALua is attached to. */
+  public RpcProcess process() {
+    return process;
+  }
+
+  /** Groups of processes (seed: {@code dalua.app}). */
+  public Apps apps() {
+    return apps;
+  }
+
+  /** Events (seed: {@code dalua.events}). */
+  public Events events() {
+    return events;
+  }
+
+  /** Timers (seed: {@code dalua.timer}). */
+  public Timers timers() {
+    return timers;
+  }
+
+  /** Groups of processes: create, join, leave, destroy, list. */
+  public static final class Apps {
+    private final Directory.Session session;
+
+    Apps(Directory.Session session) {
+      this.session = session;
+    }
+
+    /**
+     * Creates the group {@code app}, empty.
+     *
+     * @throws dev.moonwire.rpc.GroupException if it exists
+     */
+    public void create(String app) {
+      session.create(Objects.requireNonNull(app, "app"));
+    }
+
+    /**
+     * Destroys the group; its members are not told.
+     *
+     * @throws dev.moonwire.rpc.GroupException if it does not exist
+     */
+    public void destroy(String app) {
+      session.destroy(Objects.requireNonNull(app, "app"));
+    }
+
+    /**
+     * Makes this process a member; {@code dalua_app_join} is raised on every member, this one
+     * included. Joining twice is harmless.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
+    public void join(String app) {
+      session.join(Objects.requireNonNull(app, "app"));
+    }
+
+    /**
+     * Ends this process's membership; {@code dalua_app_leave} is raised on every member, this
+     * one included. Leaving a group one is not in is harmless.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
+    public void leave(String app) {
+      session.leave(Objects.requireNonNull(app, "app"));
+    }
+
+    /**
+     * The group's current members, in join order.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
+    public List<ProcessId> processes(String app) {
+      return session.processes(Objects.requireNonNull(app, "app"));
+    }
+
+    /** The groups that exist. */
+    public Set<String> applications() {
+      return session.applications();
+    }
+  }
+
+  /** Events: handlers by name, raised on processes near or far. */
+  public static final class Events {
+    private final Dalua dalua;
+    private final ConcurrentHashMap<String, List<EventHandler>> handlers =
+        new ConcurrentHashMap<>();
+
+    Events(Dalua dalua) {
+      this.dalua = dalua;
+    }
+
+    /** Runs {@code handler} whenever {@code event} is raised on this process. */
+    public void monitor(String event, EventHandler handler) {
+      Objects.requireNonNull(handler, "handler");
+      handlers.computeIfAbsent(Objects.requireNonNull(event, "event"),
+          e -> new CopyOnWriteArrayList<>()).add(handler);
+    }
+
+    /** Stops running {@code handler} for {@code event}; harmless if it was not monitoring. */
+    public void ignore(String event, EventHandler handler) {
+      List<EventHandler> list = handlers.get(event);
+      if (list != null) {
+        list.remove(handler);
+      }
+    }
+
+    /**
+     * Raises {@code event} with {@code args} on each of {@code processes} (this one may be
+     * among them), as a one-way send to each: a process that cannot be reached is reported to
+     * this process's uncaught-error handler. Returns at once.
+     */
+    public void raise(String event, Collection<ProcessId> processes, Object... args) {
+      Objects.requireNonNull(event, "event");
+      dalua.process.send(processes, EVENT_FUNCTION, event, args == null ? new Object[0] : args);
+    }
+
+    private void executeUnlessClosed(Runnable task) {
+      try {
+        dalua.process.execute(task);
+      } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+        // closed meanwhile: its handlers run no more
+      }
+    }
+
+    /** On this process: each handler of {@code event} runs as an event of its own. */
+    void deliver(String event, Object[] args) {
+      List<EventHandler> list = handlers.get(event);
+      if (list == null || dalua.process.isClosed()) {
+        return;
+      }
+      Args a = Args.of(event, args);
+      for (EventHandler h : list) {
+        executeUnlessClosed(() -> {
+          try {
+            h.handle(event, a);
+          } catch (RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException("handler of '" + event + "' threw", e);
+          }
+        });
+      }
+    }
+  }
+}

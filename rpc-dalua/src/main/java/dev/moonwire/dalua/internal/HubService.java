@@ -1,0 +1,203 @@
+package dev.moonwire.dalua.internal;
+
+import dev.moonwire.dalua.Directory;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub of {@code Directory.hostedBy}: holds the groups for processes anywhere, raises
+ * {@code dalua_app_join}/{@code dalua_app_leave} on the members with one-way sends, and pings
+ * every member each heartbeat interval: one that does not answer within two intervals — its
+ * process closed, its JVM gone, its host unreachable — is dropped from its groups.
+ */
+final class HubService {
+  static final String PREFIX = "dalua.dir.";
+  static final String ALIVE = "dalua.alive";
+  private static final String EVENT = "dalua.event";
+  private static final Map<RpcProcess, HubService> HOSTS = new ConcurrentHashMap<>();
+  private static final ScheduledExecutorService PINGS =
+      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+          .name("dalua-hub-pings").unstarted(r));
+
+  private final RpcProcess process;
+  private final Groups groups = new Groups(); // guarded by this
+  private final Duration interval;
+
+  private HubService(RpcProcess process, Duration interval) {
+    this.process = process;
+    this.interval = interval;
+  }
+
+  /** Every DALua process answers the hub's pings. */
+  static void exportAlive(RpcProcess process) {
+    process.export(ALIVE, a -> Boolean.TRUE);
+  }
+
+  /** Makes {@code process} the hub (once). */
+  static HubService host(RpcProcess process) {
+    return HOSTS.computeIfAbsent(process, p -> {
+      Duration interval = Duration.ofMillis(Long.getLong("moonwire.dalua.pingMillis", 1000));
+      HubService hub = new HubService(p, interval);
+      hub.export();
+      hub.schedulePing();
+      return hub;
+    });
+  }
+
+  private void export() {
+    process.export(PREFIX + "create", a -> {
+      synchronized (this) {
+        groups.create(a.stringAt(0));
+      }
+      return null;
+    });
+    process.export(PREFIX + "destroy", a -> {
+      synchronized (this) {
+        groups.destroy(a.stringAt(0));
+      }
+      return null;
+    });
+    process.export(PREFIX + "join", a -> {
+      join(a.stringAt(0), a.get(1, ProcessId.class));
+      return null;
+    });
+    process.export(PREFIX + "leave", a -> {
+      leave(a.stringAt(0), a.get(1, ProcessId.class));
+      return null;
+    });
+    process.export(PREFIX + "processes", a -> {
+      synchronized (this) {
+        return new ArrayList<>(groups.processes(a.stringAt(0)));
+      }
+    });
+    process.export(PREFIX + "applications", a -> {
+      synchronized (this) {
+        return new ArrayList<>(groups.applications());
+      }
+    });
+    process.export(PREFIX + "drop", a -> {
+      drop(a.get(0, ProcessId.class));
+      return null;
+    });
+  }
+
+  void join(String app, ProcessId p) {
+    List<ProcessId> tell;
+    synchronized (this) {
+      tell = groups.join(app, p);
+    }
+    raise(tell, "dalua_app_join", app, p);
+  }
+
+  void leave(String app, ProcessId p) {
+    List<ProcessId> tell;
+    synchronized (this) {
+      tell = groups.leave(app, p);
+    }
+    raise(tell, "dalua_app_leave", app, p);
+  }
+
+  /** {@code p} is gone: it leaves every group, and the members left are told. */
+  void drop(ProcessId p) {
+    Map<String, List<ProcessId>> told;
+    synchronized (this) {
+      told = groups.drop(p);
+    }
+    told.forEach((app, left) -> raise(left, "dalua_app_leave", app, p));
+  }
+
+  private void raise(List<ProcessId> members, String event, String app, ProcessId p) {
+    if (!members.isEmpty() && !process.isClosed()) {
+      process.send(members, EVENT, event, new Object[] {app, p});
+    }
+  }
+
+  private void schedulePing() {
+    PINGS.schedule(() -> {
+      if (process.isClosed()) {
+        HOSTS.remove(process, this);
+        return;
+      }
+      try {
+        process.execute(this::pingAll);
+      } catch (RuntimeException closed) {
+        HOSTS.remove(process, this);
+        return;
+      }
+      schedulePing();
+    }, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** As an event of the hub: a ping to each member; one that fails is dropped. */
+  private void pingAll() {
+    Set<ProcessId> all;
+    synchronized (this) {
+      all = groups.everyMember();
+    }
+    for (ProcessId member : all) {
+      if (member.equals(process.id())) {
+        continue; // the hub is alive while this runs
+      }
+      process.async(member, ALIVE, v -> { }, e -> drop(member))
+          .withDeadline(interval.multipliedBy(2))
+          .call();
+    }
+  }
+
+  /** The hub's own session: the same operations, without a call. */
+  Directory.Session session(ProcessId self) {
+    return new Directory.Session() {
+      @Override
+      public void create(String app) {
+        synchronized (HubService.this) {
+          groups.create(app);
+        }
+      }
+
+      @Override
+      public void destroy(String app) {
+        synchronized (HubService.this) {
+          groups.destroy(app);
+        }
+      }
+
+      @Override
+      public void join(String app) {
+        HubService.this.join(app, self);
+      }
+
+      @Override
+      public void leave(String app) {
+        HubService.this.leave(app, self);
+      }
+
+      @Override
+      public List<ProcessId> processes(String app) {
+        synchronized (HubService.this) {
+          return groups.processes(app);
+        }
+      }
+
+      @Override
+      public Set<String> applications() {
+        synchronized (HubService.this) {
+          return groups.applications();
+        }
+      }
+
+      @Override
+      public void close() {
+        drop(self);
+      }
+    };
+  }
+}

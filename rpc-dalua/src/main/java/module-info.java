@@ -1,0 +1,6 @@
+/** DALua (seed 000) on Moonwire: groups of processes, events, timers. */
+module dev.moonwire.dalua {
+  requires transitive dev.moonwire.rpc.api;
+
+  exports dev.moonwire.dalua;
+}
