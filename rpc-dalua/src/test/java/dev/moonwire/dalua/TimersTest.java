@@ -96,13 +96,14 @@ class TimersTest extends ProcessTestSupport {
     Timers timers = new Timers(owner, clock);
     timers.add(target.id(), Duration.ofSeconds(1), 0, "tick", 1);
     assertTrue(clock.tick());
+    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() == 1); // delivered
 
     owner.close();
 
     assertTrue(clock.tick()); // the firing that finds the process closed
     assertFalse(clock.tick(), "and schedules no other");
     assertEquals(0, timers.count());
-    await().atMost(Duration.ofSeconds(10)).until(() -> ticks.get() == 1);
+    assertEquals(1, ticks.get());
   }
 
   @Test

@@ -15,7 +15,8 @@ import com.tngtech.archunit.lang.ArchRule;
  * facade, each lower one reaching the process only through the narrow interfaces it owns.
  * (Here rather than in a module's own tests: on the class path, all three modules are seen.)
  */
-@AnalyzeClasses(packages = "dev.moonwire.rpc", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = {"dev.moonwire.rpc", "dev.moonwire.dalua"},
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
   private static final String RUNTIME = "dev.moonwire.rpc.runtime.internal";
 
@@ -31,6 +32,14 @@ class ArchitectureTest {
       .that().resideInAPackage("dev.moonwire.rpc.sync")
       .and().arePublic()
       .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.esotericsoftware..");
+
+  @ArchTest
+  static final ArchRule daluaStandsOnTheApiAlone = noClasses()
+      .that().resideInAnyPackage("dev.moonwire.dalua", "dev.moonwire.dalua.internal")
+      .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.esotericsoftware..",
+          "org.apache.curator..", "org.apache.zookeeper..", "dev.moonwire.rpc.runtime..",
+          "dev.moonwire.rpc.sync..")
+      .because("DALua is built on Moonwire's API; only rpc-zookeeper knows ZooKeeper");
 
   @ArchTest
   static final ArchRule runtimePackagesFormNoCycles =
