@@ -85,6 +85,31 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   }
 
   @Test
+  void aPeerWhoseSchemaGrowsPastMaxFrameBytes_isDisconnected() {
+    RuntimeProcess small = (RuntimeProcess) open(
+        dev.moonwire.rpc.RpcConfig.defaults().withMaxFrameBytes(64 * 1024));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+        new ConnectionHandler(new ChannelConnection(small, ch), false));
+    ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
+    ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
+    // SCHEMA frames that each fit, adding classes until they hold more than 64 KiB in all
+    String field = "f".repeat(200);
+    int id = 5000;
+    for (int frame = 0; frame < 40 && ch.isActive(); frame++) {
+      var shapes = new java.util.ArrayList<WireSchema.Shape>();
+      for (int i = 0; i < 10; i++) {
+        shapes.add(new WireSchema.Shape(id++, "peer.Class" + id, WireSchema.FIELDS,
+            java.util.List.of(field), java.util.List.of("java.lang.String")));
+      }
+      ch.writeInbound(WireSchema.encode(ALLOC, shapes));
+    }
+
+    assertFalse(ch.isActive(), "still connected after 40 frames of 10 classes of ~230 bytes");
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
   void frameBeforeThePeersSchema_closesTheConnection_schemaOpensIt() {
     for (boolean schemaFirst : new boolean[] {false, true}) {
       EmbeddedChannel ch = new EmbeddedChannel();

@@ -39,6 +39,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> handshakeTimer;
   private boolean failed; // the peer broke the protocol: what it sends is no longer read
   private boolean refusedHandshake;
+  private long schemaBytes; // of all the peer's SCHEMA frames on this connection
 
   public ConnectionHandler(ChannelConnection conn, boolean outbound) {
     this.conn = conn;
@@ -89,6 +90,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   /** The peer's SCHEMA arrived: the connection is ready. */
   private void schema(Message.Schema message) {
     var shapes = message.shapes();
+    for (WireSchema.Shape shape : shapes) {
+      schemaBytes += shape.wireBytes();
+    }
+    // Everything a peer tells of its classes is kept while it is connected: bounded in bytes.
+    if (schemaBytes > conn.process.config().maxFrameBytes()) {
+      throw new ProtocolException("the peer's schema grew to " + schemaBytes + " bytes "
+          + "(expected: at most maxFrameBytes, " + conn.process.config().maxFrameBytes() + ")");
+    }
     WireSchema.Peer known = conn.schema;
     conn.schema = known == null ? WireSchema.Peer.of(conn.peer(), shapes) : known.plus(shapes);
     if (state == State.SCHEMA) {

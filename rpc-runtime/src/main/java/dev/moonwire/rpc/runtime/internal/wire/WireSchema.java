@@ -43,8 +43,14 @@ public final class WireSchema {
     final List<String> types;
     /** How to read this (peer's) shape into the local class; made at first use. */
     volatile Object plan;
+    /** The bytes it took on the wire (0 for a local shape): what a peer's schema costs. */
+    private int wireBytes;
 
-    Shape(int id, String name, byte kind, List<String> names, List<String> types) {
+    public int wireBytes() {
+      return wireBytes;
+    }
+
+    public Shape(int id, String name, byte kind, List<String> names, List<String> types) {
       this.id = id;
       this.name = name;
       this.kind = kind;
@@ -130,6 +136,7 @@ public final class WireSchema {
     }
     List<Shape> shapes = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
+      int start = body.readerIndex();
       int id = body.readInt();
       String name = Frames.readShortString(body);
       byte kind = body.readByte();
@@ -147,7 +154,9 @@ public final class WireSchema {
         names.add(Frames.readShortString(body));
         types.add(Frames.readShortString(body));
       }
-      shapes.add(new Shape(id, name, kind, List.copyOf(names), List.copyOf(types)));
+      Shape shape = new Shape(id, name, kind, List.copyOf(names), List.copyOf(types));
+      shape.wireBytes = body.readerIndex() - start;
+      shapes.add(shape);
     }
     if (body.isReadable()) {
       throw new ProtocolException("schema frame has " + body.readableBytes() + " bytes too many");
