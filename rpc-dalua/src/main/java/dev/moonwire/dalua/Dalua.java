@@ -31,18 +31,39 @@ public final class Dalua {
   public static final String APP_JOIN = "dalua_app_join";
   /** Raised on every member when a process leaves a group, or its process ends. */
   public static final String APP_LEAVE = "dalua_app_leave";
+  /** Answered by every DALua process: its liveness, for hubs and mutexes. */
+  static final String ALIVE = "dalua.alive";
 
   private final RpcProcess process;
   private final Directory.Session session;
   private final Apps apps;
   private final Events events;
   private final Timers timers;
+  private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
     this.events = new Events(this);
     process.export(EVENT_FUNCTION, a -> {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
+      return null;
+    });
+    process.export(ALIVE, a -> Boolean.TRUE);
+    process.export(Mutex.REQUEST, a -> {
+      Mutex m = mutexes.get(a.stringAt(0));
+      if (m != null) {
+        m.onRequest(a.longAt(1), a.get(2, ProcessId.class));
+      } else {
+        // not made here (yet): nothing to wait for on this side
+        process.send(a.get(2, ProcessId.class), Mutex.OK, a.stringAt(0), process.id());
+      }
+      return null;
+    });
+    process.export(Mutex.OK, a -> {
+      Mutex m = mutexes.get(a.stringAt(0));
+      if (m != null) {
+        m.onOk(a.get(1, ProcessId.class));
+      }
       return null;
     });
     this.session = directory.connect(process, new Directory.Listener() {
@@ -97,6 +118,17 @@ public final class Dalua {
   /** Timers (seed: {@code dalua.timer}). */
   public Timers timers() {
     return timers;
+  }
+
+  /**
+   * The mutex {@code name} among {@code members} (this process may be among them; it is a
+   * member in any case) — seed 001's Ricart &amp; Agrawala. Every member makes it with the same
+   * name and members; making it again here returns the same mutex.
+   */
+  public Mutex mutex(String name, Collection<ProcessId> members) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(members, "members");
+    return mutexes.computeIfAbsent(name, n -> new Mutex(this, n, members));
   }
 
   /** Groups of processes: create, join, leave, destroy, list. */

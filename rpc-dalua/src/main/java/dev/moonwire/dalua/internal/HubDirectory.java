@@ -19,7 +19,6 @@ public final class HubDirectory implements Directory {
 
   @Override
   public Session connect(RpcProcess process, Listener listener) {
-    HubService.exportAlive(process);
     if (process.id().equals(hub)) {
       return HubService.host(process).session(process.id());
     }

@@ -37,11 +37,6 @@ final class HubService {
     this.interval = interval;
   }
 
-  /** Every DALua process answers the hub's pings. */
-  static void exportAlive(RpcProcess process) {
-    process.export(ALIVE, a -> Boolean.TRUE);
-  }
-
   /** Makes {@code process} the hub (once). */
   static HubService host(RpcProcess process) {
     return HOSTS.computeIfAbsent(process, p -> {

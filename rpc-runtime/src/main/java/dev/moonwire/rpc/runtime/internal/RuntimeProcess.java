@@ -339,8 +339,19 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return layer.threadPerEvent();
   }
 
+  /** Test-only fault injection ({@link Faults}); null in normal use. */
+  private final Faults faults = Faults.fromProperty(home);
+
   @Override
   public void route(Connection conn, Message message) {
+    if (faults != null && !(message instanceof Message.Cancel)) {
+      faults.delay(conn, message, this::routeNow);
+      return;
+    }
+    routeNow(conn, message);
+  }
+
+  private void routeNow(Connection conn, Message message) {
     switch (message) {
       case Message.Request request -> dispatcher.request(conn, request);
       case Message.Send send -> dispatcher.send(conn, send);
@@ -396,6 +407,9 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public void connectionClosed(ChannelConnection conn) {
+    if (faults != null) {
+      faults.forget(conn);
+    }
     connections.closed(conn);
   }
 

@@ -1,0 +1,299 @@
+package dev.moonwire.dalua;
+
+import dev.moonwire.rpc.ProcessId;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Mutual exclusion among a set of processes: Ricart &amp; Agrawala with Lamport clocks (seed
+ * 001's {@code mutex.enterCS}, {@code mutex.request}, {@code oktogo}). Every member makes the
+ * mutex with the same name and members ({@link Dalua#mutex}). To enter, a member sends a
+ * timestamped request to each other member and enters once all have said OK; a member in the
+ * critical section, or waiting with an earlier request (timestamp, then process id), defers its
+ * OK until it leaves. So entries are granted in timestamp order, one at a time, with exactly
+ * 2(n−1) messages per entry among n members.
+ *
+ * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
+ * for every second, and one that does not answer is dropped (its OK no longer awaited, its
+ * deferred request forgotten). Methods may be called from any thread.
+ */
+public final class Mutex {
+  static final String REQUEST = "dalua.mutex.request";
+  static final String OK = "dalua.mutex.ok";
+  private static final Duration PING = Duration.ofSeconds(1);
+  private static final ScheduledExecutorService PINGS =
+      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+          .name("dalua-mutex-pings").unstarted(r));
+  private static final Comparator<ProcessId> BY_ID =
+      Comparator.comparing(ProcessId::host).thenComparingInt(ProcessId::port);
+
+  private final Dalua dalua;
+  private final String name;
+  private final ProcessId self;
+  private final AtomicLong messages = new AtomicLong();
+
+  // guarded by this
+  private final Set<ProcessId> others = new LinkedHashSet<>();
+  private long clock;
+  private long requestTs = -1; // the active own request, or -1
+  private final Set<ProcessId> awaiting = new HashSet<>();
+  private Runnable onGrant;
+  private boolean inside;
+  private long grantedTs = -1;
+  private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+  private final List<ProcessId> deferred = new ArrayList<>();
+
+  Mutex(Dalua dalua, String name, Collection<ProcessId> members) {
+    this.dalua = dalua;
+    this.name = name;
+    this.self = dalua.self();
+    for (ProcessId p : members) {
+      if (!p.equals(self)) {
+        others.add(p);
+      }
+    }
+  }
+
+  /** The mutex's name. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Asks to enter; runs {@code criticalSection} as an event of this process once granted. The
+   * critical section ends with {@link #leave()} (there, or later). Entering again before
+   * leaving queues the request behind this one, as the seed's {@code requests} table does.
+   */
+  public void enter(Runnable criticalSection) {
+    Objects.requireNonNull(criticalSection, "criticalSection");
+    request(() -> dalua.process().execute(criticalSection));
+  }
+
+  /**
+   * Asks to enter and waits until granted: inside an event it suspends (the process serves
+   * other events meanwhile; needs {@code rpc-sync}), elsewhere it blocks. Leave with
+   * {@link #leave()}.
+   *
+   * @throws dev.moonwire.rpc.CancelledException if the waiting request is cancelled; the
+   *     mutex is then left as soon as it is granted
+   */
+  public void enter() {
+    CompletableFuture<Void> granted = new CompletableFuture<>();
+    boolean[] abandoned = {false};
+    request(() -> {
+      synchronized (abandoned) {
+        if (abandoned[0]) {
+          leave(); // the waiter went away: pass it on
+          return;
+        }
+        granted.complete(null);
+      }
+    });
+    try {
+      dalua.process().await(granted);
+    } catch (RuntimeException e) {
+      synchronized (abandoned) {
+        if (!granted.isDone()) {
+          abandoned[0] = true;
+          throw e;
+        }
+      }
+      // granted as it was cancelled: the caller holds the mutex and must leave it
+      throw e;
+    }
+  }
+
+  /**
+   * Leaves the critical section: the OKs deferred meanwhile go out, and this member's next
+   * queued entry, if any, asks its turn.
+   *
+   * @throws IllegalStateException if this member is not in the critical section
+   */
+  public void leave() {
+    List<ProcessId> answer;
+    Runnable next;
+    List<ProcessId> ask = List.of();
+    long ts = -1;
+    synchronized (this) {
+      if (!inside) {
+        throw new IllegalStateException("leave : " + self + " is not in mutex '" + name + "'");
+      }
+      inside = false;
+      answer = new ArrayList<>(deferred);
+      deferred.clear();
+      next = queued.poll();
+      if (next != null) {
+        ask = start(next);
+        ts = requestTs;
+      }
+    }
+    for (ProcessId p : answer) {
+      sendOk(p);
+    }
+    sendRequests(ask, ts);
+    grantIfAlone();
+  }
+
+  /** Adds a member: if this member is waiting, it asks the new one too. */
+  public void add(ProcessId member) {
+    boolean ask;
+    long ts;
+    synchronized (this) {
+      if (member.equals(self) || !others.add(member)) {
+        return;
+      }
+      ask = requestTs >= 0;
+      ts = requestTs;
+      if (ask) {
+        awaiting.add(member);
+      }
+    }
+    if (ask) {
+      sendRequests(List.of(member), ts);
+    }
+  }
+
+  /**
+   * Removes a member: its OK is no longer awaited and its deferred request is forgotten. Every
+   * member must remove it too (a member that dies is removed by each that notices).
+   */
+  public void remove(ProcessId member) {
+    synchronized (this) {
+      others.remove(member);
+      awaiting.remove(member);
+      deferred.remove(member);
+    }
+    grantIfAlone();
+  }
+
+  /** The members other than this one. */
+  public synchronized Set<ProcessId> others() {
+    return Set.copyOf(others);
+  }
+
+  /** Requests and OKs this member has sent (a diagnostic: 2(n−1) per entry). */
+  public long messagesSent() {
+    return messages.get();
+  }
+
+  /** The Lamport timestamp of the request last granted to this member (for tests). */
+  synchronized long grantedTimestamp() {
+    return grantedTs;
+  }
+
+  private void request(Runnable grant) {
+    List<ProcessId> ask;
+    long ts;
+    synchronized (this) {
+      if (requestTs >= 0 || inside) {
+        queued.add(grant);
+        return;
+      }
+      ask = start(grant);
+      ts = requestTs;
+    }
+    sendRequests(ask, ts);
+    grantIfAlone();
+  }
+
+  /** Under the lock: a new own request. Returns the members to ask. */
+  private List<ProcessId> start(Runnable grant) {
+    clock++;
+    requestTs = clock;
+    onGrant = grant;
+    awaiting.clear();
+    awaiting.addAll(others);
+    return List.copyOf(others);
+  }
+
+  private void sendRequests(List<ProcessId> to, long ts) {
+    if (to.isEmpty()) {
+      return;
+    }
+    messages.addAndGet(to.size());
+    dalua.process().send(to, REQUEST, name, ts, self);
+    schedulePing(ts);
+  }
+
+  private void sendOk(ProcessId to) {
+    messages.incrementAndGet();
+    dalua.process().send(to, OK, name, self);
+  }
+
+  /** A request of {@code from} with timestamp {@code ts}: OK now, or when this one leaves. */
+  void onRequest(long ts, ProcessId from) {
+    boolean defer;
+    synchronized (this) {
+      clock = Math.max(clock, ts) + 1;
+      defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
+      if (defer) {
+        deferred.add(from);
+      }
+    }
+    if (!defer) {
+      sendOk(from);
+    }
+  }
+
+  /** An OK of {@code from} for the active request. */
+  void onOk(ProcessId from) {
+    synchronized (this) {
+      if (requestTs < 0 || !awaiting.remove(from)) {
+        return; // not waiting, or from a member already removed
+      }
+    }
+    grantIfAlone();
+  }
+
+  /** Enters if the active request awaits no one more. */
+  private void grantIfAlone() {
+    Runnable grant;
+    synchronized (this) {
+      if (requestTs < 0 || !awaiting.isEmpty() || inside) {
+        return;
+      }
+      inside = true;
+      grantedTs = requestTs;
+      requestTs = -1;
+      grant = onGrant;
+      onGrant = null;
+    }
+    grant.run();
+  }
+
+  private static boolean before(long ts1, ProcessId p1, long ts2, ProcessId p2) {
+    return ts1 < ts2 || ts1 == ts2 && BY_ID.compare(p1, p2) < 0;
+  }
+
+  /** While request {@code ts} waits, the members it waits for are pinged; the silent removed. */
+  private void schedulePing(long ts) {
+    PINGS.schedule(() -> {
+      List<ProcessId> waitingFor;
+      synchronized (this) {
+        if (requestTs != ts || dalua.process().isClosed()) {
+          return; // granted, or given up
+        }
+        waitingFor = List.copyOf(awaiting);
+      }
+      for (ProcessId p : waitingFor) {
+        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> remove(p))
+            .withDeadline(PING.multipliedBy(2))
+            .call();
+      }
+      schedulePing(ts);
+    }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.moonwire.dalua;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcFuture;
+import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.testing.ProcessTestSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Ricart &amp; Agrawala under random delays and reordering (every frame a process receives is
+ * held 0..MAX ms, from a fixed seed): safety, liveness, timestamp order, 2(n−1) messages.
+ */
+class MutexTest extends ProcessTestSupport {
+  private static final int ENTRIES = 8;
+
+  @AfterEach
+  void noFaults() {
+    System.clearProperty("moonwire.faults");
+  }
+
+  /** One critical-section entry: the request's (timestamp, process), in the order entered. */
+  record Entry(long ts, ProcessId by) {}
+
+  private List<Dalua> members(int n, String faults) {
+    System.setProperty("moonwire.faults", faults);
+    List<Dalua> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(Dalua.attach(open(), Directory.local()));
+    }
+    return all;
+  }
+
+  @ParameterizedTest(name = "{0} members, faults {1}")
+  @CsvSource({"3, 42:15", "5, 7:10", "3, 1234:30"})
+  void neverTwoInside_everyRequestGranted_inTimestampOrder_with2nMinus1MessagesEach(
+      int n, String faults) {
+    List<Dalua> all = members(n, faults);
+    List<ProcessId> ids = all.stream().map(Dalua::self).toList();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger mostInside = new AtomicInteger();
+    List<Entry> entries = new CopyOnWriteArrayList<>();
+    List<RpcFuture<Object>> loops = new ArrayList<>();
+
+    for (Dalua d : all) {
+      Mutex m = d.mutex("printer", ids);
+      loops.add(d.process().submit(() -> {
+        for (int i = 0; i < ENTRIES; i++) {
+          m.enter(); // suspends until granted
+          int now = inside.incrementAndGet();
+          mostInside.accumulateAndGet(now, Math::max);
+          entries.add(new Entry(m.grantedTimestamp(), d.self()));
+          d.process().sleep(Duration.ofMillis(1)); // hold it across other events
+          inside.decrementAndGet();
+          m.leave();
+        }
+        return null;
+      }));
+    }
+    loops.forEach(RpcFuture::join);
+
+    assertEquals(1, mostInside.get(), "two members in the critical section at once");
+    assertEquals(n * ENTRIES, entries.size());
+    for (int i = 1; i < entries.size(); i++) {
+      Entry a = entries.get(i - 1);
+      Entry b = entries.get(i);
+      assertTrue(a.ts() < b.ts() || a.ts() == b.ts() && a.by().toString().compareTo(
+          b.by().toString()) < 0, "entry " + i + " out of timestamp order: " + a + " then " + b);
+    }
+    long messages = all.stream().mapToLong(d -> d.mutex("printer", ids).messagesSent()).sum();
+    assertEquals(2L * (n - 1) * n * ENTRIES, messages);
+  }
+
+  @Test
+  void enterWithACriticalSection_runsItAsAnEventWhenGranted() {
+    List<Dalua> all = members(3, "5:10");
+    List<ProcessId> ids = all.stream().map(Dalua::self).toList();
+    List<String> order = new CopyOnWriteArrayList<>();
+    for (Dalua d : all) {
+      Mutex m = d.mutex("cs", ids);
+      m.enter(() -> {
+        order.add("in " + d.self());
+        order.add("out " + d.self());
+        m.leave();
+      });
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> order.size() == 6);
+    for (int i = 0; i < 6; i += 2) {
+      assertEquals(order.get(i).substring(3), order.get(i + 1).substring(4), order.toString());
+    }
+    assertThrows(IllegalStateException.class, () -> all.get(0).mutex("cs", ids).leave());
+  }
+
+  @Test
+  void aMemberThatDies_isRemoved_andTheOthersGetIn() {
+    List<Dalua> all = members(3, "9:5");
+    List<ProcessId> ids = all.stream().map(Dalua::self).toList();
+    Mutex holder = all.get(2).mutex("m", ids);
+    holder.enter(); // member 2 holds the mutex ...
+    Mutex waiter = all.get(0).mutex("m", ids);
+    all.get(1).mutex("m", ids);
+    RpcFuture<Object> waiting = all.get(0).process().submit(() -> {
+      waiter.enter();
+      waiter.leave();
+      return "in";
+    });
+
+    all.get(2).process().close(); // ... and dies without leaving
+
+    assertEquals("in", waiting.join());
+    assertTrue(!waiter.others().contains(ids.get(2)));
+  }
+}
