@@ -105,6 +105,34 @@ class MutexTest extends ProcessTestSupport {
   }
 
   @Test
+  void aMemberJvmSigkilledInTheCriticalSection_isRemoved_andTheOthersGetIn() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    ProcessId child = a.process().spawn(1, MutexMember.class).get(0);
+    List<ProcessId> ids = List.of(a.self(), b.self(), child);
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    assertEquals("holding", a.process().sync(child, "hold").call(ids));
+    RpcFuture<Object> waitingA = a.process().submit(() -> {
+      ma.enter();
+      ma.leave();
+      return "a in";
+    });
+    RpcFuture<Object> waitingB = b.process().submit(() -> {
+      mb.enter();
+      mb.leave();
+      return "b in";
+    });
+    long pid = a.process().sync(child, "pid").call();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, inside the section
+
+    assertEquals("a in", waitingA.join());
+    assertEquals("b in", waitingB.join());
+    assertTrue(!ma.others().contains(child) && !mb.others().contains(child));
+  }
+
+  @Test
   void aMemberThatDies_isRemoved_andTheOthersGetIn() {
     List<Dalua> all = members(3, "9:5");
     List<ProcessId> ids = all.stream().map(Dalua::self).toList();
