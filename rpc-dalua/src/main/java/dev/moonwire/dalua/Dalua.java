@@ -40,6 +40,7 @@ public final class Dalua {
   private final Events events;
   private final Timers timers;
   private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -49,6 +50,13 @@ public final class Dalua {
       return null;
     });
     process.export(ALIVE, a -> Boolean.TRUE);
+    process.export(CausalMulticast.FUNCTION, a -> {
+      @SuppressWarnings("unchecked")
+      java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
+      causalOf(a.stringAt(0)).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
+          a.get(4, Object[].class));
+      return null;
+    });
     process.export(Mutex.REQUEST, a -> {
       Mutex m = mutexes.get(a.stringAt(0));
       if (m != null) {
@@ -118,6 +126,20 @@ public final class Dalua {
   /** Timers (seed: {@code dalua.timer}). */
   public Timers timers() {
     return timers;
+  }
+
+  /**
+   * Causal multicast to the members of {@code app} (vector clocks): a message sent after
+   * delivering (or sending) another is delivered after it at every member; concurrent ones in
+   * any order. Each message is delivered once at each member, as a call of its function in an
+   * event of that process.
+   */
+  public Multicast causal(String app) {
+    return causalOf(Objects.requireNonNull(app, "app"));
+  }
+
+  CausalMulticast causalOf(String app) {
+    return causal.computeIfAbsent(app, a -> new CausalMulticast(this, a));
   }
 
   /**

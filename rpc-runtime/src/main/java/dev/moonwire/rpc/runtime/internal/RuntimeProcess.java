@@ -344,7 +344,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public void route(Connection conn, Message message) {
-    if (faults != null && !(message instanceof Message.Cancel)) {
+    // frames between processes only: what a process sends itself is no network's to reorder
+    if (faults != null && !(message instanceof Message.Cancel) && conn != connections.local()) {
       faults.delay(conn, message, this::routeNow);
       return;
     }

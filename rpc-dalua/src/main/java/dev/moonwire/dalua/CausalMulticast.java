@@ -1,0 +1,88 @@
+package dev.moonwire.dalua;
+
+import dev.moonwire.rpc.ProcessId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Causal order with vector clocks: a message is delivered at a member only after every message
+ * its sender had delivered (or sent) before sending it. Concurrent messages may be delivered in
+ * any order. A member delivers a message when it is the next from its sender and depends on no
+ * message it has not delivered; the others wait in a hold-back list.
+ */
+final class CausalMulticast implements Multicast {
+  static final String FUNCTION = "dalua.causal";
+
+  private final Dalua dalua;
+  private final String app;
+  // guarded by this
+  private final Map<ProcessId, Long> clock = new HashMap<>();
+  private final List<Held> held = new ArrayList<>();
+
+  private record Held(ProcessId sender, Map<ProcessId, Long> stamp, String function,
+      Object[] args) {}
+
+  CausalMulticast(Dalua dalua, String app) {
+    this.dalua = dalua;
+    this.app = app;
+  }
+
+  @Override
+  public void send(String function, Object... args) {
+    List<ProcessId> members = dalua.apps().processes(app);
+    HashMap<ProcessId, Long> stamp;
+    synchronized (this) {
+      clock.merge(dalua.self(), 1L, Long::sum);
+      stamp = new HashMap<>(clock);
+    }
+    dalua.process().send(members, FUNCTION, app, dalua.self(), stamp, function,
+        args == null ? new Object[0] : args);
+  }
+
+  /** A message arrived (as an event): delivered now, or held until what it depends on is. */
+  void onMessage(ProcessId sender, Map<ProcessId, Long> stamp, String function, Object[] args) {
+    List<Held> deliver = new ArrayList<>();
+    synchronized (this) {
+      if (sender.equals(dalua.self())) {
+        deliver.add(new Held(sender, stamp, function, args)); // its own: sent in order
+      } else {
+        held.add(new Held(sender, stamp, function, args));
+        for (boolean progress = true; progress; ) {
+          progress = false;
+          for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            if (deliverable(h)) {
+              it.remove();
+              clock.put(h.sender, h.stamp.get(h.sender));
+              deliver.add(h);
+              progress = true;
+            }
+          }
+        }
+      }
+    }
+    for (Held h : deliver) {
+      // a send to itself runs as an event, after those queued: in this order
+      dalua.process().send(dalua.self(), h.function, h.args);
+    }
+  }
+
+  /** The next from its sender, and nothing it depends on is missing here. */
+  private boolean deliverable(Held h) {
+    for (Map.Entry<ProcessId, Long> e : h.stamp.entrySet()) {
+      long mine = clock.getOrDefault(e.getKey(), 0L);
+      if (e.getKey().equals(h.sender) ? e.getValue() != mine + 1 : e.getValue() > mine) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Messages held back, waiting for those they depend on (for tests). */
+  synchronized int heldBack() {
+    return held.size();
+  }
+}
