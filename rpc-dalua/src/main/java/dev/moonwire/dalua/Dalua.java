@@ -41,6 +41,7 @@ public final class Dalua {
   private final Timers timers;
   private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, TotalMulticast> total = new ConcurrentHashMap<>();
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -50,6 +51,19 @@ public final class Dalua {
       return null;
     });
     process.export(ALIVE, a -> Boolean.TRUE);
+    process.export(TotalMulticast.MESSAGE, a -> {
+      totalOf(a.stringAt(0)).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
+          a.get(4, Object[].class));
+      return null;
+    });
+    process.export(TotalMulticast.PROPOSE, a -> {
+      totalOf(a.stringAt(0)).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
+      return null;
+    });
+    process.export(TotalMulticast.AGREE, a -> {
+      totalOf(a.stringAt(0)).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
+      return null;
+    });
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
@@ -140,6 +154,21 @@ public final class Dalua {
 
   CausalMulticast causalOf(String app) {
     return causal.computeIfAbsent(app, a -> new CausalMulticast(this, a));
+  }
+
+  /**
+   * Total-order multicast to the members of {@code app} (ISIS agreed timestamps): every member
+   * delivers the same messages in the same order, the sender's own included, and each sender's
+   * in the order it sent them. A member that dies does not block delivery for ever (its
+   * pending part is dropped after two seconds of silence). Each message is delivered once at
+   * each member, as a call of its function in an event of that process.
+   */
+  public Multicast total(String app) {
+    return totalOf(Objects.requireNonNull(app, "app"));
+  }
+
+  TotalMulticast totalOf(String app) {
+    return total.computeIfAbsent(app, a -> new TotalMulticast(this, a));
   }
 
   /**

@@ -1,0 +1,260 @@
+package dev.moonwire.dalua;
+
+import dev.moonwire.rpc.ProcessId;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Total order with agreed timestamps (ISIS): the sender sends the message to every member;
+ * each proposes a timestamp above any it has seen and holds the message back; the sender takes
+ * the largest proposal (ties by proposer id) as agreed and tells every member, which delivers
+ * its held-back messages from the smallest agreed one as long as that one is agreed. So every
+ * member delivers the same messages in the same order. A sender runs one message at a time,
+ * so its messages are delivered in the order it sent them.
+ *
+ * <p>A member that dies does not block delivery: a sender waiting for proposals pings the
+ * members it waits for, and a member holding a message its sender has not settled pings the
+ * sender; each drops what the silent one owed (every second, two pings of silence).
+ */
+final class TotalMulticast implements Multicast {
+  static final String MESSAGE = "dalua.total.message";
+  static final String PROPOSE = "dalua.total.propose";
+  static final String AGREE = "dalua.total.agree";
+  private static final Duration PING = Duration.ofSeconds(1);
+  private static final ScheduledExecutorService PINGS =
+      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
+          .name("dalua-total-pings").unstarted(r));
+  private static final Comparator<Held> ORDER =
+      Comparator.<Held>comparingLong(h -> h.ts).thenComparing(h -> h.tie);
+
+  private final Dalua dalua;
+  private final String app;
+
+  // sender side, guarded by this
+  private final ArrayDeque<Object[]> outgoing = new ArrayDeque<>(); // {function, args}
+  private long sequence;
+  private String sending; // the id of the message in the protocol, or null
+  private List<ProcessId> sendingTo = List.of();
+  private final Set<ProcessId> awaiting = new HashSet<>();
+  private long bestTs = -1;
+  private String bestTie = "";
+
+  // receiver side, guarded by this
+  private long seen; // the largest timestamp proposed or agreed here
+  private final Map<String, Held> held = new HashMap<>();
+  private final Map<String, Object[]> earlyAgreements = new HashMap<>(); // {ts, tie}
+
+  /** A message held back: its timestamp (proposed, then agreed) and whether it is agreed. */
+  private static final class Held {
+    final String id;
+    final ProcessId sender;
+    final String function;
+    final Object[] args;
+    long ts;
+    String tie;
+    boolean agreed;
+    final long since = System.nanoTime();
+
+    Held(String id, ProcessId sender, String function, Object[] args) {
+      this.id = id;
+      this.sender = sender;
+      this.function = function;
+      this.args = args;
+    }
+  }
+
+  TotalMulticast(Dalua dalua, String app) {
+    this.dalua = dalua;
+    this.app = app;
+  }
+
+  @Override
+  public void send(String function, Object... args) {
+    synchronized (this) {
+      outgoing.add(new Object[] {function, args == null ? new Object[0] : args});
+      if (sending != null) {
+        return; // one at a time: after the one in the protocol is agreed
+      }
+    }
+    startNext();
+  }
+
+  private void startNext() {
+    synchronized (this) {
+      if (sending != null || outgoing.isEmpty()) {
+        return;
+      }
+    }
+    String id;
+    Object[] next;
+    List<ProcessId> members = dalua.apps().processes(app);
+    synchronized (this) {
+      if (sending != null || (next = outgoing.poll()) == null) {
+        return;
+      }
+      id = dalua.self() + "#" + sequence++;
+      sending = id;
+      sendingTo = members;
+      awaiting.clear();
+      awaiting.addAll(members);
+      bestTs = -1;
+      bestTie = "";
+    }
+    dalua.process().send(members, MESSAGE, app, id, dalua.self(), next[0], next[1]);
+    pingWhileAwaiting(id);
+  }
+
+  /** At a member: a new message; it is held back and the sender gets a proposal. */
+  void onMessage(String id, ProcessId sender, String function, Object[] args) {
+    long proposal;
+    boolean deliver = false;
+    synchronized (this) {
+      Held h = new Held(id, sender, function, args);
+      Object[] early = earlyAgreements.remove(id);
+      if (early != null) { // its agreement overtook it
+        h.ts = (Long) early[0];
+        h.tie = (String) early[1];
+        h.agreed = true;
+        held.put(id, h);
+        deliver = true;
+        proposal = -1;
+      } else {
+        proposal = ++seen;
+        h.ts = proposal;
+        h.tie = dalua.self().toString();
+        held.put(id, h);
+      }
+    }
+    if (deliver) {
+      deliverReady();
+    } else {
+      dalua.process().send(sender, PROPOSE, app, id, proposal, dalua.self());
+      pingSenderWhileHeld(id, sender);
+    }
+  }
+
+  /** At the sender: a proposal; once all are in, the largest is agreed. */
+  void onProposal(String id, long ts, ProcessId from) {
+    synchronized (this) {
+      if (!id.equals(sending) || !awaiting.remove(from)) {
+        return;
+      }
+      String tie = from.toString();
+      if (ts > bestTs || ts == bestTs && tie.compareTo(bestTie) > 0) {
+        bestTs = ts;
+        bestTie = tie;
+      }
+    }
+    agreeIfAllProposed(id);
+  }
+
+  private void agreeIfAllProposed(String id) {
+    List<ProcessId> to;
+    long ts;
+    String tie;
+    synchronized (this) {
+      if (!id.equals(sending) || !awaiting.isEmpty()) {
+        return;
+      }
+      to = sendingTo;
+      ts = bestTs;
+      tie = bestTie;
+      sending = null;
+    }
+    dalua.process().send(to, AGREE, app, id, ts, tie);
+    startNext();
+  }
+
+  /** At a member: the agreed timestamp of a message. */
+  void onAgree(String id, long ts, String tie) {
+    synchronized (this) {
+      seen = Math.max(seen, ts);
+      Held h = held.get(id);
+      if (h == null) {
+        earlyAgreements.put(id, new Object[] {ts, tie});
+        return;
+      }
+      h.ts = ts;
+      h.tie = tie;
+      h.agreed = true;
+    }
+    deliverReady();
+  }
+
+  /** Delivers, in order, the held-back messages at the head that are agreed. */
+  private void deliverReady() {
+    List<Held> deliver = new ArrayList<>();
+    synchronized (this) {
+      while (!held.isEmpty()) {
+        Held head = held.values().stream().min(ORDER).orElseThrow();
+        if (!head.agreed) {
+          break;
+        }
+        held.remove(head.id);
+        deliver.add(head);
+      }
+    }
+    for (Held h : deliver) {
+      dalua.process().send(dalua.self(), h.function, h.args); // in this order, as events
+    }
+  }
+
+  /** The sender pings the members whose proposals it still awaits; the silent are dropped. */
+  private void pingWhileAwaiting(String id) {
+    PINGS.schedule(() -> {
+      List<ProcessId> silent;
+      synchronized (this) {
+        if (!id.equals(sending) || dalua.process().isClosed()) {
+          return;
+        }
+        silent = List.copyOf(awaiting);
+      }
+      for (ProcessId p : silent) {
+        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> {
+          synchronized (this) {
+            awaiting.remove(p);
+          }
+          agreeIfAllProposed(id);
+        }).withDeadline(PING.multipliedBy(2)).call();
+      }
+      pingWhileAwaiting(id);
+    }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A member holding a message pings its sender until it is agreed; if gone, drops it. */
+  private void pingSenderWhileHeld(String id, ProcessId sender) {
+    PINGS.schedule(() -> {
+      synchronized (this) {
+        Held h = held.get(id);
+        if (h == null || h.agreed || dalua.process().isClosed()) {
+          return;
+        }
+      }
+      dalua.process().async(sender, Dalua.ALIVE, v -> { }, e -> {
+        synchronized (this) {
+          Held h = held.get(id);
+          if (h != null && !h.agreed) {
+            held.remove(id); // its sender died before it settled: nobody delivers it
+          }
+        }
+        deliverReady();
+      }).withDeadline(PING.multipliedBy(2)).call();
+      pingSenderWhileHeld(id, sender);
+    }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Messages held back here (for tests). */
+  synchronized int heldBack() {
+    return held.size();
+  }
+}

@@ -1,0 +1,94 @@
+package dev.moonwire.dalua;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.testing.ProcessTestSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Total-order multicast under random delays and reordering, from fixed seeds. */
+class TotalMulticastTest extends ProcessTestSupport {
+  @AfterEach
+  void noFaults() {
+    System.clearProperty("moonwire.faults");
+  }
+
+  /** Members of a new group, each logging what it delivers. */
+  private List<Dalua> group(int n, String app, List<List<String>> logs) {
+    List<Dalua> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Dalua d = Dalua.attach(open(), Directory.local());
+      List<String> log = new CopyOnWriteArrayList<>();
+      logs.add(log);
+      d.process().export("apply", a -> log.add(a.stringAt(0)));
+      all.add(d);
+    }
+    all.get(0).apps().create(app);
+    all.forEach(d -> d.apps().join(app));
+    return all;
+  }
+
+  @ParameterizedTest(name = "{0} members, faults {1}")
+  @CsvSource({"3, 21:20", "4, 77:30", "3, 5:5"})
+  void everyMemberDelivers_theSameMessages_inTheSameOrder_eachSendersInItsOrder(
+      int n, String faults) {
+    System.setProperty("moonwire.faults", faults);
+    String app = "total-" + System.nanoTime();
+    List<List<String>> logs = new ArrayList<>();
+    List<Dalua> all = group(n, app, logs);
+    int each = 10;
+
+    for (int i = 0; i < n; i++) {
+      Dalua d = all.get(i);
+      int sender = i;
+      d.process().execute(() -> {
+        for (int k = 0; k < each; k++) {
+          d.total(app).send("apply", sender + ":" + k);
+        }
+      });
+    }
+
+    await().atMost(Duration.ofSeconds(60))
+        .until(() -> logs.stream().allMatch(l -> l.size() == n * each));
+    for (List<String> log : logs) {
+      assertEquals(logs.get(0), log, "members disagree on the order");
+      assertEquals(n * each, new HashSet<>(log).size(), "delivered twice");
+    }
+    for (int s = 0; s < n; s++) {
+      int sender = s;
+      List<String> own = logs.get(0).stream().filter(m -> m.startsWith(sender + ":")).toList();
+      for (int k = 0; k < each; k++) {
+        assertEquals(sender + ":" + k, own.get(k), "sender " + sender + " out of its order");
+      }
+    }
+    assertTrue(all.stream().allMatch(d -> d.totalOf(app).heldBack() == 0));
+  }
+
+  @Test
+  void aMemberThatDiesMidProtocol_doesNotBlockDelivery() {
+    String app = "total-dies-" + System.nanoTime();
+    List<List<String>> logs = new ArrayList<>();
+    List<Dalua> all = group(3, app, logs);
+    Dalua dying = all.get(2);
+    dying.process().close(); // still in the group for a moment: its proposals never come
+
+    all.get(0).total(app).send("apply", "a");
+    all.get(1).total(app).send("apply", "b");
+
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> logs.get(0).size() == 2 && logs.get(1).size() == 2);
+    assertEquals(logs.get(0), logs.get(1));
+    // the sends to the closed member were reported, as sends that fail are
+    assertTrue(takeUncaught().stream()
+        .allMatch(t -> t instanceof dev.moonwire.rpc.PeerUnavailableException));
+  }
+}
