@@ -32,6 +32,10 @@ public final class BenchmarkSuite {
       org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && args[0].equals("dalua")) {
+      dalua();
+      return;
+    }
     boolean smoke = args.length > 0 && args[0].equals("smoke");
     Collection<RunResult> results = run(smoke);
     System.out.println();
@@ -52,6 +56,28 @@ public final class BenchmarkSuite {
       options.addProfiler(GCProfiler.class);
     }
     return new Runner(options.build()).run();
+  }
+
+  /** DALua's benchmarks, with their ratios to the same group's plain send throughput. */
+  static void dalua() throws Exception {
+    Collection<RunResult> results = new Runner(new OptionsBuilder()
+        .include(DaluaBench.class.getSimpleName()).build()).run();
+    Map<String, Double> plain = new java.util.HashMap<>();
+    for (RunResult r : results) {
+      if (r.getParams().getBenchmark().endsWith("plainSendToTheGroup")) {
+        plain.put(r.getParams().getParam("members"), r.getPrimaryResult().getScore());
+      }
+    }
+    StringBuilder out = new StringBuilder("\n| benchmark | members | per second | ÷ plain send |\n"
+        + "|---|---|---|---|\n");
+    for (RunResult r : results) {
+      String members = r.getParams().getParam("members");
+      double score = r.getPrimaryResult().getScore();
+      out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f | %.3f |%n",
+          r.getParams().getBenchmark().replaceFirst(".*\\.benchmarks\\.", ""), members, score,
+          score / plain.getOrDefault(members, Double.NaN)));
+    }
+    System.out.println(out);
   }
 
   /** One row per benchmark and payload. */
