@@ -64,6 +64,7 @@ public final class Dalua {
       totalOf(a.stringAt(0)).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
       return null;
     });
+    process.export(TotalMulticast.SETTLED, a -> totalOf(a.stringAt(0)).settled(a.stringAt(1)));
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);

@@ -30,6 +30,9 @@ final class TotalMulticast implements Multicast {
   static final String MESSAGE = "dalua.total.message";
   static final String PROPOSE = "dalua.total.propose";
   static final String AGREE = "dalua.total.agree";
+  static final String SETTLED = "dalua.total.settled";
+  /** How many agreements a member remembers, for members that missed one. */
+  private static final int REMEMBERED = 65_536;
   private static final Duration PING = Duration.ofSeconds(1);
   private static final ScheduledExecutorService PINGS =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
@@ -53,6 +56,13 @@ final class TotalMulticast implements Multicast {
   private long seen; // the largest timestamp proposed or agreed here
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Object[]> earlyAgreements = new HashMap<>(); // {ts, tie}
+  /** The agreements this member saw, the newest {@link #REMEMBERED}: {ts, tie} by id. */
+  private final Map<String, Object[]> agreements = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
 
   /** A message held back: its timestamp (proposed, then agreed) and whether it is agreed. */
   private static final class Held {
@@ -179,6 +189,7 @@ final class TotalMulticast implements Multicast {
   void onAgree(String id, long ts, String tie) {
     synchronized (this) {
       seen = Math.max(seen, ts);
+      agreements.put(id, new Object[] {ts, tie});
       Held h = held.get(id);
       if (h == null) {
         earlyAgreements.put(id, new Object[] {ts, tie});
@@ -189,6 +200,12 @@ final class TotalMulticast implements Multicast {
       h.agreed = true;
     }
     deliverReady();
+  }
+
+  /** The agreement this member saw for {@code id}, as {ts, tie}, or null. */
+  synchronized Object[] settled(String id) {
+    Object[] a = agreements.get(id);
+    return a == null ? null : a.clone();
   }
 
   /** Delivers, in order, the held-back messages at the head that are agreed. */
@@ -231,7 +248,12 @@ final class TotalMulticast implements Multicast {
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** A member holding a message pings its sender until it is agreed; if gone, drops it. */
+  /**
+   * A member holding a message pings its sender until it is agreed. If the sender is gone, it
+   * asks the other members whether one of them saw the agreement (the sender may have died
+   * while its AGREE frames went out): if one did, it is applied here too; if none did, nobody
+   * delivered the message, and it is dropped.
+   */
   private void pingSenderWhileHeld(String id, ProcessId sender) {
     PINGS.schedule(() -> {
       synchronized (this) {
@@ -240,17 +262,45 @@ final class TotalMulticast implements Multicast {
           return;
         }
       }
-      dalua.process().async(sender, Dalua.ALIVE, v -> { }, e -> {
-        synchronized (this) {
-          Held h = held.get(id);
-          if (h != null && !h.agreed) {
-            held.remove(id); // its sender died before it settled: nobody delivers it
-          }
-        }
-        deliverReady();
-      }).withDeadline(PING.multipliedBy(2)).call();
-      pingSenderWhileHeld(id, sender);
+      dalua.process().async(sender, Dalua.ALIVE, v -> pingSenderWhileHeld(id, sender),
+          e -> askOthers(id, sender)).withDeadline(PING.multipliedBy(2)).call();
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void askOthers(String id, ProcessId sender) {
+    List<ProcessId> others = new ArrayList<>(dalua.apps().processes(app));
+    others.remove(dalua.self());
+    others.remove(sender);
+    if (others.isEmpty()) {
+      dropUnsettled(id);
+      return;
+    }
+    int[] answers = {0};
+    for (ProcessId p : others) {
+      dalua.process().<Object[]>async(p, SETTLED, agreement -> {
+        if (agreement != null) {
+          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+        }
+        if (++answers[0] == others.size()) { // callbacks run one at a time, as events
+          dropUnsettled(id);
+        }
+      }, e -> {
+        if (++answers[0] == others.size()) {
+          dropUnsettled(id);
+        }
+      }).withDeadline(PING.multipliedBy(2)).call(app, id);
+    }
+  }
+
+  /** Drops {@code id} if it is still held unagreed: its sender died before any agreed it. */
+  private void dropUnsettled(String id) {
+    synchronized (this) {
+      Held h = held.get(id);
+      if (h != null && !h.agreed) {
+        held.remove(id);
+      }
+    }
+    deliverReady();
   }
 
   /** Messages held back here (for tests). */

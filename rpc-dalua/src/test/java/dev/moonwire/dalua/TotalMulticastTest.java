@@ -74,6 +74,35 @@ class TotalMulticastTest extends ProcessTestSupport {
   }
 
   @Test
+  void aSenderThatDiesWhileItsAgreementGoesOut_isSettledTheSameEverywhere() {
+    String app = "total-half-" + System.nanoTime();
+    List<List<String>> logs = new ArrayList<>();
+    List<Dalua> all = group(3, app, logs);
+    // A sender that speaks the protocol by hand: message to all, then an agreement that
+    // reaches member 0 only — and dies.
+    dev.moonwire.rpc.RpcProcess sender = open();
+    Dalua senderDalua = Dalua.attach(sender, Directory.local());
+    senderDalua.apps().join(app);
+    List<Object[]> proposals = new CopyOnWriteArrayList<>();
+    sender.export(TotalMulticast.PROPOSE, a -> proposals.add(a.toArray())); // in place of DALua's
+    List<dev.moonwire.rpc.ProcessId> members = all.stream().map(Dalua::self).toList();
+    sender.send(members, TotalMulticast.MESSAGE, app, "dying#0", sender.id(), "apply",
+        new Object[] {"half-agreed"});
+    await().atMost(Duration.ofSeconds(10)).until(() -> proposals.size() == 3);
+    long agreed = proposals.stream().mapToLong(p -> (Long) p[2]).max().orElseThrow();
+    sender.send(members.get(0), TotalMulticast.AGREE, app, "dying#0", agreed, "tie");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> logs.get(0).size() == 1);
+    sender.close();
+
+    // the others find the sender gone, ask around, learn member 0's agreement, deliver
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> logs.get(1).size() == 1 && logs.get(2).size() == 1);
+    assertEquals(List.of("half-agreed"), logs.get(1));
+    assertEquals(List.of("half-agreed"), logs.get(2));
+  }
+
+  @Test
   void aMemberThatDiesMidProtocol_doesNotBlockDelivery() {
     String app = "total-dies-" + System.nanoTime();
     List<List<String>> logs = new ArrayList<>();
