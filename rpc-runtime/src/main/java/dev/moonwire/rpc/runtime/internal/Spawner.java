@@ -91,7 +91,7 @@ final class Spawner {
       Child failed = started.stream().filter(c -> c.announced.isCompletedExceptionally())
           .findFirst().orElse(null);
       boolean exited = failed != null;
-      if (failed == null) {
+      if (failed == null && timedOut(e)) {
         failed = started.stream().filter(c -> !c.announced.isDone()).findFirst().orElse(null);
       }
       started.forEach(c -> {
@@ -99,7 +99,7 @@ final class Spawner {
         stop(c.jvm);
       });
       if (failed == null) {
-        throw e; // every child was up: the waiting itself failed (cancelled)
+        throw e; // not the children's doing: the wait itself failed (cancelled, say)
       }
       throw failure(failed, exited, started.size(), deadline);
     }
@@ -196,6 +196,15 @@ final class Spawner {
     } catch (IOException e) {
       // the child is gone: what it printed is in
     }
+  }
+
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Why a spawn failed: {@code failed} exited before it announced itself, or was late. */
