@@ -628,9 +628,12 @@ public final class RuntimeProcess implements RpcProcess, Host {
         c.write(Frames.goAway(c.alloc()));
       }
     }
-    // Running handlers get the grace period to finish, unless close() is itself one of them.
+    // Running handlers get the grace period to finish, unless close() is itself one of them;
+    // connections still being dialled get what is left of it, so their queued frames go out.
+    long graceEnd = System.nanoTime() + config.closeGrace().toNanos();
     if (Processes.current() != this) {
       dispatcher.awaitIdle(config.closeGrace().toNanos());
+      connections.awaitSettled(graceEnd);
     }
     closed = true;
     String why = "process " + id + " closed before the call ended";

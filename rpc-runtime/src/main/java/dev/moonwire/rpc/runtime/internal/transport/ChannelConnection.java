@@ -312,9 +312,28 @@ public final class ChannelConnection extends Connection {
   /** Closes the channel; {@link ConnectionHandler} fails what is pending when it goes inactive. */
   public void close() {
     Channel ch = channel;
-    if (ch != null) {
-      ch.close();
+    if (ch == null) {
+      return;
     }
+    if (!ready) {
+      ch.close();
+      return;
+    }
+    // What was queued before the close goes out first; a peer that does not take it within a
+    // second is not waited for.
+    ch.eventLoop().execute(() -> {
+      drain();
+      ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+          .addListener(f -> ch.close());
+      ch.eventLoop().schedule(() -> {
+        ch.close();
+      }, 1, TimeUnit.SECONDS);
+    });
+  }
+
+  /** True while the connection is being dialled or its handshake is under way. */
+  public boolean settling() {
+    return !ready && !isClosed() && (channel == null || channel.isOpen());
   }
 
   /**

@@ -45,6 +45,17 @@ public final class Connections {
     this.local = new LocalConnection(process);
   }
 
+  /**
+   * Waits, until {@code deadlineNanos} at the latest, for the connections being dialled or
+   * handshaking to be ready, so that what was queued on them goes out before the close.
+   */
+  public void awaitSettled(long deadlineNanos) {
+    while (System.nanoTime() - deadlineNanos < 0
+        && all().stream().anyMatch(ChannelConnection::settling)) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
   /** Sets up a connection a peer dialled to us; on the event loop. */
   public void accepted(Channel ch) {
     ChannelConnection conn = new ChannelConnection(process, ch);
