@@ -40,6 +40,10 @@ public final class Dalua {
   private final Events events;
   private final Timers timers;
   private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
+  /** Requests for mutexes not made here yet, by name: {ts, from}. Guarded by itself. */
+  private final java.util.Map<String, List<Object[]>> early = new java.util.HashMap<>();
+  private int earlyCount; // guarded by early
+  private static final int MAX_EARLY_REQUESTS = 10_000;
   private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, TotalMulticast> total = new ConcurrentHashMap<>();
 
@@ -73,12 +77,29 @@ public final class Dalua {
       return null;
     });
     process.export(Mutex.REQUEST, a -> {
-      Mutex m = mutexes.get(a.stringAt(0));
+      String name = a.stringAt(0);
+      long ts = a.longAt(1);
+      ProcessId from = a.get(2, ProcessId.class);
+      Mutex m = mutexes.get(name);
       if (m != null) {
-        m.onRequest(a.longAt(1), a.get(2, ProcessId.class));
-      } else {
-        // not made here (yet): nothing to wait for on this side
-        process.send(a.get(2, ProcessId.class), Mutex.OK, a.stringAt(0), process.id());
+        m.onRequest(ts, from);
+        return null;
+      }
+      boolean kept;
+      synchronized (early) { // not made here yet: answered once it is
+        kept = earlyCount < MAX_EARLY_REQUESTS;
+        if (kept) {
+          early.computeIfAbsent(name, n -> new java.util.ArrayList<>())
+              .add(new Object[] {ts, from});
+          earlyCount++;
+        }
+      }
+      m = mutexes.get(name);
+      if (m != null) {
+        replayEarly(m); // made meanwhile
+      } else if (!kept) {
+        // too many requests for mutexes never made here: answer, rather than hold them all
+        process.send(from, Mutex.OK, name, process.id());
       }
       return null;
     });
@@ -180,7 +201,25 @@ public final class Dalua {
   public Mutex mutex(String name, Collection<ProcessId> members) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(members, "members");
-    return mutexes.computeIfAbsent(name, n -> new Mutex(this, n, members));
+    Mutex m = mutexes.computeIfAbsent(name, n -> new Mutex(this, n, members));
+    replayEarly(m);
+    return m;
+  }
+
+  /** The requests that came for {@code m} before it was made here. */
+  private void replayEarly(Mutex m) {
+    List<Object[]> waiting;
+    synchronized (early) {
+      waiting = early.remove(m.name());
+      if (waiting != null) {
+        earlyCount -= waiting.size();
+      }
+    }
+    if (waiting != null) {
+      for (Object[] r : waiting) {
+        m.onRequest((Long) r[0], (ProcessId) r[1]);
+      }
+    }
   }
 
   /** Groups of processes: create, join, leave, destroy, list. */

@@ -59,19 +59,41 @@ public final class AveragingDemo {
   }
 
   public static void main(String[] args) throws Exception {
-    try (RpcProcess me = Rpc.open(RpcConfig.defaults())) {
-      // ALua's spawn: four server JVMs; child i serves the i-th value
-      List<ProcessId> servers = me.spawn(4, ValueServer.class, "0", "10", "20", "30", "45");
-      System.out.println("servers " + servers + " hold values 10, 20, 30, 45");
-      System.out.println("client " + me.id());
-      System.out.println("average (callbacks): " + getavrgAsync(servers).get(30, TimeUnit.SECONDS));
-      System.out.println("average (sync):      " + getavrgSync(servers));
-      System.out.println("average (futures):   " + getavrgFutures(servers));
-      // and from inside an event of the client process, where sync calls suspend
-      CompletableFuture<Double> inside = new CompletableFuture<>();
-      me.execute(() -> inside.complete(getavrgSync(servers)));
-      System.out.println("average (sync, inside the client's event loop): "
-          + inside.get(30, TimeUnit.SECONDS));
-    } // closing the client stops the servers it spawned
+    System.exit(Samples.run("averaging"));
+  }
+
+  /** {@code ./mw sample averaging}: the same average, three ways, from four spawned servers. */
+  static final class Sample implements Samples.Sample {
+    @Override
+    public String about() {
+      return "seeds 000/001: getavrg over 4 spawned servers — callbacks, sync calls, futures";
+    }
+
+    @Override
+    public String run(Samples.Options options) throws Exception {
+      try (RpcProcess me = Rpc.open(RpcConfig.defaults())) {
+        // ALua's spawn: four server JVMs; child i serves the i-th value
+        List<ProcessId> servers = me.spawn(4, ValueServer.class, "0", "10", "20", "30", "45");
+        System.out.println("servers " + servers + " hold values 10, 20, 30, 45");
+        System.out.println("client " + me.id());
+        double async = getavrgAsync(servers).get(30, TimeUnit.SECONDS);
+        System.out.println("average (callbacks): " + async);
+        double sync = getavrgSync(servers);
+        System.out.println("average (sync):      " + sync);
+        double futures = getavrgFutures(servers);
+        System.out.println("average (futures):   " + futures);
+        // and from inside an event of the client process, where sync calls suspend
+        CompletableFuture<Double> inside = new CompletableFuture<>();
+        me.execute(() -> inside.complete(getavrgSync(servers)));
+        double inEvent = inside.get(30, TimeUnit.SECONDS);
+        System.out.println("average (sync, inside the client's event loop): " + inEvent);
+        for (double a : new double[] {async, sync, futures, inEvent}) {
+          if (a != 26.25) {
+            throw new Samples.Failed("an average of " + a + " (expected: 26.25)");
+          }
+        }
+        return "the four ways agree on 26.25 over " + servers.size() + " server JVMs";
+      } // closing the client stops the servers it spawned
+    }
   }
 }
