@@ -146,8 +146,9 @@ public interface RpcProcess extends AutoCloseable {
    * @throws RpcException the stage's failure, if it is one (unwrapped)
    * @throws java.util.concurrent.CompletionException the stage's other failures, as
    *     {@code join()} throws them
-   * @throws CancelledException if the request waiting here is cancelled or its deadline passes
-   *     (the stage is left as it is)
+   * @throws CancelledException if the request waiting here is cancelled or its deadline passes,
+   *     or a thread blocked here outside any event is interrupted (its interrupt status kept);
+   *     the stage is left as it is
    */
   <T> T await(CompletionStage<T> stage);
 

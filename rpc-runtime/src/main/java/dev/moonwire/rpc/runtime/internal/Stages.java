@@ -5,17 +5,27 @@ import dev.moonwire.rpc.RpcException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 
 /** The outcome of a {@link CompletionStage} as {@code Rpc.await} gives it. */
 public final class Stages {
   private Stages() {}
 
-  /** Blocks the calling thread until {@code stage} completes; see {@link #outcome}. */
+  /**
+   * Blocks the calling thread until {@code stage} completes; see {@link #outcome}. An interrupt
+   * ends the wait with a {@link CancelledException}, the thread's interrupt status kept (the
+   * stage itself is left alone).
+   */
   public static <T> T join(CompletionStage<T> stage) {
     try {
-      return stage.toCompletableFuture().join();
-    } catch (CompletionException | CancellationException e) {
+      return stage.toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      return outcome(null, new CompletionException(e.getCause()));
+    } catch (CancellationException e) {
       return outcome(null, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("interrupted while waiting", e);
     }
   }
 

@@ -144,6 +144,30 @@ class CancellationTest extends ProcessTestSupport {
   }
 
   @Test
+  void awaitOutsideAnyEvent_interrupted_throwsCancelled_keepingTheInterruptStatus()
+      throws Exception {
+    RpcProcess b = open();
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletableFuture<Object> outcome = new CompletableFuture<>();
+    CountDownLatch waiting = new CountDownLatch(1);
+    Thread t = Thread.ofPlatform().start(() -> {
+      waiting.countDown();
+      try {
+        outcome.complete(b.await(never));
+      } catch (CancelledException e) {
+        outcome.complete(Thread.currentThread().isInterrupted() ? "interrupted" : "cleared");
+      }
+    });
+    waiting.await();
+    await().atMost(Duration.ofSeconds(5)).until(() -> t.getState() == Thread.State.WAITING);
+
+    t.interrupt();
+
+    assertEquals("interrupted", outcome.get(5, TimeUnit.SECONDS));
+    assertTrue(!never.isDone(), "the stage is left alone");
+  }
+
+  @Test
   void awaitOfFailedStage_throwsTheRpcExceptionUnwrapped() {
     RpcProcess c = slowPeer();
     RpcProcess b = open();
