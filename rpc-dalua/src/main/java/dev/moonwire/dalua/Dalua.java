@@ -1,8 +1,13 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.rpc.Args;
+import dev.moonwire.rpc.NoSuchFunctionException;
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +38,15 @@ public final class Dalua {
   public static final String APP_LEAVE = "dalua_app_leave";
   /** Answered by every DALua process: its liveness, for hubs and mutexes. */
   static final String ALIVE = "dalua.alive";
+  /** How long a liveness ping may take before it is asked again (a slow member is not dead). */
+  static final Duration PING_DEADLINE = Duration.ofSeconds(30);
+
+  /** Whether a failed call says its target is gone (not merely slow). */
+  static boolean gone(RpcException e) {
+    return e instanceof PeerUnavailableException
+        || e instanceof ProcessClosedException
+        || e instanceof NoSuchFunctionException; // its DALua is not attached
+  }
 
   private final RpcProcess process;
   private final Directory.Session session;

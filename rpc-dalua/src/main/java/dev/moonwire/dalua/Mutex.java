@@ -27,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * 2(n−1) messages per entry among n members.
  *
  * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
- * for every second, and one that does not answer is dropped (its OK no longer awaited, its
- * deferred request forgotten). Methods may be called from any thread.
+ * for every second, and one whose connection is lost — its process closed, its JVM gone, its
+ * host silent past two heartbeats — is dropped (its OK no longer awaited, its deferred request
+ * forgotten). A member that is only slow is waited for: dropping a live member would let two
+ * in. Methods may be called from any thread.
  */
 public final class Mutex {
   static final String REQUEST = "dalua.mutex.request";
@@ -289,9 +291,11 @@ public final class Mutex {
         waitingFor = List.copyOf(awaiting);
       }
       for (ProcessId p : waitingFor) {
-        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> remove(p))
-            .withDeadline(PING.multipliedBy(2))
-            .call();
+        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> {
+          if (Dalua.gone(e)) {
+            remove(p); // only a member whose connection is lost: a slow one still counts
+          }
+        }).withDeadline(Dalua.PING_DEADLINE).call();
       }
       schedulePing(ts);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);

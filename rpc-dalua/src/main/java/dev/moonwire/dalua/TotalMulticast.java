@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A member that dies does not block delivery: a sender waiting for proposals pings the
  * members it waits for, and a member holding a message its sender has not settled pings the
- * sender; each drops what the silent one owed (every second, two pings of silence).
+ * sender, every second; one whose connection is lost (process closed, JVM gone, host silent
+ * past two heartbeats) is dropped with what it owed. A member that is only slow is waited for.
  */
 final class TotalMulticast implements Multicast {
   static final String MESSAGE = "dalua.total.message";
@@ -238,11 +239,14 @@ final class TotalMulticast implements Multicast {
       }
       for (ProcessId p : silent) {
         dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> {
+          if (!Dalua.gone(e)) {
+            return; // slow, not gone: its proposal is still needed
+          }
           synchronized (this) {
             awaiting.remove(p);
           }
           agreeIfAllProposed(id);
-        }).withDeadline(PING.multipliedBy(2)).call();
+        }).withDeadline(Dalua.PING_DEADLINE).call();
       }
       pingWhileAwaiting(id);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
@@ -262,8 +266,13 @@ final class TotalMulticast implements Multicast {
           return;
         }
       }
-      dalua.process().async(sender, Dalua.ALIVE, v -> pingSenderWhileHeld(id, sender),
-          e -> askOthers(id, sender)).withDeadline(PING.multipliedBy(2)).call();
+      dalua.process().async(sender, Dalua.ALIVE, v -> pingSenderWhileHeld(id, sender), e -> {
+        if (Dalua.gone(e)) {
+          askOthers(id, sender);
+        } else {
+          pingSenderWhileHeld(id, sender); // slow, not gone: its agreement will come
+        }
+      }).withDeadline(Dalua.PING_DEADLINE).call();
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -288,7 +297,7 @@ final class TotalMulticast implements Multicast {
         if (++answers[0] == others.size()) {
           dropUnsettled(id);
         }
-      }).withDeadline(PING.multipliedBy(2)).call(app, id);
+      }).withDeadline(Dalua.PING_DEADLINE).call(app, id); // a slow member may hold the answer
     }
   }
 

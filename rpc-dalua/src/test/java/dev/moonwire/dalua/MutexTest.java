@@ -2,9 +2,11 @@ package dev.moonwire.dalua;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
@@ -13,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,16 +134,17 @@ class MutexTest extends ProcessTestSupport {
     assertEquals("a in", waitingA.join());
     assertEquals("b in", waitingB.join());
     assertTrue(!ma.others().contains(child) && !mb.others().contains(child));
+    onlySendsToTheDeadFailed(child);
   }
 
   @Test
   void aMemberThatDies_isRemoved_andTheOthersGetIn() {
     List<Dalua> all = members(3, "9:5");
     List<ProcessId> ids = all.stream().map(Dalua::self).toList();
-    Mutex holder = all.get(2).mutex("m", ids);
-    holder.enter(); // member 2 holds the mutex ...
     Mutex waiter = all.get(0).mutex("m", ids);
     all.get(1).mutex("m", ids);
+    Mutex holder = all.get(2).mutex("m", ids);
+    holder.enter(); // member 2 holds the mutex (granted once the others have made it) ...
     RpcFuture<Object> waiting = all.get(0).process().submit(() -> {
       waiter.enter();
       waiter.leave();
@@ -150,5 +155,47 @@ class MutexTest extends ProcessTestSupport {
 
     assertEquals("in", waiting.join());
     assertTrue(!waiter.others().contains(ids.get(2)));
+    onlySendsToTheDeadFailed(ids.get(2));
+  }
+
+  @Test
+  void aMemberThatIsOnlySlow_isWaitedFor_notDropped() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    mb.enter();
+    CountDownLatch busy = new CountDownLatch(1);
+    b.process().execute(() -> { // b answers nothing for a while (a long GC, a busy event) ...
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    AtomicBoolean aInside = new AtomicBoolean();
+    RpcFuture<Object> waiting = a.process().submit(() -> {
+      ma.enter();
+      aInside.set(true);
+      ma.leave();
+      return "a in";
+    });
+
+    // ... for longer than two pings: b still holds the mutex, so a must not get in
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilFalse(aInside);
+    busy.countDown();
+    mb.leave();
+
+    assertEquals("a in", waiting.join());
+    assertTrue(ma.others().contains(b.self()), "a live member was dropped");
+  }
+
+  /** Requests sent to a member as it died are reported, not lost silently: nothing else is. */
+  private void onlySendsToTheDeadFailed(ProcessId dead) {
+    for (Throwable e : takeUncaught()) {
+      assertInstanceOf(PeerUnavailableException.class, e);
+      assertTrue(e.getMessage().contains(dead.toString()), e.getMessage());
+    }
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -100,6 +101,33 @@ class TotalMulticastTest extends ProcessTestSupport {
         .until(() -> logs.get(1).size() == 1 && logs.get(2).size() == 1);
     assertEquals(List.of("half-agreed"), logs.get(1));
     assertEquals(List.of("half-agreed"), logs.get(2));
+  }
+
+  @Test
+  void aMemberThatIsOnlySlow_isWaitedFor_andAllDeliverTheSameOrder() {
+    String app = "total-slow-" + System.nanoTime();
+    List<List<String>> logs = new ArrayList<>();
+    List<Dalua> all = group(3, app, logs);
+    CountDownLatch busy = new CountDownLatch(1);
+    all.get(2).process().execute(() -> { // member 2 answers nothing for a while ...
+      try {
+        busy.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    all.get(0).total(app).send("apply", "a");
+    all.get(1).total(app).send("apply", "b");
+
+    // ... for longer than two pings: its proposals are still needed, nothing may be delivered
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+        .until(() -> logs.get(0).isEmpty() && logs.get(1).isEmpty());
+    busy.countDown();
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> logs.stream().allMatch(l -> l.size() == 2));
+    assertEquals(logs.get(0), logs.get(1));
+    assertEquals(logs.get(0), logs.get(2));
   }
 
   @Test

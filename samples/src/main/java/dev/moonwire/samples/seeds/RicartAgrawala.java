@@ -46,15 +46,18 @@ public final class RicartAgrawala implements Samples.Sample {
       });
       hub.export("leaving", a -> --inside[0]);
       hub.export("done", a -> {
-        messages[0] += a.longAt(1);
-        System.out.println(a.get(0) + " is done: " + a.longAt(1) + " requests and OKs sent");
+        System.out.println(a.get(0) + " is done");
         done.countDown();
         return null;
       });
-      hub.spawn(n, Member.class, String.valueOf(n), String.valueOf(rounds));
+      var members = hub.spawn(n, Member.class, String.valueOf(n), String.valueOf(rounds));
       System.out.println(n + " processes spawned; each enters " + rounds + " times");
       if (!done.await(120, TimeUnit.SECONDS)) {
         throw new Samples.Failed("only " + (n - done.getCount()) + " of " + n + " finished");
+      }
+      for (ProcessId m : members) { // once all are done: no OK is still to come
+        long sent = hub.sync(m, "messages").call();
+        messages[0] += sent;
       }
       if (most[0] > 1) {
         throw new Samples.Failed(most[0] + " processes were inside at once");
@@ -87,6 +90,7 @@ public final class RicartAgrawala implements Samples.Sample {
         p.sleep(Duration.ofMillis(20)); // the others are still starting
       }
       Mutex mutex = dalua.mutex("cs", dalua.apps().processes("myapp"));
+      p.export("messages", a -> mutex.messagesSent());
       Random random = new Random(p.id().port());
       for (int i = 0; i < rounds; i++) {
         p.sleep(Duration.ofMillis(random.nextInt(20)));
@@ -96,7 +100,7 @@ public final class RicartAgrawala implements Samples.Sample {
         p.sync(parent, "leaving").call(p.id());
         mutex.leave();
       }
-      p.sync(parent, "done").call(p.id(), mutex.messagesSent());
+      p.sync(parent, "done").call(p.id());
       new CountDownLatch(1).await(); // until the parent stops this JVM
     }
   }
