@@ -33,13 +33,12 @@ final class CausalMulticast implements Multicast {
   @Override
   public void send(String function, Object... args) {
     List<ProcessId> members = dalua.apps().processes(app);
-    HashMap<ProcessId, Long> stamp;
-    synchronized (this) {
+    synchronized (this) { // stamped and queued together: frames leave in stamp order
       clock.merge(dalua.self(), 1L, Long::sum);
-      stamp = new HashMap<>(clock);
+      HashMap<ProcessId, Long> stamp = new HashMap<>(clock);
+      dalua.process().send(members, FUNCTION, app, dalua.self(), stamp, function,
+          args == null ? new Object[0] : args);
     }
-    dalua.process().send(members, FUNCTION, app, dalua.self(), stamp, function,
-        args == null ? new Object[0] : args);
   }
 
   /** A message arrived (as an event): delivered now, or held until what it depends on is. */

@@ -1,11 +1,7 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.rpc.Args;
-import dev.moonwire.rpc.NoSuchFunctionException;
-import dev.moonwire.rpc.PeerUnavailableException;
-import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
-import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.Collection;
@@ -40,13 +36,8 @@ public final class Dalua {
   static final String ALIVE = "dalua.alive";
   /** How long a liveness ping may take before it is asked again (a slow member is not dead). */
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
-
-  /** Whether a failed call says its target is gone (not merely slow). */
-  static boolean gone(RpcException e) {
-    return e instanceof PeerUnavailableException
-        || e instanceof ProcessClosedException
-        || e instanceof NoSuchFunctionException; // its DALua is not attached
-  }
+  /** Which members are gone, for this process's mutexes and total orders. */
+  final Liveness liveness = new Liveness();
 
   private final RpcProcess process;
   private final Directory.Session session;
@@ -94,26 +85,28 @@ public final class Dalua {
       String name = a.stringAt(0);
       long ts = a.longAt(1);
       ProcessId from = a.get(2, ProcessId.class);
+      if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
+        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
+            + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
+      }
       Mutex m = mutexes.get(name);
       if (m != null) {
         m.onRequest(ts, from);
         return null;
       }
-      boolean kept;
       synchronized (early) { // not made here yet: answered once it is
-        kept = earlyCount < MAX_EARLY_REQUESTS;
-        if (kept) {
-          early.computeIfAbsent(name, n -> new java.util.ArrayList<>())
-              .add(new Object[] {ts, from});
-          earlyCount++;
+        if (earlyCount >= MAX_EARLY_REQUESTS) {
+          // Answering OK unasked would let two in; holding more would grow without bound.
+          throw new IllegalStateException("mutex '" + name + "': request of " + from
+              + " ignored: " + MAX_EARLY_REQUESTS + " requests already wait for mutexes not "
+              + "made here (expected: every member makes the mutex it is asked for)");
         }
+        early.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(new Object[] {ts, from});
+        earlyCount++;
       }
       m = mutexes.get(name);
       if (m != null) {
         replayEarly(m); // made meanwhile
-      } else if (!kept) {
-        // too many requests for mutexes never made here: answer, rather than hold them all
-        process.send(from, Mutex.OK, name, process.id());
       }
       return null;
     });

@@ -27,14 +27,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * 2(n−1) messages per entry among n members.
  *
  * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
- * for every second, and one whose connection is lost — its process closed, its JVM gone, its
- * host silent past two heartbeats — is dropped (its OK no longer awaited, its deferred request
- * forgotten). A member that is only slow is waited for: dropping a live member would let two
- * in. Methods may be called from any thread.
+ * for every second, and one that cannot be reached at all for five seconds — its process
+ * closed, its JVM gone, its host cut off — is dropped (its OK no longer awaited, its deferred
+ * request forgotten). A member that is only slow is waited for: dropping a live member would
+ * let two in. Safety rests on that failure detector: a member cut off for longer than that,
+ * and then back, is treated as dead. Methods may be called from any thread.
  */
 public final class Mutex {
   static final String REQUEST = "dalua.mutex.request";
   static final String OK = "dalua.mutex.ok";
+  /** The largest timestamp a request may carry: far from wrapping, whatever peers send. */
+  static final long MAX_TIMESTAMP = Long.MAX_VALUE / 4;
   private static final Duration PING = Duration.ofSeconds(1);
   private static final ScheduledExecutorService PINGS =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
@@ -51,6 +54,7 @@ public final class Mutex {
   private final Set<ProcessId> others = new LinkedHashSet<>();
   private long clock;
   private long requestTs = -1; // the active own request, or -1
+  private long pingedTs = -1; // the request whose members are being pinged
   private final Set<ProcessId> awaiting = new HashSet<>();
   private Runnable onGrant;
   private boolean inside;
@@ -89,31 +93,36 @@ public final class Mutex {
    * other events meanwhile; needs {@code rpc-sync}), elsewhere it blocks. Leave with
    * {@link #leave()}.
    *
-   * @throws dev.moonwire.rpc.CancelledException if the waiting request is cancelled; the
-   *     mutex is then left as soon as it is granted
+   * @throws dev.moonwire.rpc.CancelledException if the waiting request is cancelled or the
+   *     waiting thread interrupted; this member then does not hold the mutex (it is passed on
+   *     as soon as it is granted, or at once if it was granted meanwhile)
    */
   public void enter() {
     CompletableFuture<Void> granted = new CompletableFuture<>();
     boolean[] abandoned = {false};
     request(() -> {
+      boolean gone;
       synchronized (abandoned) {
-        if (abandoned[0]) {
-          leave(); // the waiter went away: pass it on
-          return;
+        gone = abandoned[0];
+        if (!gone) {
+          granted.complete(null);
         }
-        granted.complete(null);
+      }
+      if (gone) {
+        leave(); // the waiter went away: pass it on
       }
     });
     try {
       dalua.process().await(granted);
     } catch (RuntimeException e) {
+      boolean holds;
       synchronized (abandoned) {
-        if (!granted.isDone()) {
-          abandoned[0] = true;
-          throw e;
-        }
+        abandoned[0] = true;
+        holds = granted.isDone();
       }
-      // granted as it was cancelled: the caller holds the mutex and must leave it
+      if (holds) {
+        leave(); // granted as it was cancelled: passed on, so a throw always means "not held"
+      }
       throw e;
     }
   }
@@ -227,6 +236,12 @@ public final class Mutex {
     }
     messages.addAndGet(to.size());
     dalua.process().send(to, REQUEST, name, ts, self);
+    synchronized (this) {
+      if (pingedTs == ts) {
+        return; // a member added while waiting: the pings already under way cover it
+      }
+      pingedTs = ts;
+    }
     schedulePing(ts);
   }
 
@@ -241,7 +256,7 @@ public final class Mutex {
     synchronized (this) {
       clock = Math.max(clock, ts) + 1;
       defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
-      if (defer) {
+      if (defer && !deferred.contains(from)) {
         deferred.add(from);
       }
     }
@@ -291,9 +306,9 @@ public final class Mutex {
         waitingFor = List.copyOf(awaiting);
       }
       for (ProcessId p : waitingFor) {
-        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> {
-          if (Dalua.gone(e)) {
-            remove(p); // only a member whose connection is lost: a slow one still counts
+        dalua.process().async(p, Dalua.ALIVE, v -> dalua.liveness.answered(p), e -> {
+          if (dalua.liveness.gone(p, e)) {
+            remove(p); // unreachable for a while: a member only slow still counts
           }
         }).withDeadline(Dalua.PING_DEADLINE).call();
       }

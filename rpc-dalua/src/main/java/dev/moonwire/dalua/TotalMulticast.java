@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A member that dies does not block delivery: a sender waiting for proposals pings the
  * members it waits for, and a member holding a message its sender has not settled pings the
- * sender, every second; one whose connection is lost (process closed, JVM gone, host silent
- * past two heartbeats) is dropped with what it owed. A member that is only slow is waited for.
+ * sender, every second; one that cannot be reached at all for five seconds (process closed,
+ * JVM gone, host cut off) is dropped with what it owed. A member that is only slow is waited
+ * for.
  */
 final class TotalMulticast implements Multicast {
   static final String MESSAGE = "dalua.total.message";
@@ -238,11 +239,14 @@ final class TotalMulticast implements Multicast {
         silent = List.copyOf(awaiting);
       }
       for (ProcessId p : silent) {
-        dalua.process().async(p, Dalua.ALIVE, v -> { }, e -> {
-          if (!Dalua.gone(e)) {
-            return; // slow, not gone: its proposal is still needed
+        dalua.process().async(p, Dalua.ALIVE, v -> dalua.liveness.answered(p), e -> {
+          if (!dalua.liveness.gone(p, e)) {
+            return; // slow, or not unreachable for long: its proposal is still needed
           }
           synchronized (this) {
+            if (!id.equals(sending)) {
+              return; // a later message is being sent now: p is asked for that one anew
+            }
             awaiting.remove(p);
           }
           agreeIfAllProposed(id);
@@ -266,11 +270,14 @@ final class TotalMulticast implements Multicast {
           return;
         }
       }
-      dalua.process().async(sender, Dalua.ALIVE, v -> pingSenderWhileHeld(id, sender), e -> {
-        if (Dalua.gone(e)) {
+      dalua.process().async(sender, Dalua.ALIVE, v -> {
+        dalua.liveness.answered(sender);
+        pingSenderWhileHeld(id, sender);
+      }, e -> {
+        if (dalua.liveness.gone(sender, e)) {
           askOthers(id, sender);
         } else {
-          pingSenderWhileHeld(id, sender); // slow, not gone: its agreement will come
+          pingSenderWhileHeld(id, sender); // slow, or not unreachable for long
         }
       }).withDeadline(Dalua.PING_DEADLINE).call();
     }, PING.toMillis(), TimeUnit.MILLISECONDS);

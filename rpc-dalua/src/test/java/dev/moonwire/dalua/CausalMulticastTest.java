@@ -85,4 +85,47 @@ class CausalMulticastTest extends ProcessTestSupport {
     assertEquals(new HashSet<>(delivered.get("m0")), new HashSet<>(delivered.get("m2")));
     assertTrue(all.stream().allMatch(d -> d.causalOf(app).heldBack() == 0));
   }
+
+  @org.junit.jupiter.api.Test
+  void sendsFromTwoThreadsAtOnce_areDeliveredInOneOrder_bySenderAndOthersAlike()
+      throws Exception {
+    String app = "causal-threads-" + System.nanoTime();
+    List<Dalua> all = new ArrayList<>();
+    List<List<Integer>> logs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Dalua d = Dalua.attach(open(), Directory.local());
+      List<Integer> log = new CopyOnWriteArrayList<>();
+      d.process().export("post", a -> log.add(a.intAt(0)));
+      all.add(d);
+      logs.add(log);
+    }
+    all.get(0).apps().create(app);
+    all.forEach(d -> d.apps().join(app));
+    Multicast m = all.get(0).causal(app);
+    int each = 500;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      int base = t * each;
+      threads.add(Thread.ofPlatform().start(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int k = 0; k < each; k++) {
+          m.send("post", base + k);
+        }
+      }));
+    }
+    go.countDown();
+    for (Thread t : threads) {
+      t.join();
+    }
+
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> logs.stream().allMatch(l -> l.size() == 2 * each));
+    assertEquals(logs.get(1), logs.get(0), "the sender delivered its own in another order");
+    assertEquals(logs.get(1), logs.get(2));
+  }
 }

@@ -191,6 +191,86 @@ class MutexTest extends ProcessTestSupport {
     assertTrue(ma.others().contains(b.self()), "a live member was dropped");
   }
 
+  @Test
+  void aWaiterInterrupted_throwsCancelled_holdsNothing_andTheNextGetsIn() throws Exception {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    Dalua c = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self(), c.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    Mutex mc = c.mutex("m", ids);
+    ma.enter();
+    java.util.concurrent.CompletableFuture<String> outcome =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread waiter = Thread.ofPlatform().start(() -> { // b waits outside any event
+      try {
+        mb.enter();
+        outcome.complete("entered");
+      } catch (dev.moonwire.rpc.CancelledException e) {
+        outcome.complete("cancelled");
+      }
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiter.getState() == Thread.State.WAITING);
+    RpcFuture<Object> cWaits = c.process().submit(() -> {
+      mc.enter();
+      mc.leave();
+      return "c in";
+    });
+
+    waiter.interrupt();
+    assertEquals("cancelled", outcome.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    ma.leave();
+
+    assertEquals("c in", cWaits.join()); // b's turn, granted after it left, was passed on
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(
+        () -> assertThrows(IllegalStateException.class, mb::leave, "b must not hold it"));
+  }
+
+  @Test
+  void aRequestWithATimestampThatWouldWrapTheClock_isRefused_andTheMutexStillWorks() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    RpcProcess rogue = open();
+
+    rogue.send(a.self(), Mutex.REQUEST, "m", Long.MAX_VALUE, rogue.id());
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
+    Throwable refused = takeUncaught().get(0);
+    assertInstanceOf(IllegalArgumentException.class, refused);
+    assertTrue(refused.getMessage().contains("timestamp"), refused.getMessage());
+    RpcFuture<Object> both = b.process().submit(() -> {
+      mb.enter();
+      mb.leave();
+      return "b in";
+    });
+    ma.enter();
+    ma.leave();
+    assertEquals("b in", both.join());
+  }
+
+  @Test
+  void requestsForMutexesNeverMade_pastTheCap_areRefused_neverAnsweredOk() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    RpcProcess flooder = open();
+    AtomicInteger oks = new AtomicInteger();
+    flooder.export(Mutex.OK, args -> oks.incrementAndGet());
+    int cap = 10_000;
+
+    for (int i = 0; i < cap + 5; i++) {
+      flooder.send(a.self(), Mutex.REQUEST, "never-" + i, 1L, flooder.id());
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalStateException
+        && t.getMessage().contains("mutexes not made here")));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> oks.get() == 0); // an OK unasked could let two in
+  }
+
   /** Requests sent to a member as it died are reported, not lost silently: nothing else is. */
   private void onlySendsToTheDeadFailed(ProcessId dead) {
     for (Throwable e : takeUncaught()) {

@@ -1,0 +1,56 @@
+package dev.moonwire.dalua;
+
+import dev.moonwire.rpc.NoSuchFunctionException;
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The failure detector of the mutex and of total order: whether a member whose ping failed is
+ * gone. A slow member is never gone — a ping that times out says nothing — and neither is one
+ * whose connection failed once (a dial refused, a connection dropped and made again): a member
+ * is gone when it cannot be reached at all for {@link #GONE_AFTER}, or when it answers that
+ * DALua is not there. Like every detector built on timeouts, it can be wrong about a member
+ * cut off for longer than that; such a member is dropped as if it had died.
+ */
+final class Liveness {
+  /** How long a member must stay unreachable to count as gone. */
+  static final Duration GONE_AFTER = Duration.ofSeconds(5);
+
+  private final Map<ProcessId, Long> unreachableSince = new ConcurrentHashMap<>();
+  private final LongSupplier nanoTime;
+
+  Liveness() {
+    this(System::nanoTime);
+  }
+
+  Liveness(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
+
+  /** A ping of {@code p} was answered. */
+  void answered(ProcessId p) {
+    unreachableSince.remove(p);
+  }
+
+  /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
+  boolean gone(ProcessId p, RpcException e) {
+    if (e instanceof NoSuchFunctionException) {
+      return true; // a process at that address, without DALua: not the member
+    }
+    if (!(e instanceof PeerUnavailableException)) {
+      return false; // slow (deadline), or this process closing: not evidence
+    }
+    long now = nanoTime.getAsLong();
+    long since = unreachableSince.computeIfAbsent(p, k -> now);
+    if (now - since < GONE_AFTER.toNanos()) {
+      return false;
+    }
+    unreachableSince.remove(p);
+    return true;
+  }
+}

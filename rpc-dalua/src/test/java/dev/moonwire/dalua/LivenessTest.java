@@ -1,0 +1,55 @@
+package dev.moonwire.dalua;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.DeadlineExceededException;
+import dev.moonwire.rpc.NoSuchFunctionException;
+import dev.moonwire.rpc.PeerUnavailableException;
+import dev.moonwire.rpc.ProcessClosedException;
+import dev.moonwire.rpc.ProcessId;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The mutex's failure detector: slow is never gone; unreachable is gone only after a while. */
+class LivenessTest {
+  private final long[] now = {0};
+  private final Liveness liveness = new Liveness(() -> now[0]);
+  private final ProcessId p = ProcessId.parse("127.0.0.1:4000");
+
+  private void after(long seconds) {
+    now[0] += TimeUnit.SECONDS.toNanos(seconds);
+  }
+
+  @Test
+  void unreachable_isGoneOnlyAfterFiveSecondsOfFailures() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused)); // one failed dial: not yet
+    after(4);
+    assertFalse(liveness.gone(p, refused));
+    after(1);
+    assertTrue(liveness.gone(p, refused));
+  }
+
+  @Test
+  void anAnswer_startsTheCountAgain() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused));
+    after(4);
+    liveness.answered(p); // back: it was only a dropped connection
+    after(2);
+    assertFalse(liveness.gone(p, refused));
+    after(4);
+    assertFalse(liveness.gone(p, refused));
+  }
+
+  @Test
+  void slowOrOwnClose_isNeverGone_andNoDaluaThereIsGoneAtOnce() {
+    for (int i = 0; i < 10; i++) {
+      assertFalse(liveness.gone(p, new DeadlineExceededException("slow")));
+      assertFalse(liveness.gone(p, new ProcessClosedException("this one closes")));
+      after(10);
+    }
+    assertTrue(liveness.gone(p, new NoSuchFunctionException("no dalua.alive")));
+  }
+}
