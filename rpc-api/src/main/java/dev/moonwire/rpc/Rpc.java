@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.ServiceLoader;
@@ -70,6 +71,19 @@ public final class Rpc {
     }
     throw new IllegalStateException(
         "no process is current and " + open.size() + " are open: call on an RpcProcess");
+  }
+
+  /**
+   * The process that started this JVM with {@link RpcProcess#spawn}, or empty if this JVM was
+   * not spawned: ALua's parent, to which a spawned program reports. Read from the system
+   * property {@code moonwire.spawn.parent}; callable from any thread.
+   *
+   * @throws IllegalArgumentException if that property is set but is not a process id
+   */
+  public static Optional<ProcessId> parent() {
+    String parent = System.getProperty("moonwire.spawn.parent");
+    return parent == null ? Optional.empty()
+        : Optional.of(ProcessId.parse(parent));
   }
 
   /** See {@link RpcProcess#async(ProcessId, String, Callback)}. */

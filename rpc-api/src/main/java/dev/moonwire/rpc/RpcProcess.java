@@ -178,7 +178,8 @@ public interface RpcProcess extends AutoCloseable {
    * functions it exports right after opening are there when the ids are). Inside an event it
    * suspends (the process serves other events meanwhile; needs {@code rpc-sync}); elsewhere it
    * blocks. Children run with the system properties {@code moonwire.spawn.index} (0, 1, ...)
-   * and {@code moonwire.spawn.parent} (this process's id); their output goes to this JVM's
+   * and {@code moonwire.spawn.parent} (this process's id, which {@link Rpc#parent()} gives
+   * them); their output goes to this JVM's
    * standard output. They are stopped when this process closes, and stop themselves when this
    * JVM is gone (even killed).
    *

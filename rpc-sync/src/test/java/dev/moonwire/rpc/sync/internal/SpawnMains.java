@@ -26,6 +26,7 @@ final class SpawnMains {
       RpcProcess p = Rpc.open(RpcConfig.defaults());
       p.export("whoami", a -> "child " + index() + " " + String.join(",", args));
       p.export("pid", a -> ProcessHandle.current().pid());
+      p.export("parent", a -> Rpc.parent().orElseThrow());
       serveForever();
     }
   }

@@ -34,7 +34,9 @@ class SpawnTest extends ProcessTestSupport {
     assertEquals(3, children.size());
     for (int i = 0; i < 3; i++) {
       assertEquals("child " + i + " a,b", parent.sync(children.get(i), "whoami").call());
+      assertEquals(parent.id(), parent.sync(children.get(i), "parent").call());
     }
+    assertTrue(Rpc.parent().isEmpty(), "this JVM was not spawned");
     parent.close();
     await().atMost(Duration.ofSeconds(20))
         .until(() -> childrenRunning(SpawnMains.Echo.class).isEmpty());
