@@ -1,7 +1,12 @@
 package dev.moonwire.samples;
 
+import dev.moonwire.samples.seeds.BoundedBuffer;
 import dev.moonwire.samples.seeds.Groups;
+import dev.moonwire.samples.seeds.MinMax;
+import dev.moonwire.samples.seeds.Philosophers;
+import dev.moonwire.samples.seeds.ReadersWriters;
 import dev.moonwire.samples.seeds.RicartAgrawala;
+import dev.moonwire.samples.seeds.TimeServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,6 +44,10 @@ public final class Samples {
     public int integer(String name, int otherwise) {
       return values.containsKey(name) ? Integer.parseInt(values.get(name)) : otherwise;
     }
+
+    public String text(String name, String otherwise) {
+      return values.getOrDefault(name, otherwise);
+    }
   }
 
   static final Map<String, Sample> ALL = new LinkedHashMap<>();
@@ -47,6 +56,11 @@ public final class Samples {
     ALL.put("averaging", new AveragingDemo.Sample());
     ALL.put("ricart-agrawala", new RicartAgrawala());
     ALL.put("groups", new Groups());
+    ALL.put("philosophers", new Philosophers());
+    ALL.put("minmax", new MinMax());
+    ALL.put("bounded-buffer", new BoundedBuffer());
+    ALL.put("time-server", new TimeServer());
+    ALL.put("readers-writers", new ReadersWriters());
   }
 
   public static void main(String[] args) {

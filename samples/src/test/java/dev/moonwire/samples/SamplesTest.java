@@ -3,6 +3,9 @@ package dev.moonwire.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Each sample runs, small, and its property holds (exit code 0: it printed "ok: ..."). */
 class SamplesTest {
@@ -19,6 +22,36 @@ class SamplesTest {
   @Test
   void groups() {
     assertEquals(0, Samples.run("groups", "--n", "3"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"central", "distributed", "decentralized"})
+  void philosophers(String waiter) {
+    assertEquals(0, Samples.run("philosophers", "--waiter", waiter, "--n", "3", "--seconds",
+        "2"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"centralized, 2", "centralized, 4", "symmetric, 2", "symmetric, 4", "ring, 2",
+      "ring, 3", "ring, 5"})
+  void minmax_sendsTheSeedsNumberOfMessages(String shape, int n) {
+    assertEquals(0, Samples.run("minmax", "--shape", shape, "--n", String.valueOf(n)));
+  }
+
+  @Test
+  void boundedBuffer() {
+    assertEquals(0, Samples.run("bounded-buffer", "--n", "2", "--items", "10"));
+  }
+
+  @Test
+  void timeServer() {
+    assertEquals(0, Samples.run("time-server", "--sleepers", "2", "--naps", "5"));
+  }
+
+  @Test
+  void readersWriters() {
+    assertEquals(0, Samples.run("readers-writers", "--readers", "3", "--writers", "2",
+        "--writes", "5"));
   }
 
   @Test

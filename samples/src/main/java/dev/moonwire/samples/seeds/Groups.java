@@ -70,7 +70,7 @@ public final class Groups implements Samples.Sample {
     private Member() {}
 
     public static void main(String[] args) throws Exception {
-      ProcessId p1 = ProcessId.parse(System.getProperty("moonwire.spawn.parent"));
+      ProcessId p1 = Rpc.parent().orElseThrow();
       RpcProcess me = Rpc.open(RpcConfig.defaults());
       me.export("pid", a -> ProcessHandle.current().pid());
       Dalua dalua = Dalua.attach(me, Directory.hostedBy(p1));

@@ -82,7 +82,7 @@ public final class RicartAgrawala implements Samples.Sample {
     public static void main(String[] args) throws Exception {
       int n = Integer.parseInt(args[0]);
       int rounds = Integer.parseInt(args[1]);
-      ProcessId parent = ProcessId.parse(System.getProperty("moonwire.spawn.parent"));
+      ProcessId parent = Rpc.parent().orElseThrow();
       RpcProcess p = Rpc.open(RpcConfig.defaults());
       Dalua dalua = Dalua.attach(p, Directory.hostedBy(parent));
       dalua.apps().join("myapp");
