@@ -15,6 +15,8 @@ import java.util.Map;
  */
 final class CausalMulticast implements Multicast {
   static final String FUNCTION = "dalua.causal";
+  /** How many messages a member holds back at most; past it, new ones are refused. */
+  static final int MAX_HELD = 10_000;
 
   private final Dalua dalua;
   private final String app;
@@ -48,6 +50,11 @@ final class CausalMulticast implements Multicast {
       if (sender.equals(dalua.self())) {
         deliver.add(new Held(sender, stamp, function, args)); // its own: sent in order
       } else {
+        if (held.size() >= MAX_HELD) {
+          throw new IllegalStateException("causal order of '" + app + "': a message of "
+              + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
+              + "that never came");
+        }
         held.add(new Held(sender, stamp, function, args));
         for (boolean progress = true; progress; ) {
           progress = false;

@@ -49,6 +49,8 @@ public final class Dalua {
   private final java.util.Map<String, List<Object[]>> early = new java.util.HashMap<>();
   private int earlyCount; // guarded by early
   private static final int MAX_EARLY_REQUESTS = 10_000;
+  /** How many groups a peer's messages may make multicast state for, here. */
+  static final int MAX_MULTICAST_APPS = 1_024;
   private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, TotalMulticast> total = new ConcurrentHashMap<>();
 
@@ -61,23 +63,26 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> Boolean.TRUE);
     process.export(TotalMulticast.MESSAGE, a -> {
-      totalOf(a.stringAt(0)).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
+      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
           a.get(4, Object[].class));
       return null;
     });
     process.export(TotalMulticast.PROPOSE, a -> {
-      totalOf(a.stringAt(0)).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
+      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
       return null;
     });
     process.export(TotalMulticast.AGREE, a -> {
-      totalOf(a.stringAt(0)).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
+      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
       return null;
     });
-    process.export(TotalMulticast.SETTLED, a -> totalOf(a.stringAt(0)).settled(a.stringAt(1)));
+    process.export(TotalMulticast.SETTLED, a -> {
+      TotalMulticast t = total.get(a.stringAt(0));
+      return t == null ? null : t.settled(a.stringAt(1));
+    });
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
-      causalOf(a.stringAt(0)).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
+      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
           a.get(4, Object[].class));
       return null;
     });
@@ -113,7 +118,7 @@ public final class Dalua {
     process.export(Mutex.OK, a -> {
       Mutex m = mutexes.get(a.stringAt(0));
       if (m != null) {
-        m.onOk(a.get(1, ProcessId.class));
+        m.onOk(a.get(1, ProcessId.class), a.longAt(2));
       }
       return null;
     });
@@ -179,6 +184,23 @@ public final class Dalua {
    */
   public Multicast causal(String app) {
     return causalOf(Objects.requireNonNull(app, "app"));
+  }
+
+  /**
+   * The multicast of {@code app} for a message that came from a peer: made if need be, but
+   * for at most {@link #MAX_MULTICAST_APPS} groups, whatever names peers send.
+   */
+  private <M> M incoming(ConcurrentHashMap<String, M> made, String app,
+      java.util.function.BiFunction<Dalua, String, M> make) {
+    M m = made.get(app);
+    if (m != null) {
+      return m;
+    }
+    if (made.size() >= MAX_MULTICAST_APPS) {
+      throw new IllegalStateException("a multicast message for group '" + app + "' refused: "
+          + MAX_MULTICAST_APPS + " groups have multicast state here already");
+    }
+    return made.computeIfAbsent(app, a -> make.apply(this, a));
   }
 
   CausalMulticast causalOf(String app) {

@@ -38,6 +38,8 @@ public final class Mutex {
   static final String OK = "dalua.mutex.ok";
   /** The largest timestamp a request may carry: far from wrapping, whatever peers send. */
   static final long MAX_TIMESTAMP = Long.MAX_VALUE / 4;
+  /** How many requests a member defers at most, whatever ids peers send; past it, refused. */
+  static final int MAX_DEFERRED = 10_000;
   private static final Duration PING = Duration.ofSeconds(1);
   private static final ScheduledExecutorService PINGS =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
@@ -60,7 +62,8 @@ public final class Mutex {
   private boolean inside;
   private long grantedTs = -1;
   private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
-  private final List<ProcessId> deferred = new ArrayList<>();
+  /** Requests answered when this member leaves: the timestamp of each, by member. */
+  private final java.util.LinkedHashMap<ProcessId, Long> deferred = new java.util.LinkedHashMap<>();
 
   Mutex(Dalua dalua, String name, Collection<ProcessId> members) {
     this.dalua = dalua;
@@ -134,7 +137,7 @@ public final class Mutex {
    * @throws IllegalStateException if this member is not in the critical section
    */
   public void leave() {
-    List<ProcessId> answer;
+    List<java.util.Map.Entry<ProcessId, Long>> answer;
     Runnable next;
     List<ProcessId> ask = List.of();
     long ts = -1;
@@ -143,7 +146,7 @@ public final class Mutex {
         throw new IllegalStateException("leave : " + self + " is not in mutex '" + name + "'");
       }
       inside = false;
-      answer = new ArrayList<>(deferred);
+      answer = new ArrayList<>(deferred.entrySet());
       deferred.clear();
       next = queued.poll();
       if (next != null) {
@@ -151,8 +154,8 @@ public final class Mutex {
         ts = requestTs;
       }
     }
-    for (ProcessId p : answer) {
-      sendOk(p);
+    for (var request : answer) {
+      sendOk(request.getKey(), request.getValue());
     }
     sendRequests(ask, ts);
     grantIfAlone();
@@ -245,9 +248,10 @@ public final class Mutex {
     schedulePing(ts);
   }
 
-  private void sendOk(ProcessId to) {
+  /** The OK to {@code to}'s request {@code ts}: it counts for that request only. */
+  private void sendOk(ProcessId to, long ts) {
     messages.incrementAndGet();
-    dalua.process().send(to, OK, name, self);
+    dalua.process().send(to, OK, name, self, ts);
   }
 
   /** A request of {@code from} with timestamp {@code ts}: OK now, or when this one leaves. */
@@ -256,20 +260,24 @@ public final class Mutex {
     synchronized (this) {
       clock = Math.max(clock, ts) + 1;
       defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
-      if (defer && !deferred.contains(from)) {
-        deferred.add(from);
+      if (defer) {
+        if (deferred.size() >= MAX_DEFERRED && !deferred.containsKey(from)) {
+          throw new IllegalStateException("mutex '" + name + "': request of " + from
+              + " refused: " + MAX_DEFERRED + " requests are deferred here already");
+        }
+        deferred.put(from, ts); // one request at a time per member: the newest
       }
     }
     if (!defer) {
-      sendOk(from);
+      sendOk(from, ts);
     }
   }
 
-  /** An OK of {@code from} for the active request. */
-  void onOk(ProcessId from) {
+  /** An OK of {@code from} for this member's request {@code ts}. */
+  void onOk(ProcessId from, long ts) {
     synchronized (this) {
-      if (requestTs < 0 || !awaiting.remove(from)) {
-        return; // not waiting, or from a member already removed
+      if (requestTs < 0 || ts != requestTs || !awaiting.remove(from)) {
+        return; // not waiting, an OK of an earlier request, or a member already removed
       }
     }
     grantIfAlone();

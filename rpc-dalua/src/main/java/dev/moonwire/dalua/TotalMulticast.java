@@ -35,6 +35,12 @@ final class TotalMulticast implements Multicast {
   static final String SETTLED = "dalua.total.settled";
   /** How many agreements a member remembers, for members that missed one. */
   private static final int REMEMBERED = 65_536;
+  /**
+   * How many messages a member holds back at most. Each sender has one message at a time in
+   * the protocol, so only a stuck or hostile sender comes near it; past it, new messages are
+   * refused (reported here), and their senders wait.
+   */
+  static final int MAX_HELD = 10_000;
   private static final Duration PING = Duration.ofSeconds(1);
   private static final ScheduledExecutorService PINGS =
       Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
@@ -57,7 +63,13 @@ final class TotalMulticast implements Multicast {
   // receiver side, guarded by this
   private long seen; // the largest timestamp proposed or agreed here
   private final Map<String, Held> held = new HashMap<>();
-  private final Map<String, Object[]> earlyAgreements = new HashMap<>(); // {ts, tie}
+  /** Agreements that overtook their message, {ts, tie} by id: the newest REMEMBERED. */
+  private final Map<String, Object[]> earlyAgreements = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
   /** The agreements this member saw, the newest {@link #REMEMBERED}: {ts, tie} by id. */
   private final Map<String, Object[]> agreements = new java.util.LinkedHashMap<>() {
     @Override
@@ -131,6 +143,14 @@ final class TotalMulticast implements Multicast {
     long proposal;
     boolean deliver = false;
     synchronized (this) {
+      if (held.containsKey(id)) {
+        return; // a copy: already proposed
+      }
+      if (held.size() >= MAX_HELD) {
+        throw new IllegalStateException("total order of '" + app + "': message " + id + " of "
+            + sender + " refused: " + MAX_HELD + " messages are held back here already "
+            + "(expected: senders that agree what they send)");
+      }
       Held h = new Held(id, sender, function, args);
       Object[] early = earlyAgreements.remove(id);
       if (early != null) { // its agreement overtook it
@@ -189,6 +209,10 @@ final class TotalMulticast implements Multicast {
 
   /** At a member: the agreed timestamp of a message. */
   void onAgree(String id, long ts, String tie) {
+    if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // proposals past it would wrap
+      throw new IllegalArgumentException("total order of '" + app + "': agreement of " + id
+          + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
+    }
     synchronized (this) {
       seen = Math.max(seen, ts);
       agreements.put(id, new Object[] {ts, tie});

@@ -1,0 +1,115 @@
+package dev.moonwire.dalua;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcFuture;
+import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.testing.ProcessTestSupport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A peer that sends DALua's protocol frames as it likes — forged senders, endless gaps, made-up
+ * groups — gets refusals (reported where they land) and grows no state past a fixed bound;
+ * the mutex stays safe.
+ */
+class HostilePeerTest extends ProcessTestSupport {
+  private void refusedAtLeast(int n, String saying) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= n);
+    List<Throwable> refused = takeUncaught();
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalStateException
+        && t.getMessage().contains(saying)), refused.get(0).toString());
+  }
+
+  @Test
+  void anOkForAnotherRequest_doesNotLetAMemberIn() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    mb.enter();
+    AtomicBoolean aInside = new AtomicBoolean();
+    RpcFuture<Object> aWaits = a.process().submit(() -> {
+      ma.enter();
+      aInside.set(true);
+      ma.leave();
+      return "a in";
+    });
+    RpcProcess rogue = open();
+
+    for (long ts : new long[] {0, 1000, 1001}) { // "OK from b" for requests a never made
+      rogue.send(a.self(), Mutex.OK, "m", b.self(), ts);
+    }
+
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
+    mb.leave();
+    assertEquals("a in", aWaits.join());
+  }
+
+  @Test
+  void requestsFromForgedMembers_pastTheBound_areRefused() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Mutex ma = a.mutex("m", List.of(a.self()));
+    ma.enter(); // inside: every request is deferred
+    RpcProcess rogue = open();
+
+    for (int i = 0; i < Mutex.MAX_DEFERRED + 5; i++) { // each from a member made up
+      ProcessId forged = ProcessId.of("127.1." + (i >> 8) + "." + (i & 255), 7000);
+      rogue.send(a.self(), Mutex.REQUEST, "m", 1L, forged);
+    }
+
+    refusedAtLeast(5, "requests are deferred here already");
+  }
+
+  @Test
+  void totalOrderMessagesThatAreNeverAgreed_pastTheBound_areRefused() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    a.apps().create("g");
+    a.apps().join("g");
+    RpcProcess rogue = open(); // sends messages and never agrees them
+    rogue.export(TotalMulticast.PROPOSE, args -> null);
+    rogue.export(Dalua.ALIVE, args -> true); // and looks alive
+
+    for (int i = 0; i < TotalMulticast.MAX_HELD + 5; i++) {
+      rogue.send(a.self(), TotalMulticast.MESSAGE, "g", "forged#" + i, rogue.id(), "f",
+          new Object[0]);
+    }
+
+    refusedAtLeast(5, "messages are held back here already");
+    assertEquals(TotalMulticast.MAX_HELD, a.totalOf("g").heldBack());
+  }
+
+  @Test
+  void causalMessagesWithAGapNeverFilled_pastTheBound_areRefused() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    RpcProcess rogue = open();
+
+    for (int i = 0; i < CausalMulticast.MAX_HELD + 5; i++) { // number 2 and on: 1 never comes
+      rogue.send(a.self(), CausalMulticast.FUNCTION, "g", rogue.id(),
+          Map.of(rogue.id(), 2L + i), "f", new Object[0]);
+    }
+
+    refusedAtLeast(5, "messages wait here already");
+    assertEquals(CausalMulticast.MAX_HELD, a.causalOf("g").heldBack());
+  }
+
+  @Test
+  void multicastsForMadeUpGroups_pastTheBound_areRefused() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    RpcProcess rogue = open();
+
+    for (int i = 0; i < Dalua.MAX_MULTICAST_APPS + 5; i++) {
+      rogue.send(a.self(), CausalMulticast.FUNCTION, "group-" + i, rogue.id(),
+          Map.of(rogue.id(), 2L), "f", new Object[0]);
+    }
+
+    refusedAtLeast(5, "groups have multicast state here already");
+  }
+}
