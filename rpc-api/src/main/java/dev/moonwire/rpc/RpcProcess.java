@@ -194,6 +194,12 @@ public interface RpcProcess extends AutoCloseable {
   /** How many calls this process has sent that have not ended yet (a diagnostic). */
   int pendingCalls();
 
+  /**
+   * A snapshot of this process for diagnostics: its connections and their peers, pending
+   * calls, queued events, the bytes it holds. Cheap; callable from any thread, open or closed.
+   */
+  ProcessStats stats();
+
   /** True once {@link #close()} has begun. */
   boolean isClosed();
 

@@ -47,6 +47,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -603,6 +604,17 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public int pendingCalls() {
     return connections.pendingCalls();
+  }
+
+  @Override
+  public dev.moonwire.rpc.ProcessStats stats() {
+    List<dev.moonwire.rpc.ProcessStats.Connection> links = new ArrayList<>();
+    for (ChannelConnection c : connections.all()) {
+      links.add(new dev.moonwire.rpc.ProcessStats.Connection(c.peer(), c.pendingCount(),
+          c.readingPaused()));
+    }
+    return new dev.moonwire.rpc.ProcessStats(id, links, pendingCalls(), scheduler().queued(),
+        inbound.used(), outbound.used(), refusals.total());
   }
 
   @Override

@@ -47,6 +47,11 @@ final class SerialScheduler implements EventScheduler {
   }
 
   @Override
+  public int queued() {
+    return queue.size();
+  }
+
+  @Override
   public boolean trySubmit(Runnable event) {
     if (stopped) {
       return false;

@@ -50,6 +50,16 @@ final class BatonScheduler implements EventScheduler {
   }
 
   @Override
+  public int queued() {
+    lock.lock();
+    try {
+      return runQueue.size() + (handoff != null ? 1 : 0);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public boolean trySubmit(Runnable event) {
     Thread worker;
     boolean fresh;

@@ -20,6 +20,9 @@ public interface EventScheduler {
    */
   public boolean trySubmit(Runnable event);
 
+  /** Events waiting for their turn, not counting the one running (for diagnostics). */
+  int queued();
+
   /** Runs what is queued, then stops; later submissions are dropped. */
   public void shutdown();
 
