@@ -55,6 +55,7 @@ public final class RpcConfig {
   private long maxQueuedBytes = defaultMaxQueuedBytes();
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
   private Duration blockedEventThreshold = DEFAULT_BLOCKED_EVENT_THRESHOLD;
+  private RpcObserver observer;
 
   private RpcConfig() {}
 
@@ -73,6 +74,7 @@ public final class RpcConfig {
     c.tls = tls;
     c.maxInFlight = maxInFlight;
     c.maxQueuedBytes = maxQueuedBytes;
+    c.observer = observer;
     c.handshakeTimeout = handshakeTimeout;
     c.blockedEventThreshold = blockedEventThreshold;
     return c;
@@ -259,6 +261,22 @@ public final class RpcConfig {
     c.tls = new Tls(Objects.requireNonNull(keys, "keys"), Objects.requireNonNull(trust, "trust"),
         mutual);
     return c;
+  }
+
+  /**
+   * Installs an observer of the process's calls and connections ({@link RpcObserver}): what
+   * {@code rpc-micrometer} and {@code rpc-opentelemetry} plug into. One per process; a
+   * process without one pays nothing for it.
+   */
+  public RpcConfig withObserver(RpcObserver observer) {
+    RpcConfig c = copy();
+    c.observer = Objects.requireNonNull(observer, "observer");
+    return c;
+  }
+
+  /** The observer of the process's calls and connections, or null for none. */
+  public RpcObserver observer() {
+    return observer;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal;
 import dev.moonwire.rpc.runtime.internal.dispatch.Host;
 import dev.moonwire.rpc.runtime.internal.wire.Message;
 
+import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.runtime.internal.call.PendingCall;
 import dev.moonwire.rpc.runtime.internal.call.Reply;
 import dev.moonwire.rpc.runtime.internal.call.ReplySink;
@@ -34,6 +35,7 @@ import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcObserver;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.SerializationException;
 import dev.moonwire.rpc.SyncFunction;
@@ -70,6 +72,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   private final RpcConfig config;
   private final byte[] secret;
+  /** The observer of calls and connections, or null: every hook checks, nothing else runs. */
+  private final RpcObserver observer;
   private final SyncLayer layer;
   private final WireRegistry registry;
   private final WireCodec codec;
@@ -102,6 +106,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     this.config = Objects.requireNonNull(config, "config");
     this.layer = Objects.requireNonNull(layer, "layer");
     this.secret = config.secret();
+    this.observer = config.observer();
     this.registry = new WireRegistry(config.registeredClasses(), WireKryo.BUILT_IN);
     this.codec = new WireCodec(() -> Processes.current() == this, registry,
         config.maxFrameBytes());
@@ -143,6 +148,9 @@ public final class RuntimeProcess implements RpcProcess, Host {
         BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());
     sweepDeadlines();
     Processes.opened(this);
+    if (observer != null) {
+      Observed.opened(observer, this); // whole, and no peer in yet
+    }
     SpawnedChild.opened(this);
     server.config().setAutoRead(true);
     server.read();
@@ -266,10 +274,14 @@ public final class RuntimeProcess implements RpcProcess, Host {
           + "larger RpcConfig.withMaxInFlight)");
     }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
+    if (observer != null) {
+      call.observe(observer, frame.readableBytes()); // before the table publishes the call
+    }
     conn.add(call);
     if (!conn.offer(frame)) {
       frame.release();
       if (conn.remove(call)) {
+        call.notSent(RpcException.Kind.OVERLOADED);
         throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
             + outbound.used() + " bytes already wait to go out to peers (expected: at most "
             + outbound.limit() + ", RpcConfig.withMaxQueuedBytes)");
@@ -368,7 +380,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
             conn.pause(Connection.PAUSED_FOR_REPLIES);
           }
           call.complete(Reply.value(codec, call.function, conn.schema,
-              reply.payload().retain(), replies, cost));
+              reply.payload().retain(), reply.frameBytes() + Frames.LENGTH_PREFIX_BYTES, replies,
+              cost));
         }
       }
       case Message.Error error -> {
@@ -413,6 +426,22 @@ public final class RuntimeProcess implements RpcProcess, Host {
       faults.forget(conn);
     }
     connections.closed(conn);
+    if (observer != null && conn.opened) {
+      Observed.connection(observer, conn.peer(), false);
+    }
+  }
+
+  @Override
+  public void connectionOpened(ChannelConnection conn) {
+    conn.opened = true;
+    if (observer != null) {
+      Observed.connection(observer, conn.peer(), true);
+    }
+  }
+
+  @Override
+  public RpcObserver observer() {
+    return observer;
   }
 
   private void ensureOpen() {

@@ -1,15 +1,17 @@
 package dev.moonwire.rpc.runtime.internal.call;
 
-import dev.moonwire.rpc.RpcException;
 
 import dev.moonwire.rpc.runtime.internal.transport.Pending;
 
 import dev.moonwire.rpc.runtime.internal.transport.Connection;
+import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.runtime.internal.transport.Transport;
 
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcObserver;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.time.Duration;
@@ -28,6 +30,10 @@ public final class PendingCall implements TimerTask, Pending {
   private final long deadlineMillis;
   private volatile Timeout timeout;
   private volatile boolean done;
+  /** Set before the call is sent when the process has an observer; null otherwise. */
+  private Observation observation;
+
+  private record Observation(RpcObserver observer, long startNanos, int bytesSent) {}
 
   public PendingCall(long id, String function, ProcessId target, Connection connection, ReplySink sink,
       long deadlineMillis) {
@@ -37,6 +43,21 @@ public final class PendingCall implements TimerTask, Pending {
     this.connection = connection;
     this.sink = sink;
     this.deadlineMillis = deadlineMillis;
+  }
+
+  /** The process has an observer: this call's start is reported, and its end will be. */
+  public void observe(RpcObserver o, int frameBytes) {
+    observation = new Observation(o, System.nanoTime(), frameBytes);
+    Observed.clientStarted(o, target, function);
+  }
+
+  /** The observed call could not be sent after all (refused before any reply could come). */
+  public void notSent(RpcException.Kind why) {
+    Observation o = observation;
+    if (o != null) {
+      Observed.clientEnded(o.observer(), target, function, why,
+          System.nanoTime() - o.startNanos(), 0, 0);
+    }
   }
 
   @Override
@@ -57,21 +78,17 @@ public final class PendingCall implements TimerTask, Pending {
     }
   }
 
-  /** The call was never sent after all: stops its deadline; its sink is not completed. */
-  public void abandon() {
-    done = true;
-    Timeout t = timeout;
-    if (t != null) {
-      t.cancel();
-    }
-  }
-
   /** Ends the call; the caller must have removed it from its connection's table. */
   public void complete(Reply reply) {
     done = true;
     Timeout t = timeout;
     if (t != null) {
       t.cancel();
+    }
+    Observation o = observation;
+    if (o != null) {
+      Observed.clientEnded(o.observer(), target, function, reply.kind(),
+          System.nanoTime() - o.startNanos(), o.bytesSent(), reply.bytes());
     }
     sink.complete(reply);
   }

@@ -21,9 +21,11 @@ public final class Reply {
   /** The inbound budget the encoded value counts against until it is read; null for none. */
   private final Budget budget;
   private final long cost;
+  /** The reply frame's bytes as received; 0 for a failure. */
+  private final int bytes;
 
   private Reply(WireCodec codec, String function, WireSchema.Peer peer, ByteBuf body,
-      RpcException failure, Budget budget, long cost) {
+      RpcException failure, Budget budget, long cost, int frameBytes) {
     this.codec = codec;
     this.peer = peer;
     this.function = function;
@@ -31,17 +33,28 @@ public final class Reply {
     this.failure = failure;
     this.budget = budget;
     this.cost = cost;
+    this.bytes = frameBytes;
+  }
+
+  /** The reply frame's size as received, 0 for a failure (for observers). */
+  public int bytes() {
+    return bytes;
+  }
+
+  /** The failure's kind, or null for a value (for observers). */
+  public RpcException.Kind kind() {
+    return failure == null ? null : failure.kind();
   }
 
   /** An encoded value that holds {@code cost} bytes of {@code budget} until it is read. */
   public static Reply value(WireCodec codec, String function, WireSchema.Peer peer, ByteBuf body,
-      Budget budget, long cost) {
-    return new Reply(codec, function, peer, body, null, budget, cost);
+      int frameBytes, Budget budget, long cost) {
+    return new Reply(codec, function, peer, body, null, budget, cost, frameBytes);
   }
 
   /** A reply that is a failure. */
   public static Reply failure(RpcException failure) {
-    return new Reply(null, null, null, null, failure, null, 0);
+    return new Reply(null, null, null, null, failure, null, 0, 0);
   }
 
   private void free(ByteBuf b) {

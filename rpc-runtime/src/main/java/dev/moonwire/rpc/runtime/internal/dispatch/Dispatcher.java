@@ -15,6 +15,8 @@ import dev.moonwire.rpc.Handler;
 import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcObserver;
+import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.SerializationException;
 import io.netty.buffer.ByteBuf;
 import java.io.PrintWriter;
@@ -38,6 +40,8 @@ public final class Dispatcher {
   private static final class Current {
     long deadlineAt;
     RunningRequest request;
+    /** The kind of the error the running request answers with; null for a value. */
+    RpcException.Kind outcome;
   }
 
   private static final java.util.function.BooleanSupplier NEVER = () -> false;
@@ -224,6 +228,14 @@ public final class Dispatcher {
       ByteBuf payload, RunningRequest r) {
     ByteBuf reply = null;
     Current current = CURRENT.get();
+    RpcObserver observer = process.observer();
+    long start = 0;
+    if (observer != null) {
+      start = System.nanoTime();
+      Observed.serverStarted(observer, conn.peer(), function);
+    }
+    current.outcome = null;
+    int sent = 0;
     try {
       if (r.cancelled()) {
         payload.release();
@@ -239,12 +251,19 @@ public final class Dispatcher {
       current.deadlineAt = 0;
       current.request = null;
       ended(conn, callId, r);
+      boolean cancelled = r.cancelled();
       if (reply != null) {
-        if (r.cancelled()) {
+        if (cancelled) {
           reply.release();
         } else {
+          sent = reply.readableBytes();
           conn.write(reply);
         }
+      }
+      if (observer != null) {
+        Observed.serverEnded(observer, conn.peer(), function,
+            cancelled ? RpcException.Kind.CANCELLED : current.outcome, System.nanoTime() - start,
+            r.cost - RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES + Frames.LENGTH_PREFIX_BYTES, sent);
       }
       leftOne();
     }
@@ -290,6 +309,7 @@ public final class Dispatcher {
           ? thrown.getCause() : thrown;
       StringWriter stack = new StringWriter();
       t.printStackTrace(new PrintWriter(stack));
+      CURRENT.get().outcome = RpcException.Kind.REMOTE_INVOCATION;
       return Frames.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,
           t.getMessage(), t.getClass().getName(), stack.toString());
     }
@@ -315,8 +335,10 @@ public final class Dispatcher {
     return "process " + process.id() + " exports no function '" + function + "'";
   }
 
+  /** An error reply to the running request, whose outcome it becomes. */
   private static ByteBuf error(Connection conn, long callId, RpcException.Kind kind,
       String message) {
+    CURRENT.get().outcome = kind;
     return Frames.error(conn.alloc(), callId, kind, message, "", "");
   }
 

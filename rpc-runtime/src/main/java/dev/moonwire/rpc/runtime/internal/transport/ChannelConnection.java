@@ -77,6 +77,8 @@ public final class ChannelConnection extends Connection {
 
   /** This side's handshake nonce. */
   public final byte[] nonce = Handshake.nonce();
+  /** Set on its I/O thread once the handshake is done; read when it closes, on the same. */
+  public boolean opened;
 
   /**
    * Called on the event loop once the TCP connection is up: say hello. Without a shared secret,

@@ -109,6 +109,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         log.debug("{}: connection {} {} opened ({} classes in its schema)", conn.process.id(),
             outbound ? "to" : "from", conn.peer(), shapes.size());
       }
+      conn.process.connectionOpened(conn);
     }
   }
 

@@ -51,4 +51,7 @@ public interface Endpoint {
 
   /** {@code conn} is gone. */
   public void connectionClosed(ChannelConnection conn);
+
+  /** {@code conn}'s handshake is done: it carries calls from now on. On its I/O thread. */
+  public void connectionOpened(ChannelConnection conn);
 }

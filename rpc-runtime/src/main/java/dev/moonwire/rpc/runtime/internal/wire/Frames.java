@@ -38,6 +38,8 @@ public final class Frames {
   public static final byte REQUEST = 2;
   public static final byte SEND = 3;
   public static final byte REPLY = 4;
+  /** The length field in front of every frame; a frame's length does not count it. */
+  public static final int LENGTH_PREFIX_BYTES = 4;
   public static final byte ERROR = 5;
   public static final byte CANCEL = 6;
   public static final byte PING = 7;
@@ -60,7 +62,7 @@ public final class Frames {
 
   /** Ends a frame: fills in its length. */
   public static ByteBuf finish(ByteBuf buf) {
-    buf.setInt(0, buf.readableBytes() - 4);
+    buf.setInt(0, buf.readableBytes() - LENGTH_PREFIX_BYTES);
     return buf;
   }
 
