@@ -36,6 +36,11 @@ public final class BenchmarkSuite {
       dalua();
       return;
     }
+    if (args.length > 0 && args[0].equals("observer")) {
+      new Runner(new OptionsBuilder().include(ObserverBench.class.getSimpleName()).build())
+          .run();
+      return;
+    }
     boolean smoke = args.length > 0 && args[0].equals("smoke");
     Collection<RunResult> results = run(smoke);
     System.out.println();
