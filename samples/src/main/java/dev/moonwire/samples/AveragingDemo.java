@@ -92,6 +92,7 @@ public final class AveragingDemo {
             throw new Samples.Failed("an average of " + a + " (expected: 26.25)");
           }
         }
+        options.report(me);
         return "the four ways agree on 26.25 over " + servers.size() + " server JVMs";
       } // closing the client stops the servers it spawned
     }

@@ -1,5 +1,6 @@
 package dev.moonwire.samples;
 
+import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.samples.seeds.BoundedBuffer;
 import dev.moonwire.samples.seeds.Groups;
 import dev.moonwire.samples.seeds.MinMax;
@@ -13,7 +14,8 @@ import java.util.Map;
 /**
  * {@code ./mw sample [NAME [--option value]...]}: the seeds' programs on real processes. Each
  * prints what happens as it happens and ends with one line, {@code ok: ...} (the property it
- * checked, and its figures) or {@code FAILED: ...} with a non-zero exit.
+ * checked, and its figures) or {@code FAILED: ...} with a non-zero exit. With
+ * {@code --stats true} it prints its main process's {@link RpcProcess#stats()} at the end.
  */
 public final class Samples {
   private Samples() {}
@@ -47,6 +49,13 @@ public final class Samples {
 
     public String text(String name, String otherwise) {
       return values.getOrDefault(name, otherwise);
+    }
+
+    /** With {@code --stats true}: prints {@code process}'s {@link RpcProcess#stats()}. */
+    public void report(RpcProcess process) {
+      if (Boolean.parseBoolean(values.get("stats"))) {
+        System.out.println("stats of " + process.stats());
+      }
     }
   }
 

@@ -35,7 +35,8 @@ class SamplesTest {
   @CsvSource({"centralized, 2", "centralized, 4", "symmetric, 2", "symmetric, 4", "ring, 2",
       "ring, 3", "ring, 5"})
   void minmax_sendsTheSeedsNumberOfMessages(String shape, int n) {
-    assertEquals(0, Samples.run("minmax", "--shape", shape, "--n", String.valueOf(n)));
+    assertEquals(0, Samples.run("minmax", "--shape", shape, "--n", String.valueOf(n), "--stats",
+        "true"));
   }
 
   @Test

@@ -77,6 +77,7 @@ public final class BoundedBuffer implements Samples.Sample {
       if (peak[0] > n) {
         throw new Samples.Failed("the buffer held " + peak[0] + " items, more than " + n);
       }
+      options.report(main);
       return total + " items deposited and each fetched once; the buffer never held more than "
           + n + " (at most " + peak[0] + "); " + peak[1] + " deposits and " + peak[2]
           + " fetches had to wait";

@@ -60,6 +60,7 @@ public final class Groups implements Samples.Sample {
             + (n - 1 - sawLeave.getCount()) + " of " + (n - 1));
       }
       long millis = (System.nanoTime() - killedAt) / 1_000_000;
+      options.report(p1);
       return n + " members joined Grupo and were greeted; the " + (n - 1) + " others saw the "
           + "killed one leave within " + millis + " ms";
     }

@@ -80,6 +80,7 @@ public final class MinMax implements Samples.Sample {
       if (sent[0] != expected) {
         throw new Samples.Failed(sent[0] + " messages sent; the seed's formula says " + expected);
       }
+      options.report(referee);
       return "every one of " + n + " processes knows smallest " + smallest + " and largest "
           + largest + "; " + shape + " sent " + sent[0] + " messages, as its formula says";
     }

@@ -104,6 +104,7 @@ public final class Philosophers implements Samples.Sample {
       if (fewest == 0) {
         throw new Samples.Failed("a philosopher never ate: meals " + Arrays.toString(meals));
       }
+      options.report(table);
       return n + " philosophers, " + kind + " waiter: " + Arrays.stream(meals).sum()
           + " meals " + Arrays.toString(meals) + ", neighbours never together, everyone ate, "
           + "no deadlock";

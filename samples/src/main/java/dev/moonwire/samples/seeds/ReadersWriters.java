@@ -105,6 +105,7 @@ public final class ReadersWriters implements Samples.Sample {
       if (readsWhileWriting == 0) {
         throw new Samples.Failed("no one read while the writers wrote: readers starved");
       }
+      options.report(db);
       return writers * writes + " writes, each alone, amid " + readsWhileWriting
           + " reads by " + readers + " readers that never paused; the longest a writer waited: "
           + longestWait[0] + " ms";

@@ -70,6 +70,7 @@ public final class RicartAgrawala implements Samples.Sample {
         throw new Samples.Failed(perEntry + " messages per entry (expected: 2(n-1) = "
             + 2 * (n - 1) + ")");
       }
+      options.report(hub);
       return n + " processes, " + entries[0] + " entries, never two inside, every request "
           + "granted, " + perEntry + " messages per entry = 2(n-1)";
     }

@@ -67,6 +67,7 @@ public final class TimeServer implements Samples.Sample {
       if (!early.isEmpty()) {
         throw new Samples.Failed("woken before their time: " + early);
       }
+      options.report(main);
       return sleepers * naps + " naps, no one woken before its time (the latest "
           + latest[0] + " ticks after it)";
     }
