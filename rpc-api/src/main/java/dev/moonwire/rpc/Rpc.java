@@ -163,12 +163,17 @@ public final class Rpc {
       return current.await(stage);
     }
     try {
-      return stage.toCompletableFuture().join();
-    } catch (CompletionException e) {
+      return stage.toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof RpcException rpc) {
         throw rpc;
       }
-      throw e;
+      throw new CompletionException(e.getCause());
+    } catch (java.util.concurrent.CancellationException e) {
+      throw new CancelledException("the awaited stage was cancelled", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException("interrupted while waiting", e);
     }
   }
 

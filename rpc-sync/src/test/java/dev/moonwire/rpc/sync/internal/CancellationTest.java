@@ -168,6 +168,27 @@ class CancellationTest extends ProcessTestSupport {
   }
 
   @Test
+  void rpcAwait_withNoProcessOpen_answersAnInterruptAndACancel_asInsideOne() throws Exception {
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletableFuture<Object> outcome = new CompletableFuture<>();
+    Thread t = Thread.ofPlatform().start(() -> {
+      try {
+        outcome.complete(Rpc.await(never)); // no process open: it just blocks
+      } catch (CancelledException e) {
+        outcome.complete(Thread.currentThread().isInterrupted() ? "interrupted" : "cleared");
+      }
+    });
+    await().atMost(Duration.ofSeconds(5)).until(() -> t.getState() == Thread.State.WAITING);
+
+    t.interrupt();
+
+    assertEquals("interrupted", outcome.get(5, TimeUnit.SECONDS));
+    CompletableFuture<String> cancelled = new CompletableFuture<>();
+    cancelled.cancel(false);
+    assertThrows(CancelledException.class, () -> Rpc.await(cancelled));
+  }
+
+  @Test
   void awaitOfFailedStage_throwsTheRpcExceptionUnwrapped() {
     RpcProcess c = slowPeer();
     RpcProcess b = open();
