@@ -7,8 +7,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +65,7 @@ public final class Mutex {
   private long grantedTs = -1;
   private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
   /** Requests answered when this member leaves: the timestamp of each, by member. */
-  private final java.util.LinkedHashMap<ProcessId, Long> deferred = new java.util.LinkedHashMap<>();
+  private final Map<ProcessId, Long> deferred = new LinkedHashMap<>();
 
   Mutex(Dalua dalua, String name, Collection<ProcessId> members) {
     this.dalua = dalua;
@@ -137,7 +139,7 @@ public final class Mutex {
    * @throws IllegalStateException if this member is not in the critical section
    */
   public void leave() {
-    List<java.util.Map.Entry<ProcessId, Long>> answer;
+    Map<ProcessId, Long> answer;
     Runnable next;
     List<ProcessId> ask = List.of();
     long ts = -1;
@@ -146,7 +148,7 @@ public final class Mutex {
         throw new IllegalStateException("leave : " + self + " is not in mutex '" + name + "'");
       }
       inside = false;
-      answer = new ArrayList<>(deferred.entrySet());
+      answer = new LinkedHashMap<>(deferred);
       deferred.clear();
       next = queued.poll();
       if (next != null) {
@@ -154,9 +156,7 @@ public final class Mutex {
         ts = requestTs;
       }
     }
-    for (var request : answer) {
-      sendOk(request.getKey(), request.getValue());
-    }
+    answer.forEach(this::sendOk);
     sendRequests(ask, ts);
     grantIfAlone();
   }

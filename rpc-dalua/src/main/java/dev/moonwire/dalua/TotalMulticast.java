@@ -64,19 +64,19 @@ final class TotalMulticast implements Multicast {
   private long seen; // the largest timestamp proposed or agreed here
   private final Map<String, Held> held = new HashMap<>();
   /** Agreements that overtook their message, {ts, tie} by id: the newest REMEMBERED. */
-  private final Map<String, Object[]> earlyAgreements = new java.util.LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final Map<String, Object[]> earlyAgreements = newestOnly();
   /** The agreements this member saw, the newest {@link #REMEMBERED}: {ts, tie} by id. */
-  private final Map<String, Object[]> agreements = new java.util.LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
-      return size() > REMEMBERED;
-    }
-  };
+  private final Map<String, Object[]> agreements = newestOnly();
+
+  /** A map that forgets its eldest entry past {@link #REMEMBERED}. */
+  private static Map<String, Object[]> newestOnly() {
+    return new java.util.LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
+        return size() > REMEMBERED;
+      }
+    };
+  }
 
   /** A message held back: its timestamp (proposed, then agreed) and whether it is agreed. */
   private static final class Held {

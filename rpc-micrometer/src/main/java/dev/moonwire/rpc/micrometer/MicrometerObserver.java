@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A process's calls, connections and queue as Micrometer meters, named after gRPC's
@@ -59,17 +60,13 @@ public final class MicrometerObserver implements RpcObserver {
   private final AtomicInteger serverInFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
   private volatile String process = "unopened";
-  private final ConcurrentHashMap<String, Started> client = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Started> server = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Side client = new Side("client");
+  private final Side server = new Side("server");
 
   /** Records into {@code registry}. */
   public MicrometerObserver(MeterRegistry registry) {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
-
-  /** The meters of one side for one function, made once. */
-  private record Started(Counter started, DistributionSummary sent, DistributionSummary rcvd) {}
 
   @Override
   public synchronized void opened(RpcProcess p) {
@@ -92,64 +89,93 @@ public final class MicrometerObserver implements RpcObserver {
         .register(registry);
   }
 
-  /** {@code function}, or "other" once {@link #MAX_FUNCTIONS} have meters. */
-  private String tag(String side, String function) {
-    var known = side.equals("client") ? client : server;
-    return known.containsKey(function)
-        || known.size() < MAX_FUNCTIONS && function.length() <= MAX_NAME_LENGTH
-        ? function : "other";
+  /** The meters of one side, by function, made once each. */
+  private final class Side {
+    private final String name;
+    private final ConcurrentHashMap<String, Meters> byFunction = new ConcurrentHashMap<>();
+
+    Side(String name) {
+      this.name = name;
+    }
+
+    /** The meters of {@code function}, or of "other" once {@link #MAX_FUNCTIONS} have some. */
+    Meters of(String function) {
+      Meters m = byFunction.get(function);
+      if (m != null) {
+        return m;
+      }
+      String tag = byFunction.size() < MAX_FUNCTIONS && function.length() <= MAX_NAME_LENGTH
+          ? function : "other";
+      return byFunction.computeIfAbsent(tag, t -> new Meters(name, t));
+    }
   }
 
-  private Started meters(String side, String name) {
-    String function = tag(side, name);
-    var known = side.equals("client") ? client : server;
-    return known.computeIfAbsent(function, k -> new Started(
-        Counter.builder("moonwire." + side + ".call.started").tag("process", process)
-            .tag("function", function).register(registry),
-        DistributionSummary.builder("moonwire." + side + ".call.sent_total_message_size")
-            .baseUnit("bytes").tag("process", process).tag("function", function)
-            .register(registry),
-        DistributionSummary.builder("moonwire." + side + ".call.rcvd_total_message_size")
-            .baseUnit("bytes").tag("process", process).tag("function", function)
-            .register(registry)));
-  }
+  /** One function's meters on one side; its timers by outcome are made as outcomes occur. */
+  private final class Meters {
+    private static final RpcException.Kind[] KINDS = RpcException.Kind.values();
+    final String side;
+    final String function;
+    final Counter started;
+    final DistributionSummary sent;
+    final DistributionSummary rcvd;
+    /** Index 0: OK; then each kind by ordinal + 1. */
+    private final AtomicReferenceArray<Timer> durations =
+        new AtomicReferenceArray<>(KINDS.length + 1);
 
-  private Timer duration(String side, String called, RpcException.Kind outcome) {
-    String function = tag(side, called);
-    String name = outcome == null ? "OK" : outcome.name();
-    return durations.computeIfAbsent(side + function + '\0' + name, k ->
-        Timer.builder("moonwire." + side + ".call.duration").tag("process", process)
-            .tag("function", function).tag("outcome", name).register(registry));
+    Meters(String side, String function) {
+      this.side = side;
+      this.function = function;
+      started = Counter.builder("moonwire." + side + ".call.started").tag("process", process)
+          .tag("function", function).register(registry);
+      sent = DistributionSummary.builder("moonwire." + side + ".call.sent_total_message_size")
+          .baseUnit("bytes").tag("process", process).tag("function", function)
+          .register(registry);
+      rcvd = DistributionSummary.builder("moonwire." + side + ".call.rcvd_total_message_size")
+          .baseUnit("bytes").tag("process", process).tag("function", function)
+          .register(registry);
+    }
+
+    Timer duration(RpcException.Kind outcome) {
+      int i = outcome == null ? 0 : outcome.ordinal() + 1;
+      Timer t = durations.get(i);
+      if (t == null) { // registering twice gives the same timer: a race costs a look-up
+        t = Timer.builder("moonwire." + side + ".call.duration").tag("process", process)
+            .tag("function", function).tag("outcome", outcome == null ? "OK" : outcome.name())
+            .register(registry);
+        durations.set(i, t);
+      }
+      return t;
+    }
   }
 
   @Override
   public void clientCallStarted(ProcessId peer, String function) {
-    meters("client", function).started().increment();
+    client.of(function).started.increment();
   }
 
   @Override
   public void clientCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
       long nanos, long bytesSent, long bytesReceived) {
-    Started m = meters("client", function);
-    m.sent().record(bytesSent);
-    m.rcvd().record(bytesReceived);
-    duration("client", function, outcome).record(nanos, TimeUnit.NANOSECONDS);
+    Meters m = client.of(function);
+    m.sent.record(bytesSent);
+    m.rcvd.record(bytesReceived);
+    m.duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void serverCallStarted(ProcessId peer, String function) {
     serverInFlight.incrementAndGet();
-    meters("server", function).started().increment();
+    server.of(function).started.increment();
   }
 
   @Override
   public void serverCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
       long nanos, long bytesReceived, long bytesSent) {
     serverInFlight.decrementAndGet();
-    Started m = meters("server", function);
-    m.rcvd().record(bytesReceived);
-    m.sent().record(bytesSent);
-    duration("server", function, outcome).record(nanos, TimeUnit.NANOSECONDS);
+    Meters m = server.of(function);
+    m.rcvd.record(bytesReceived);
+    m.sent.record(bytesSent);
+    m.duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -34,6 +34,7 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.ProcessStats;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcObserver;
 import dev.moonwire.rpc.RpcProcess;
@@ -636,13 +637,12 @@ public final class RuntimeProcess implements RpcProcess, Host {
   }
 
   @Override
-  public dev.moonwire.rpc.ProcessStats stats() {
-    List<dev.moonwire.rpc.ProcessStats.Connection> links = new ArrayList<>();
+  public ProcessStats stats() {
+    List<ProcessStats.Connection> links = new ArrayList<>();
     for (ChannelConnection c : connections.all()) {
-      links.add(new dev.moonwire.rpc.ProcessStats.Connection(c.peer(), c.pendingCount(),
-          c.readingPaused()));
+      links.add(new ProcessStats.Connection(c.peer(), c.pendingCount(), c.readingPaused()));
     }
-    return new dev.moonwire.rpc.ProcessStats(id, links, pendingCalls(), scheduler().queued(),
+    return new ProcessStats(id, links, pendingCalls(), scheduler().queued(),
         inbound.used(), outbound.used(), refusals.total());
   }
 
