@@ -18,38 +18,53 @@ public interface RpcObserver {
   default void opened(RpcProcess process) {}
 
   /**
-   * A call of this process to {@code peer} is being sent (on the calling thread). A call
-   * refused before that — arguments that cannot be encoded, {@code maxInFlight} reached, a
-   * deadline already passed — is not observed; one the outbound queue refuses ends at once
-   * as {@code OVERLOADED}.
-   */
-  default void clientCallStarted(ProcessId peer, String function) {}
-
-  /**
-   * A call of this process ended, exactly once, however it ended.
+   * A call of this process to {@code peer} starts, on the calling thread, before its arguments
+   * are encoded: what the observer puts in {@code headers} goes to the callee with it.
    *
-   * @param outcome null if it returned a value; its failure's kind otherwise
-   * @param nanos from when it was sent to when it ended
-   */
-  default void clientCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-      long nanos, long bytesSent, long bytesReceived) {}
-
-  /**
-   * A request of {@code peer} has its turn here, as an event of this process (one cancelled
-   * while it waited ends at once as {@code CANCELLED}). Requests refused on arrival (too many
-   * in flight, the process full or closing) are not observed.
-   */
-  default void serverCallStarted(ProcessId peer, String function) {}
-
-  /**
-   * A request ended here and its reply, if any, went out.
+   * <p>The call ends exactly once, however it ends — with a value, a failure, or refused before
+   * it was sent (arguments that cannot be encoded, {@code maxInFlight} reached, the outbound
+   * queue full, the peer backing off) — and the {@link Call} returned here is told, on
+   * whichever thread ends it (an I/O thread, a timer, the caller). A call on a closed process,
+   * or past its inherited deadline, is refused before it starts and is not observed.
    *
-   * @param outcome null if the handler returned a value; the kind of the error sent back
-   *     otherwise ({@code CANCELLED} if it was cancelled and nothing was sent)
-   * @param nanos from when its handler started to when it ended
+   * @return what is told of this call's end, or null for nothing
    */
-  default void serverCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-      long nanos, long bytesReceived, long bytesSent) {}
+  default Call clientCall(ProcessId peer, String function, CallHeaders headers) {
+    return null;
+  }
+
+  /**
+   * A request of {@code peer} has its turn here, as an event of this process, on the thread
+   * that runs its handler; {@code headers} are the caller's ({@link CallHeaders#empty()} if it
+   * sent none). Its {@link Call} is told of its end on that same thread, after the handler and
+   * before the next event that thread runs: an observer may make a context current here and
+   * close it there. A request cancelled while it waited starts and ends at once as
+   * {@code CANCELLED}. Requests refused on arrival (too many in flight, the process full or
+   * closing) are not observed.
+   *
+   * @return what is told of this request's end, or null for nothing
+   */
+  default Call serverCall(ProcessId peer, String function, CallHeaders headers) {
+    return null;
+  }
+
+  /** One call or request under observation. */
+  interface Call {
+    /**
+     * The call or request ended, exactly once.
+     *
+     * @param outcome null if it returned a value; its failure's kind otherwise (at the callee,
+     *     the kind of the error sent back, or {@code CANCELLED} if it was cancelled and nothing
+     *     was sent)
+     * @param nanos at the caller, from its start to its end; at the callee, from when its
+     *     handler started to when it ended
+     * @param bytesOut frame bytes this side sent for it: the request at the caller (0 if it was
+     *     not sent), the reply at the callee
+     * @param bytesIn frame bytes this side received for it: the reply at the caller (0 for an
+     *     error), the request at the callee
+     */
+    void ended(RpcException.Kind outcome, long nanos, long bytesOut, long bytesIn);
+  }
 
   /** A connection with {@code peer} is ready (its handshake done), either direction. */
   default void connectionOpened(ProcessId peer) {}

@@ -1,5 +1,6 @@
 package dev.moonwire.rpc.micrometer;
 
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcObserver;
@@ -110,10 +111,14 @@ public final class MicrometerObserver implements RpcObserver {
     }
   }
 
-  /** One function's meters on one side; its timers by outcome are made as outcomes occur. */
-  private final class Meters {
+  /**
+   * One function's meters on one side; its timers by outcome are made as outcomes occur. It is
+   * also what each call of that function is told its end by: no object per call.
+   */
+  private final class Meters implements Call {
     private static final RpcException.Kind[] KINDS = RpcException.Kind.values();
     final String side;
+    final boolean server;
     final String function;
     final Counter started;
     final DistributionSummary sent;
@@ -124,6 +129,7 @@ public final class MicrometerObserver implements RpcObserver {
 
     Meters(String side, String function) {
       this.side = side;
+      this.server = side.equals("server");
       this.function = function;
       started = Counter.builder("moonwire." + side + ".call.started").tag("process", process)
           .tag("function", function).register(registry);
@@ -133,6 +139,16 @@ public final class MicrometerObserver implements RpcObserver {
       rcvd = DistributionSummary.builder("moonwire." + side + ".call.rcvd_total_message_size")
           .baseUnit("bytes").tag("process", process).tag("function", function)
           .register(registry);
+    }
+
+    @Override
+    public void ended(RpcException.Kind outcome, long nanos, long bytesOut, long bytesIn) {
+      if (server) {
+        serverInFlight.decrementAndGet();
+      }
+      sent.record(bytesOut);
+      rcvd.record(bytesIn);
+      duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     Timer duration(RpcException.Kind outcome) {
@@ -149,33 +165,18 @@ public final class MicrometerObserver implements RpcObserver {
   }
 
   @Override
-  public void clientCallStarted(ProcessId peer, String function) {
-    client.of(function).started.increment();
-  }
-
-  @Override
-  public void clientCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-      long nanos, long bytesSent, long bytesReceived) {
+  public Call clientCall(ProcessId peer, String function, CallHeaders headers) {
     Meters m = client.of(function);
-    m.sent.record(bytesSent);
-    m.rcvd.record(bytesReceived);
-    m.duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
+    m.started.increment();
+    return m;
   }
 
   @Override
-  public void serverCallStarted(ProcessId peer, String function) {
+  public Call serverCall(ProcessId peer, String function, CallHeaders headers) {
     serverInFlight.incrementAndGet();
-    server.of(function).started.increment();
-  }
-
-  @Override
-  public void serverCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-      long nanos, long bytesReceived, long bytesSent) {
-    serverInFlight.decrementAndGet();
     Meters m = server.of(function);
-    m.rcvd.record(bytesReceived);
-    m.sent.record(bytesSent);
-    m.duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
+    m.started.increment();
+    return m;
   }
 
   @Override

@@ -41,10 +41,18 @@ public final class RawPeer implements AutoCloseable {
     return p;
   }
 
-  /** Connects and says HELLO as {@code 127.0.0.1:1}; reads the server's HELLO. */
-  public static RawPeer connect(ProcessId server) throws IOException {
-    RawPeer p = new RawPeer(new Socket(server.host(), server.port()));
+  /** A peer over a socket already connected, an accepted one say. */
+  public static RawPeer over(Socket socket) throws IOException {
+    RawPeer p = new RawPeer(socket);
     p.socket.setSoTimeout(20_000);
+    return p;
+  }
+
+  /**
+   * A HELLO body from {@code 127.0.0.1:1}, without a secret, as Moonwire wrote it before HELLO
+   * carried features: what an older peer says.
+   */
+  public static byte[] hello() throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     DataOutputStream b = new DataOutputStream(body);
     b.writeByte(HELLO);
@@ -56,8 +64,20 @@ public final class RawPeer implements AutoCloseable {
     b.writeInt(1);
     b.write(new byte[16]);
     b.writeByte(0);
-    p.writeFrame(body.toByteArray());
-    p.writeFrame(new byte[] {SCHEMA, 0, 0, 0, 0}); // registers no classes of its own
+    return body.toByteArray();
+  }
+
+  /** A SCHEMA body that registers no classes. */
+  public static byte[] emptySchema() {
+    return new byte[] {SCHEMA, 0, 0, 0, 0};
+  }
+
+  /** Connects and says HELLO as {@code 127.0.0.1:1}; reads the server's HELLO. */
+  public static RawPeer connect(ProcessId server) throws IOException {
+    RawPeer p = new RawPeer(new Socket(server.host(), server.port()));
+    p.socket.setSoTimeout(20_000);
+    p.writeFrame(hello());
+    p.writeFrame(emptySchema()); // registers no classes of its own
     p.flush();
     byte[] hello = p.readFrame();
     if (hello[0] != HELLO) {

@@ -36,6 +36,7 @@ import dev.moonwire.rpc.RemoteFunction;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.ProcessStats;
 import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.RpcObserver;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.SerializationException;
@@ -264,19 +265,35 @@ public final class RuntimeProcess implements RpcProcess, Host {
       millis = Math.min(millis, Math.max(1, TimeUnit.NANOSECONDS.toMillis(inherited)));
     }
     long callId = callIds.incrementAndGet();
-    // Encoded before any connection is made: arguments that cannot be sent touch no wire.
-    ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
-        function, args == null ? new Object[0] : args);
-    Connection conn = connections.forFrame(target, frame);
-    if (conn.pendingCount() >= config.maxInFlight()) {
-      frame.release();
-      throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
-          + config.maxInFlight() + " calls are already in flight to it (expected: fewer, or a "
-          + "larger RpcConfig.withMaxInFlight)");
+    RpcObserver.Call observed = null;
+    CallHeaders headers = null;
+    long start = 0;
+    if (observer != null) {
+      headers = new CallHeaders();
+      start = System.nanoTime();
+      observed = Observed.clientCall(observer, target, function, headers);
+    }
+    ByteBuf frame;
+    Connection conn;
+    try {
+      // Encoded before any connection is made: arguments that cannot be sent touch no wire.
+      frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.REQUEST, callId, millis,
+          function, args == null ? new Object[0] : args, headers);
+      conn = connections.forFrame(target, frame);
+      if (conn.pendingCount() >= config.maxInFlight()) {
+        frame.release();
+        throw new OverloadedException("call to '" + function + "' on " + target + " not sent: "
+            + config.maxInFlight() + " calls are already in flight to it (expected: fewer, or "
+            + "a larger RpcConfig.withMaxInFlight)");
+      }
+    } catch (RuntimeException e) {
+      Observed.ended(observed, e instanceof RpcException r ? r.kind()
+          : RpcException.Kind.SERIALIZATION, System.nanoTime() - start, 0, 0);
+      throw e;
     }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
-    if (observer != null) {
-      call.observe(observer, frame.readableBytes()); // before the table publishes the call
+    if (observed != null) {
+      call.observe(observed, start, frame.readableBytes()); // before the table publishes it
     }
     conn.add(call);
     if (!conn.offer(frame)) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.ProcessId;
@@ -33,28 +34,30 @@ class ObserverTest extends ProcessTestSupport {
       opened = process;
     }
 
+    /** Headers each request came with, and whether each ended on the thread it started on. */
+    final List<String> headers = new CopyOnWriteArrayList<>();
+    final List<Boolean> endedOnItsThread = new CopyOnWriteArrayList<>();
+
     @Override
-    public void clientCallStarted(ProcessId peer, String function) {
+    public Call clientCall(ProcessId peer, String function, CallHeaders out) {
       events.add("client start " + function);
+      out.put("x-call", function);
+      return (outcome, nanos, bytesOut, bytesIn) -> {
+        events.add("client end " + function + " " + outcome);
+        sizes.add(new long[] {nanos, bytesOut, bytesIn});
+      };
     }
 
     @Override
-    public void clientCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-        long nanos, long sent, long received) {
-      events.add("client end " + function + " " + outcome);
-      sizes.add(new long[] {nanos, sent, received});
-    }
-
-    @Override
-    public void serverCallStarted(ProcessId peer, String function) {
+    public Call serverCall(ProcessId peer, String function, CallHeaders in) {
       events.add("server start " + function);
-    }
-
-    @Override
-    public void serverCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-        long nanos, long received, long sent) {
-      events.add("server end " + function + " " + outcome);
-      sizes.add(new long[] {nanos, received, sent});
+      headers.add(String.valueOf(in.get("x-call")));
+      Thread started = Thread.currentThread();
+      return (outcome, nanos, bytesOut, bytesIn) -> {
+        events.add("server end " + function + " " + outcome);
+        sizes.add(new long[] {nanos, bytesIn, bytesOut});
+        endedOnItsThread.add(Thread.currentThread() == started);
+      };
     }
 
     @Override
@@ -109,16 +112,53 @@ class ObserverTest extends ProcessTestSupport {
   }
 
   @Test
+  void headersTheClientPuts_reachTheServer_andTheServerEndsEachRequestOnItsThread() {
+    Recorder client = new Recorder();
+    Recorder server = new Recorder();
+    RpcProcess s = open(RpcConfig.defaults().withObserver(server));
+    RpcProcess c = open(RpcConfig.defaults().withObserver(client));
+    RpcProcess plain = open(); // no observer: it sends no headers
+    s.export("echo", a -> a.stringAt(0));
+    s.export("nap", a -> {
+      Rpc.sleep(Duration.ofMillis(20)); // a suspension point between start and end
+      return "rested";
+    });
+
+    assertEquals("hi", c.sync(s.id(), "echo").call("hi"));
+    assertEquals("rested", c.sync(s.id(), "nap").call());
+    assertEquals("hi", plain.sync(s.id(), "echo").call("hi"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> server.count("server end") == 3);
+    assertEquals(List.of("echo", "nap", "null"), server.headers);
+    assertEquals(List.of(true, true, true), server.endedOnItsThread);
+  }
+
+  @Test
+  void aCallRefusedBeforeItIsSent_startsAndEndsWithItsKind() {
+    Recorder client = new Recorder();
+    RpcProcess s = open();
+    RpcProcess c = open(RpcConfig.defaults().withObserver(client));
+    record Unregistered(int x) {}
+
+    assertThrows(dev.moonwire.rpc.SerializationException.class,
+        () -> c.sync(s.id(), "echo").call(new Unregistered(1)));
+
+    assertEquals(List.of("client start echo", "client end echo SERIALIZATION"), client.events);
+    assertEquals(0, client.sizes.get(0)[1], "nothing was sent");
+  }
+
+  @Test
   void anObserverThatThrows_isIgnored_andCallsGoOn() {
     RpcObserver broken = new RpcObserver() {
       @Override
-      public void clientCallEnded(ProcessId peer, String function, RpcException.Kind outcome,
-          long nanos, long sent, long received) {
-        throw new IllegalStateException("observer bug");
+      public Call clientCall(ProcessId peer, String function, CallHeaders headers) {
+        return (outcome, nanos, bytesOut, bytesIn) -> {
+          throw new IllegalStateException("observer bug");
+        };
       }
 
       @Override
-      public void serverCallStarted(ProcessId peer, String function) {
+      public Call serverCall(ProcessId peer, String function, CallHeaders headers) {
         throw new IllegalStateException("observer bug");
       }
     };

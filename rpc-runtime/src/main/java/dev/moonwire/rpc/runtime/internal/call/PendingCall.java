@@ -30,10 +30,10 @@ public final class PendingCall implements TimerTask, Pending {
   private final long deadlineMillis;
   private volatile Timeout timeout;
   private volatile boolean done;
-  /** Set before the call is sent when the process has an observer; null otherwise. */
+  /** Set before the call is sent when the process's observer watches it; null otherwise. */
   private Observation observation;
 
-  private record Observation(RpcObserver observer, long startNanos, int bytesSent) {}
+  private record Observation(RpcObserver.Call call, long startNanos, int bytesSent) {}
 
   public PendingCall(long id, String function, ProcessId target, Connection connection, ReplySink sink,
       long deadlineMillis) {
@@ -45,18 +45,16 @@ public final class PendingCall implements TimerTask, Pending {
     this.deadlineMillis = deadlineMillis;
   }
 
-  /** The process has an observer: this call's start is reported, and its end will be. */
-  public void observe(RpcObserver o, int frameBytes) {
-    observation = new Observation(o, System.nanoTime(), frameBytes);
-    Observed.clientStarted(o, target, function);
+  /** The observer watches this call, started at {@code startNanos}: its end will be told. */
+  public void observe(RpcObserver.Call call, long startNanos, int frameBytes) {
+    observation = new Observation(call, startNanos, frameBytes);
   }
 
   /** The observed call could not be sent after all (refused before any reply could come). */
   public void notSent(RpcException.Kind why) {
     Observation o = observation;
     if (o != null) {
-      Observed.clientEnded(o.observer(), target, function, why,
-          System.nanoTime() - o.startNanos(), 0, 0);
+      Observed.ended(o.call(), why, System.nanoTime() - o.startNanos(), 0, 0);
     }
   }
 
@@ -87,8 +85,8 @@ public final class PendingCall implements TimerTask, Pending {
     }
     Observation o = observation;
     if (o != null) {
-      Observed.clientEnded(o.observer(), target, function, reply.kind(),
-          System.nanoTime() - o.startNanos(), o.bytesSent(), reply.bytes());
+      Observed.ended(o.call(), reply.kind(), System.nanoTime() - o.startNanos(),
+          o.bytesSent(), reply.bytes());
     }
     sink.complete(reply);
   }

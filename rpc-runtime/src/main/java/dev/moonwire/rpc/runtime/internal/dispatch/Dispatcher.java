@@ -15,6 +15,7 @@ import dev.moonwire.rpc.Handler;
 import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.RpcObserver;
 import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.SerializationException;
@@ -95,6 +96,7 @@ public final class Dispatcher {
   public void request(Connection conn, Message.Request request) {
     long callId = request.callId();
     long deadlineMillis = request.deadlineMillis();
+    int headersAt = request.headersAt();
     String function = request.function();
     ByteBuf frame = request.payload();
     int frameBytes = request.frameBytes();
@@ -130,7 +132,7 @@ public final class Dispatcher {
       @Override
       public void run() {
         conn.started();
-        handle(conn, callId, deadlineAt, function, payload, r);
+        handle(conn, callId, deadlineAt, function, headersAt, payload, r);
       }
 
       @Override
@@ -225,14 +227,17 @@ public final class Dispatcher {
   }
 
   private void handle(Connection conn, long callId, long deadlineAt, String function,
-      ByteBuf payload, RunningRequest r) {
+      int headersAt, ByteBuf payload, RunningRequest r) {
     ByteBuf reply = null;
     Current current = CURRENT.get();
     RpcObserver observer = process.observer();
+    RpcObserver.Call observed = null;
     long start = 0;
     if (observer != null) {
       start = System.nanoTime();
-      Observed.serverStarted(observer, conn.peer(), function);
+      CallHeaders headers = headersAt < 0 ? CallHeaders.empty()
+          : Frames.readHeaders(payload, headersAt);
+      observed = Observed.serverCall(observer, conn.peer(), function, headers);
     }
     current.outcome = null;
     int sent = 0;
@@ -260,10 +265,10 @@ public final class Dispatcher {
           conn.write(reply);
         }
       }
-      if (observer != null) {
-        Observed.serverEnded(observer, conn.peer(), function,
-            cancelled ? RpcException.Kind.CANCELLED : current.outcome, System.nanoTime() - start,
-            r.cost - RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES + Frames.LENGTH_PREFIX_BYTES, sent);
+      if (observed != null) {
+        Observed.ended(observed, cancelled ? RpcException.Kind.CANCELLED : current.outcome,
+            System.nanoTime() - start, sent,
+            r.cost - RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES + Frames.LENGTH_PREFIX_BYTES);
       }
       leftOne();
     }

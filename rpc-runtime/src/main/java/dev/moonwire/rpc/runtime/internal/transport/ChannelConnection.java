@@ -153,7 +153,19 @@ public final class ChannelConnection extends Connection {
   /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
   private static boolean newWork(ByteBuf f) {
     byte kind = f.getByte(f.readerIndex() + 4);
-    return kind == Frames.REQUEST || kind == Frames.SEND;
+    return kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS;
+  }
+
+  /**
+   * What the peer reads beyond its protocol version ({@link Frames#FEATURES}), from its HELLO;
+   * -1 until that is read. Written on the event loop, read there by {@link #drain}.
+   */
+  private volatile int peerFeatures = -1;
+
+  /** The peer's HELLO is read: requests with headers that waited for it can go. */
+  public void peerFeatures(int features) {
+    peerFeatures = features;
+    scheduleDrain();
   }
 
   @Override
@@ -207,11 +219,22 @@ public final class ChannelConnection extends Connection {
     ByteBuf f;
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
-    while (ch.isWritable() && (f = outbound.poll()) != null) {
+    while (ch.isWritable() && (f = outbound.peek()) != null) {
+      byte kind = f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES);
+      int features = peerFeatures;
+      if (kind == Frames.REQUEST_WITH_HEADERS && features < 0) {
+        // Only the peer's HELLO says whether it reads headers; until then this request, and
+        // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
+        break;
+      }
+      outbound.poll();
       int size = f.readableBytes();
       bytes += size;
-      if (newWork(f)) {
+      if (kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS) {
         work += size;
+      }
+      if (kind == Frames.REQUEST_WITH_HEADERS && (features & Frames.FEATURE_HEADERS) == 0) {
+        f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
       }
       ch.write(f, ch.voidPromise());
       n++;

@@ -182,7 +182,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     String expected = " (expected: smaller values, or a larger RpcConfig.withMaxFrameBytes at "
         + conn.process.id() + ")";
     switch (o.kind()) {
-      case Frames.REQUEST -> conn.write(Frames.error(ctx.alloc(), o.callId(),
+      case Frames.REQUEST, Frames.REQUEST_WITH_HEADERS -> conn.write(Frames.error(ctx.alloc(), o.callId(),
           dev.moonwire.rpc.RpcException.Kind.SERIALIZATION, "the request is " + size
               + "; it did not run" + expected, "", ""));
       case Frames.REPLY -> conn.process.route(conn, o); // the call's side fails it
@@ -196,6 +196,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void hello(ChannelHandlerContext ctx, Message.Hello hello) {
+    conn.peerFeatures(hello.features());
     byte[] secret = conn.process.secret();
     boolean shared = secret.length > 0;
     if (!outbound) {

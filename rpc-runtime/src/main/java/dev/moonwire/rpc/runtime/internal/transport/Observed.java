@@ -1,5 +1,6 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcObserver;
@@ -28,37 +29,38 @@ public final class Observed {
     }
   }
 
-  public static void clientStarted(RpcObserver o, ProcessId peer, String function) {
+  /** The observer's handle on a call starting, or null (also if the observer threw). */
+  public static RpcObserver.Call clientCall(RpcObserver o, ProcessId peer, String function,
+      CallHeaders headers) {
     try {
-      o.clientCallStarted(peer, function);
+      return o.clientCall(peer, function, headers);
     } catch (Throwable t) {
-      threw(o, "clientCallStarted", t);
+      threw(o, "clientCall", t);
+      return null;
     }
   }
 
-  public static void clientEnded(RpcObserver o, ProcessId peer, String function,
-      RpcException.Kind outcome, long nanos, long sent, long received) {
+  /** The observer's handle on a request starting, or null (also if the observer threw). */
+  public static RpcObserver.Call serverCall(RpcObserver o, ProcessId peer, String function,
+      CallHeaders headers) {
     try {
-      o.clientCallEnded(peer, function, outcome, nanos, sent, received);
+      return o.serverCall(peer, function, headers);
     } catch (Throwable t) {
-      threw(o, "clientCallEnded", t);
+      threw(o, "serverCall", t);
+      return null;
     }
   }
 
-  public static void serverStarted(RpcObserver o, ProcessId peer, String function) {
-    try {
-      o.serverCallStarted(peer, function);
-    } catch (Throwable t) {
-      threw(o, "serverCallStarted", t);
+  /** Tells {@code call} (null for none) that its call ended. */
+  public static void ended(RpcObserver.Call call, RpcException.Kind outcome, long nanos,
+      long bytesOut, long bytesIn) {
+    if (call == null) {
+      return;
     }
-  }
-
-  public static void serverEnded(RpcObserver o, ProcessId peer, String function,
-      RpcException.Kind outcome, long nanos, long received, long sent) {
     try {
-      o.serverCallEnded(peer, function, outcome, nanos, received, sent);
+      call.ended(outcome, nanos, bytesOut, bytesIn);
     } catch (Throwable t) {
-      threw(o, "serverCallEnded", t);
+      log.warn("observer's call {} threw in ended; ignored", call.getClass().getName(), t);
     }
   }
 

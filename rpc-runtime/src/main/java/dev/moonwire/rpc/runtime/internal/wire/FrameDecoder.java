@@ -57,8 +57,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(4);
         byte kind = in.readByte();
-        long callId = kind == Frames.REQUEST || kind == Frames.REPLY ? in.readLong() : 0;
-        skipping = length - (kind == Frames.REQUEST || kind == Frames.REPLY ? 9 : 1);
+        boolean call = kind == Frames.REQUEST || kind == Frames.REQUEST_WITH_HEADERS
+            || kind == Frames.REPLY;
+        long callId = call ? in.readLong() : 0;
+        skipping = length - (call ? 9 : 1);
         out.add(new Message.Oversized(kind, callId, length, limit));
         return;
       }

@@ -1,5 +1,6 @@
 package dev.moonwire.rpc.runtime.internal.wire;
 
+import dev.moonwire.rpc.CallHeaders;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcException;
@@ -14,11 +15,16 @@ import java.nio.charset.StandardCharsets;
  *
  * <pre>
  * HELLO   magic:int version:byte host:str port:int nonce:16 bytes proofLength:byte proof
+ *         features:int (absent from peers older than the features, read as 0)
  * AUTH    proof:32 bytes      (only when the processes share a secret; see Handshake)
  * SCHEMA  the shapes of the sender's registered classes (see WireSchema): each side sends one
  *         as soon as it has said HELLO (and AUTH), before anything else, and more as it
  *         registers more classes
  * REQUEST callId:long deadlineMillis:long function:str payload(argc, args...)
+ * REQUEST_WITH_HEADERS
+ *         callId:long deadlineMillis:long function:str headers payload(argc, args...)
+ *         where headers = length:ushort count:ubyte (key:str value:str){count}, length
+ *         counting what follows it; sent only to a peer whose HELLO has FEATURE_HEADERS
  * SEND    function:str payload(argc, args...)
  * REPLY   callId:long payload(value)
  * ERROR   callId:long kind:byte message:str remoteClass:str remoteStack:str
@@ -47,6 +53,14 @@ public final class Frames {
   public static final byte GOAWAY = 9;
   public static final byte AUTH = 10;
   public static final byte SCHEMA = 11;
+  public static final byte REQUEST_WITH_HEADERS = 12;
+
+  /**
+   * What this side reads beyond its protocol version, said in its HELLO. A peer that leaves the
+   * field out (an older Moonwire of the same version) reads none of it, and is sent none.
+   */
+  public static final int FEATURE_HEADERS = 1;
+  public static final int FEATURES = FEATURE_HEADERS;
 
   public static final int MAGIC = 0x4D57_4952; // "MWIR"
   public static final byte VERSION = 2;
@@ -75,6 +89,7 @@ public final class Frames {
     buf.writeBytes(nonce);
     buf.writeByte(proof.length);
     buf.writeBytes(proof);
+    buf.writeInt(FEATURES);
     return finish(buf);
   }
 
@@ -115,7 +130,8 @@ public final class Frames {
     body.readBytes(nonce);
     byte[] proof = new byte[body.readUnsignedByte()];
     body.readBytes(proof);
-    return new Message.Hello(id, nonce, proof);
+    int features = body.readableBytes() >= 4 ? body.readInt() : 0;
+    return new Message.Hello(id, nonce, proof, features);
   }
 
   public static ByteBuf withLong(ByteBufAllocator alloc, byte kind, long value) {
@@ -158,7 +174,15 @@ public final class Frames {
         case REQUEST -> {
           long callId = frame.readLong();
           long deadline = frame.readLong();
-          yield new Message.Request(callId, deadline, readShortString(frame), frame, size);
+          yield new Message.Request(callId, deadline, readShortString(frame), -1, frame, size);
+        }
+        case REQUEST_WITH_HEADERS -> {
+          long callId = frame.readLong();
+          long deadline = frame.readLong();
+          String function = readShortString(frame);
+          int headersAt = frame.readerIndex();
+          skipHeaders(frame);
+          yield new Message.Request(callId, deadline, function, headersAt, frame, size);
         }
         case SEND -> new Message.Send(readShortString(frame), frame, size);
         case REPLY -> new Message.Reply(frame.readLong(), frame, size);
@@ -179,6 +203,107 @@ public final class Frames {
       };
     } catch (IndexOutOfBoundsException e) {
       throw new ProtocolException("frame of kind " + kind + " cut short (" + size + " bytes)");
+    }
+  }
+
+  /** Writes a call's headers, as REQUEST_WITH_HEADERS carries them. */
+  public static void writeHeaders(ByteBuf buf, CallHeaders headers) {
+    int lengthAt = buf.writerIndex();
+    buf.writeShort(0);
+    buf.writeByte(headers.size());
+    headers.forEach((k, v) -> {
+      writeShortString(buf, k);
+      writeShortString(buf, v);
+    });
+    buf.setShort(lengthAt, buf.writerIndex() - lengthAt - 2);
+  }
+
+  /** The most bytes of a headers section: its count, and each key and value with its length. */
+  private static final int MAX_HEADERS_SECTION =
+      1 + CallHeaders.MAX_BYTES + 4 * CallHeaders.MAX_HEADERS;
+
+  /**
+   * Checks the headers at the reader index, on the I/O thread, and moves past them: what
+   * {@link #readHeaders} reads later can no longer fail.
+   *
+   * @throws ProtocolException if they are malformed or over {@link CallHeaders}' bounds
+   */
+  static void skipHeaders(ByteBuf frame) {
+    int length = frame.readUnsignedShort();
+    if (length < 1 || length > MAX_HEADERS_SECTION || length > frame.readableBytes()) {
+      throw new ProtocolException("headers of " + length + " bytes (expected: 1 to "
+          + Math.min(MAX_HEADERS_SECTION, frame.readableBytes()) + ")");
+    }
+    int end = frame.readerIndex() + length;
+    int count = frame.readUnsignedByte();
+    if (count > CallHeaders.MAX_HEADERS) {
+      throw new ProtocolException(count + " headers (expected: at most "
+          + CallHeaders.MAX_HEADERS + ")");
+    }
+    int bytes = 0;
+    for (int i = 0; i < 2 * count; i++) {
+      if (end - frame.readerIndex() < 2) {
+        throw new ProtocolException("headers cut short");
+      }
+      int n = frame.readUnsignedShort();
+      if (n > end - frame.readerIndex()) {
+        throw new ProtocolException("headers cut short");
+      }
+      if (i % 2 == 0) {
+        checkKey(frame, n);
+      }
+      frame.skipBytes(n);
+      bytes += n;
+    }
+    if (frame.readerIndex() != end || bytes > CallHeaders.MAX_BYTES) {
+      throw new ProtocolException("headers of " + bytes + " bytes in a section of " + length
+          + " (expected: at most " + CallHeaders.MAX_BYTES + ", filling it)");
+    }
+  }
+
+  private static void checkKey(ByteBuf frame, int n) {
+    String key = frame.toString(frame.readerIndex(), n, StandardCharsets.US_ASCII);
+    try {
+      CallHeaders.checkKey(key);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(e.getMessage());
+    }
+  }
+
+  /** The headers that {@link #skipHeaders} checked at {@code at}; the frame is not moved. */
+  public static CallHeaders readHeaders(ByteBuf frame, int at) {
+    CallHeaders headers = new CallHeaders();
+    int i = at + 2;
+    int count = frame.getUnsignedByte(i++);
+    for (int h = 0; h < count; h++) {
+      int k = frame.getUnsignedShort(i);
+      String key = frame.toString(i + 2, k, StandardCharsets.US_ASCII);
+      i += 2 + k;
+      int v = frame.getUnsignedShort(i);
+      String value = frame.toString(i + 2, v, StandardCharsets.UTF_8);
+      i += 2 + v;
+      headers.put(key, value);
+    }
+    return headers;
+  }
+
+  /**
+   * The same request as a plain REQUEST, for a peer that reads no headers. Releases
+   * {@code frame} (length prefix included, as queued).
+   */
+  public static ByteBuf withoutHeaders(ByteBufAllocator alloc, ByteBuf frame) {
+    try {
+      int start = frame.readerIndex();
+      int function = start + LENGTH_PREFIX_BYTES + 1 + 16;
+      int headersAt = function + 2 + frame.getUnsignedShort(function);
+      int payloadAt = headersAt + 2 + frame.getUnsignedShort(headersAt);
+      ByteBuf plain = alloc.buffer(frame.readableBytes() - (payloadAt - headersAt));
+      plain.writeBytes(frame, start, headersAt - start);
+      plain.writeBytes(frame, payloadAt, frame.writerIndex() - payloadAt);
+      plain.setByte(LENGTH_PREFIX_BYTES, REQUEST);
+      return finish(plain);
+    } finally {
+      frame.release();
     }
   }
 

@@ -22,8 +22,12 @@ import java.util.List;
  * the frame is being handled: whoever keeps it retains it.
  */
 public sealed interface Message {
-  /** The first frame each side sends. {@code proof} is empty when the sender has no secret. */
-  public record Hello(ProcessId id, byte[] nonce, byte[] proof) implements Message {}
+  /**
+   * The first frame each side sends. {@code proof} is empty when the sender has no secret;
+   * {@code features} are what it reads beyond its version ({@link Frames#FEATURES}).
+   */
+  public record Hello(ProcessId id, byte[] nonce, byte[] proof, int features)
+      implements Message {}
 
   /** The client's proof that it knows the shared secret. */
   public record Auth(byte[] proof) implements Message {}
@@ -31,9 +35,12 @@ public sealed interface Message {
   /** The shapes of the sender's registered classes ({@link WireSchema}). */
   public record Schema(List<WireSchema.Shape> shapes) implements Message {}
 
-  /** A call. {@code frameBytes}: the whole frame's size, what it costs to hold. */
-  public record Request(long callId, long deadlineMillis, String function, ByteBuf payload,
-      int frameBytes) implements Message {}
+  /**
+   * A call. {@code headersAt}: where its headers are in the frame ({@link Frames#readHeaders}),
+   * -1 if it has none. {@code frameBytes}: the whole frame's size, what it costs to hold.
+   */
+  public record Request(long callId, long deadlineMillis, String function, int headersAt,
+      ByteBuf payload, int frameBytes) implements Message {}
 
   /** A one-way message. */
   public record Send(String function, ByteBuf payload, int frameBytes) implements Message {}

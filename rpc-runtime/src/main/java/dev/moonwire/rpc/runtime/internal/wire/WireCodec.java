@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.wire;
 
 
 import com.esotericsoftware.kryo.util.Pool;
+import dev.moonwire.rpc.CallHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -40,12 +41,18 @@ public final class WireCodec {
 
   public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
       String function, Object[] args) {
+    return encodeCall(alloc, kind, callId, deadlineMillis, function, args, null);
+  }
+
+  /** A REQUEST with {@code headers} (null or empty for none), or a SEND. */
+  public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+      String function, Object[] args, CallHeaders headers) {
     if (owns()) {
-      return owned.encodeCall(alloc, kind, callId, deadlineMillis, function, args);
+      return owned.encodeCall(alloc, kind, callId, deadlineMillis, function, args, headers);
     }
     WireSerializer s = pool.obtain();
     try {
-      return s.encodeCall(alloc, kind, callId, deadlineMillis, function, args);
+      return s.encodeCall(alloc, kind, callId, deadlineMillis, function, args, headers);
     } finally {
       pool.free(s);
     }

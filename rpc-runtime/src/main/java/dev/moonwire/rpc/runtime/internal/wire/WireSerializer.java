@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import dev.moonwire.rpc.SerializationException;
+import dev.moonwire.rpc.CallHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -25,9 +26,18 @@ public final class WireSerializer {
     this.maxFrameBytes = maxFrameBytes;
   }
 
-  /** A REQUEST or SEND frame (SEND has no call id or deadline). */
+  /** A REQUEST or SEND frame (SEND has no call id or deadline), without headers. */
   public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
       String function, Object[] args) {
+    return encodeCall(alloc, kind, callId, deadlineMillis, function, args, null);
+  }
+
+  /**
+   * A REQUEST or SEND frame (SEND has no call id or deadline); a REQUEST with headers (not null,
+   * not empty) is a REQUEST_WITH_HEADERS.
+   */
+  public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+      String function, Object[] args, CallHeaders headers) {
     output.reset();
     kryo.sync();
     try {
@@ -40,12 +50,17 @@ public final class WireSerializer {
       throw tooLarge(function);
     }
     int payload = output.position();
-    ByteBuf buf = Frames.start(alloc, 18 + function.length() * 3 + payload, kind);
+    boolean headed = kind == Frames.REQUEST && headers != null && !headers.isEmpty();
+    ByteBuf buf = Frames.start(alloc, 18 + function.length() * 3 + payload
+        + (headed ? 256 : 0), headed ? Frames.REQUEST_WITH_HEADERS : kind);
     if (kind == Frames.REQUEST) {
       buf.writeLong(callId);
       buf.writeLong(deadlineMillis);
     }
     Frames.writeShortString(buf, function);
+    if (headed) {
+      Frames.writeHeaders(buf, headers);
+    }
     buf.writeBytes(output.getBuffer(), 0, payload);
     trimOutput();
     return checkSize(Frames.finish(buf), function);

@@ -46,7 +46,7 @@ class MessagesTest {
       return switch (m) {
         // the payload lives in the frame: copy it before the frame goes
         case Message.Request r -> new Message.Request(r.callId(), r.deadlineMillis(),
-            r.function(), Unpooled.copiedBuffer(r.payload()), r.frameBytes());
+            r.function(), -1, Unpooled.copiedBuffer(r.payload()), r.frameBytes());
         case Message.Send s -> new Message.Send(s.function(), Unpooled.copiedBuffer(s.payload()),
             s.frameBytes());
         case Message.Reply r -> new Message.Reply(r.callId(), Unpooled.copiedBuffer(r.payload()),
