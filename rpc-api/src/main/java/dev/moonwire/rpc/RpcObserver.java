@@ -14,6 +14,17 @@ package dev.moonwire.rpc;
  * does a call that was not sent; the callee counts the error frame it sent.
  */
 public interface RpcObserver {
+  /**
+   * One observer made of several — metrics and tracing, say — for {@link
+   * RpcConfig#withObserver}. Each is told everything, in the order given; the ends of a call
+   * in the reverse order, so contexts they make current close in the reverse of the order they
+   * were opened. One that throws is logged ({@code System.Logger} "dev.moonwire.rpc.Process")
+   * and ignored; the others are still told.
+   */
+  static RpcObserver all(RpcObserver... observers) {
+    return new AllObservers(observers.clone());
+  }
+
   /** The process opened with this observer; from here its calls are observed. */
   default void opened(RpcProcess process) {}
 
