@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import dev.moonwire.dalua.internal.Liveness;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;

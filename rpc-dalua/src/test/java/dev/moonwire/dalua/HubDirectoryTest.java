@@ -13,6 +13,7 @@ import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** Groups held by a hub process for members in other JVMs (ALua's daemon). */
@@ -42,8 +43,36 @@ class HubDirectoryTest extends ProcessTestSupport {
     long pid = local.process().sync(children.get(0), "pid").call();
     ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: nobody says goodbye
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("leave " + children.get(0)));
+    // the hub drops a member unreachable for 5 s (Liveness), pinging each second
+    await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains("leave " + children.get(0)));
     assertEquals(List.of(local.self(), children.get(1)), local.apps().processes("Grupo"));
+  }
+
+  @Test
+  void aMemberThatIsOnlyBusy_isNotDropped() {
+    RpcProcess hub = open();
+    Dalua.attach(hub, Directory.hostedBy(hub.id())).apps().create("G");
+    Dalua busy = Dalua.attach(open(), Directory.hostedBy(hub.id()));
+    Dalua watcher = Dalua.attach(open(), Directory.hostedBy(hub.id()));
+    List<Object> left = new CopyOnWriteArrayList<>();
+    watcher.events().monitor(Dalua.APP_LEAVE, (e, a) -> left.add(a.get(1)));
+    busy.apps().join("G");
+    watcher.apps().join("G");
+    CountDownLatch free = new CountDownLatch(1);
+    busy.process().execute(() -> { // it answers no ping for a while (a long GC, a busy event)
+      try {
+        free.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+
+    // longer than a ping's 2 s deadline, twice over: the hub must not take it for dead
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(left::isEmpty);
+    free.countDown();
+
+    assertEquals(List.of(busy.self(), watcher.self()), watcher.apps().processes("G"));
+    assertEquals(List.of(), left);
   }
 
   @Test

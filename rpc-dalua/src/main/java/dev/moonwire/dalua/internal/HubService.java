@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The hub of {@code Directory.hostedBy}: holds the groups for processes anywhere, raises
  * {@code dalua_app_join}/{@code dalua_app_leave} on the members with one-way sends, and pings
- * every member each heartbeat interval: one that does not answer within two intervals — its
- * process closed, its JVM gone, its host unreachable — is dropped from its groups.
+ * every member each interval (1 s). A member that cannot be reached for {@link
+ * Liveness#GONE_AFTER} — its process closed, its JVM gone, its host unreachable — or that answers
+ * without DALua, is dropped from its groups. A member that is only slow to answer (a long event,
+ * a GC pause) is not: dropping a live member would let the mutex and total order go on without
+ * it.
  */
 final class HubService {
   static final String PREFIX = "dalua.dir.";
@@ -30,6 +33,7 @@ final class HubService {
 
   private final RpcProcess process;
   private final Groups groups = new Groups(); // guarded by this
+  private final Liveness liveness = new Liveness();
   private final Duration interval;
 
   private HubService(RpcProcess process, Duration interval) {
@@ -132,7 +136,7 @@ final class HubService {
     }, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** As an event of the hub: a ping to each member; one that fails is dropped. */
+  /** As an event of the hub: a ping to each member; one that is gone is dropped. */
   private void pingAll() {
     Set<ProcessId> all;
     synchronized (this) {
@@ -142,9 +146,11 @@ final class HubService {
       if (member.equals(process.id())) {
         continue; // the hub is alive while this runs
       }
-      process.async(member, ALIVE, v -> { }, e -> drop(member))
-          .withDeadline(interval.multipliedBy(2))
-          .call();
+      process.async(member, ALIVE, v -> liveness.answered(member), e -> {
+        if (liveness.gone(member, e)) {
+          drop(member);
+        }
+      }).withDeadline(interval.multipliedBy(2)).call();
     }
   }
 

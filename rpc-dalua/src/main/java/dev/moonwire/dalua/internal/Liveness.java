@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.PeerUnavailableException;
@@ -10,35 +10,35 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * The failure detector of the mutex and of total order: whether a member whose ping failed is
- * gone. A slow member is never gone — a ping that times out says nothing — and neither is one
+ * The failure detector of the mutex, of total order and of the hub: whether a member whose ping
+ * failed is gone. A slow member is never gone — a ping that times out says nothing — and neither is one
  * whose connection failed once (a dial refused, a connection dropped and made again): a member
  * is gone when it cannot be reached at all for {@link #GONE_AFTER}, or when it answers that
  * DALua is not there. Like every detector built on timeouts, it can be wrong about a member
  * cut off for longer than that; such a member is dropped as if it had died.
  */
-final class Liveness {
+public final class Liveness {
   /** How long a member must stay unreachable to count as gone. */
-  static final Duration GONE_AFTER = Duration.ofSeconds(5);
+  public static final Duration GONE_AFTER = Duration.ofSeconds(5);
 
   private final Map<ProcessId, Long> unreachableSince = new ConcurrentHashMap<>();
   private final LongSupplier nanoTime;
 
-  Liveness() {
+  public Liveness() {
     this(System::nanoTime);
   }
 
-  Liveness(LongSupplier nanoTime) {
+  public Liveness(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
   }
 
   /** A ping of {@code p} was answered. */
-  void answered(ProcessId p) {
+  public void answered(ProcessId p) {
     unreachableSince.remove(p);
   }
 
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
-  boolean gone(ProcessId p, RpcException e) {
+  public boolean gone(ProcessId p, RpcException e) {
     if (e instanceof NoSuchFunctionException) {
       return true; // a process at that address, without DALua: not the member
     }

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
