@@ -23,17 +23,28 @@ public final class WireCodec {
   public WireCodec(java.util.function.BooleanSupplier owns, WireRegistry registry,
       int maxFrameBytes) {
     this.owns = owns;
-    this.owned = new WireSerializer(registry, maxFrameBytes);
+    this.owned = new WireSerializer(registry, maxFrameBytes, this::self);
     this.pool = new Pool<>(true, false, 16) {
       @Override
       protected WireSerializer create() {
-        return new WireSerializer(registry, maxFrameBytes);
+        return new WireSerializer(registry, maxFrameBytes, WireCodec.this::self);
       }
     };
   }
 
   // Each operation picks the serializer itself rather than taking a lambda: this is the call
   // path, and a capturing lambda per call is an allocation per call.
+
+  private volatile String self = "this process";
+
+  private String self() {
+    return self;
+  }
+
+  /** The process's id, once it has one: errors about what it reads name it. */
+  public void self(dev.moonwire.rpc.ProcessId id) {
+    self = "process " + id;
+  }
 
   private boolean owns() {
     return owns.getAsBoolean();

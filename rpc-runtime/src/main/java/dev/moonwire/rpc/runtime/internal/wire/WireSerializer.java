@@ -20,7 +20,16 @@ public final class WireSerializer {
   private static final int KEPT_OUTPUT_BYTES = 64 * 1024;
   private final int maxFrameBytes;
 
+  /** How errors name the process that reads: "this process" until it has an id. */
+  private final java.util.function.Supplier<String> self;
+
   public WireSerializer(WireRegistry registry, int maxFrameBytes) {
+    this(registry, maxFrameBytes, () -> "this process");
+  }
+
+  public WireSerializer(WireRegistry registry, int maxFrameBytes,
+      java.util.function.Supplier<String> self) {
+    this.self = self;
     this.kryo = new WireKryo(registry);
     this.output = new Output(256, maxFrameBytes);
     this.maxFrameBytes = maxFrameBytes;
@@ -176,7 +185,7 @@ public final class WireSerializer {
           String expected = shape == null ? "the same classes registered on both processes"
               : "RpcConfig.register(" + shape.name + ".class) on both processes";
           throw new SerializationException("cannot deserialize " + what + " of '" + function
-              + "': class " + name + " sent by " + from + " is not registered in this process"
+              + "': class " + name + " sent by " + from + " is not registered in " + self.get()
               + " (expected: " + expected + ")");
         }
         if (t instanceof SerializationException s) {
