@@ -16,7 +16,7 @@ final class AllObservers implements RpcObserver {
 
   private static final System.Logger LOG = System.getLogger("dev.moonwire.rpc.Process");
 
-  private static void threw(Object o, RuntimeException e) {
+  private static void threw(Object o, Throwable e) {
     LOG.log(System.Logger.Level.WARNING, "observer " + o.getClass().getName()
         + " threw; ignored", e);
   }
@@ -26,7 +26,7 @@ final class AllObservers implements RpcObserver {
     for (RpcObserver o : observers) {
       try {
         told.accept(o);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // an Error too: the others' scopes must still close
         threw(o, e);
       }
     }
@@ -42,7 +42,7 @@ final class AllObservers implements RpcObserver {
     Call[] calls = new Call[observers.length];
     int[] i = {0};
     each(o -> calls[i[0]++] = o.clientCall(peer, function, headers));
-    return new Calls(calls);
+    return Calls.of(calls);
   }
 
   @Override
@@ -50,7 +50,7 @@ final class AllObservers implements RpcObserver {
     Call[] calls = new Call[observers.length];
     int[] i = {0};
     each(o -> calls[i[0]++] = o.serverCall(peer, function, headers));
-    return new Calls(calls);
+    return Calls.of(calls);
   }
 
   @Override
@@ -65,13 +65,23 @@ final class AllObservers implements RpcObserver {
 
   /** The calls of each observer that watches one; ended last first. */
   private record Calls(Call[] calls) implements Call {
+    /** These calls, or null if no observer watches this one. */
+    static Call of(Call[] calls) {
+      for (Call c : calls) {
+        if (c != null) {
+          return new Calls(calls);
+        }
+      }
+      return null;
+    }
+
     @Override
     public void ended(RpcException.Kind outcome, long nanos, long bytesOut, long bytesIn) {
       for (int i = calls.length - 1; i >= 0; i--) {
         if (calls[i] != null) {
           try {
             calls[i].ended(outcome, nanos, bytesOut, bytesIn);
-          } catch (RuntimeException e) {
+          } catch (Throwable e) {
             threw(calls[i], e);
           }
         }

@@ -123,13 +123,10 @@ public final class CallHeaders {
     return size == 0;
   }
 
+  /** The keys only: values (baggage, say) may hold what logs should not. */
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder("{");
-    for (int i = 0; i < size; i++) {
-      s.append(i == 0 ? "" : ", ").append(keys[i]).append('=').append(values[i]);
-    }
-    return s.append('}').toString();
+    return "CallHeaders" + keys();
   }
 
   private int indexOf(String key) {

@@ -10,7 +10,8 @@ package dev.moonwire.rpc;
  * goes on. One-way sends are not calls: they are not observed here.
  *
  * <p>Sizes are of whole frames on the wire (length, header, encoded arguments or value), the
- * same on both sides for a request and a value. At the caller, an error reply counts 0, and so
+ * same on both sides for a request and a value (except that a caller counts the headers of a
+ * request an older peer gets without them). At the caller, an error reply counts 0, and so
  * does a call that was not sent; the callee counts the error frame it sent.
  */
 public interface RpcObserver {

@@ -173,8 +173,8 @@ public final class MicrometerObserver implements RpcObserver {
 
   @Override
   public Call serverCall(ProcessId peer, String function, CallHeaders headers) {
-    serverInFlight.incrementAndGet();
     Meters m = server.of(function);
+    serverInFlight.incrementAndGet(); // after: ended() will take it back
     m.started.increment();
     return m;
   }

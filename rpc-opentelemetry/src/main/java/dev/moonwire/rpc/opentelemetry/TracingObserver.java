@@ -16,7 +16,10 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,8 +47,11 @@ import java.util.Set;
  * export is recorded as {@code rpc.method} = {@code _OTHER} with the name asked for in {@code
  * rpc.method_original}, and the span renamed {@code moonwire}: peers choose those names.
  *
- * <p>Headers reach only peers that read them; a request from a peer that sent none starts a
- * new trace. Spans are started and ended on Moonwire's threads; nothing here blocks.
+ * <p>Header names are lower-cased ({@link CallHeaders} keys are), so propagators whose names
+ * have capitals (B3, X-Ray) work too. Headers reach only peers that read them; a request from a
+ * peer that sent none starts a new trace. A client span starts on the calling thread and ends
+ * on whichever thread ends the call; a server span starts and ends on the handler's thread.
+ * Nothing here blocks. {@code client.address} is the host the caller says it listens on.
  */
 public final class TracingObserver implements RpcObserver {
   /** The instrumentation scope's name. */
@@ -65,18 +71,18 @@ public final class TracingObserver implements RpcObserver {
   static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
 
   /** The kinds that mark a server span as an error: failures of the callee, not the caller. */
-  public static final Set<RpcException.Kind> SERVER_ERRORS = EnumSet.of(
-      RpcException.Kind.REMOTE_INVOCATION, RpcException.Kind.NO_SUCH_FUNCTION,
-      RpcException.Kind.DEADLINE_EXCEEDED, RpcException.Kind.SERIALIZATION,
-      RpcException.Kind.PEER_UNAVAILABLE, RpcException.Kind.PROCESS_CLOSED,
-      RpcException.Kind.PROTOCOL);
+  public static final Set<RpcException.Kind> SERVER_ERRORS = Collections.unmodifiableSet(
+      EnumSet.of(RpcException.Kind.REMOTE_INVOCATION, RpcException.Kind.NO_SUCH_FUNCTION,
+          RpcException.Kind.DEADLINE_EXCEEDED, RpcException.Kind.SERIALIZATION,
+          RpcException.Kind.PEER_UNAVAILABLE, RpcException.Kind.PROCESS_CLOSED,
+          RpcException.Kind.PROTOCOL));
 
   private static final TextMapSetter<CallHeaders> SETTER = (headers, key, value) -> {
     if (headers == null) {
       return;
     }
     try {
-      headers.put(key, value);
+      headers.put(key.toLowerCase(Locale.ROOT), value); // B3's and X-Ray's names have capitals
     } catch (IllegalArgumentException e) {
       // over CallHeaders' bounds (a large baggage, say): that header stays behind, the call
       // and its span go on
@@ -86,12 +92,12 @@ public final class TracingObserver implements RpcObserver {
   private static final TextMapGetter<CallHeaders> GETTER = new TextMapGetter<>() {
     @Override
     public Iterable<String> keys(CallHeaders headers) {
-      return headers.keys();
+      return headers == null ? List.of() : headers.keys();
     }
 
     @Override
     public String get(CallHeaders headers, String key) {
-      return headers == null ? null : headers.get(key);
+      return headers == null || key == null ? null : headers.get(key.toLowerCase(Locale.ROOT));
     }
   };
 

@@ -19,7 +19,12 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -27,6 +32,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -189,6 +195,43 @@ class TracingObserverTest extends ProcessTestSupport {
     assertEquals(span("ping", SpanKind.CLIENT).getSpanId(),
         span("ping", SpanKind.SERVER).getParentSpanId());
     assertEquals("ping null", counted.join());
+  }
+
+  /** A propagator whose header name has capitals, as B3's and X-Ray's do. */
+  private static final ContextKey<String> REQUEST_ID = ContextKey.named("request-id");
+
+  private static final TextMapPropagator CAPITALS = new TextMapPropagator() {
+    @Override
+    public Collection<String> fields() {
+      return List.of("X-Request-Id");
+    }
+
+    @Override
+    public <C> void inject(Context context, C carrier, TextMapSetter<C> setter) {
+      String id = context.get(REQUEST_ID);
+      if (id != null) {
+        setter.set(carrier, "X-Request-Id", id);
+      }
+    }
+
+    @Override
+    public <C> Context extract(Context context, C carrier, TextMapGetter<C> getter) {
+      String id = getter.get(carrier, "X-Request-Id");
+      return id == null ? context : context.with(REQUEST_ID, id);
+    }
+  };
+
+  @Test
+  void aPropagatorWithCapitalsInItsHeaderNames_stillCarriesItsContext() {
+    OpenTelemetry capitals = OpenTelemetrySdk.builder().setTracerProvider(tracerProvider)
+        .setPropagators(ContextPropagators.create(CAPITALS)).build();
+    RpcProcess a = open(RpcConfig.defaults().withObserver(new TracingObserver(capitals)));
+    RpcProcess b = open(RpcConfig.defaults().withObserver(new TracingObserver(capitals)));
+    b.export("whoAsks", args -> Context.current().get(REQUEST_ID));
+
+    try (Scope ignored = Context.current().with(REQUEST_ID, "r-42").makeCurrent()) {
+      assertEquals("r-42", a.sync(b.id(), "whoAsks").call());
+    }
   }
 
   @Test

@@ -145,6 +145,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     this.server = bound.channel();
     this.id = ProcessId.of(config.advertisedHost(),
         ((InetSocketAddress) server.localAddress()).getPort());
+    codec.self(id);
     this.scheduler = layer.newScheduler(this);
     this.blockedChecker =
         BlockedEventChecker.start(this, scheduler.clock(), config.blockedEventThreshold());
@@ -286,7 +287,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
             + config.maxInFlight() + " calls are already in flight to it (expected: fewer, or "
             + "a larger RpcConfig.withMaxInFlight)");
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // an Error too: the observed call ends
       Observed.ended(observed, e instanceof RpcException r ? r.kind()
           : RpcException.Kind.SERIALIZATION, System.nanoTime() - start, 0, 0);
       throw e;

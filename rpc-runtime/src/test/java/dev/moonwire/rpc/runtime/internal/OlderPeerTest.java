@@ -37,17 +37,33 @@ class OlderPeerTest extends ProcessTestSupport {
 
   @Test
   void anOlderPeer_getsAPlainRequest_evenForACallMadeBeforeItsHello() throws Exception {
+    assertEquals(RawPeer.REQUEST, kindOfRequestTo(RawPeer.hello()), "a plain REQUEST");
+  }
+
+  @Test
+  void aPeerClaimingEveryFeature_stillGetsItsRequest_withItsHeaders() throws Exception {
+    // a later version, or a hostile one, may set any bit: no value may hold requests back
+    byte[] hello = java.util.Arrays.copyOf(RawPeer.hello(), RawPeer.hello().length + 4);
+    java.nio.ByteBuffer.wrap(hello).putInt(hello.length - 4, 0xFFFF_FFFF);
+    assertEquals(12, kindOfRequestTo(hello), "REQUEST_WITH_HEADERS");
+  }
+
+  /**
+   * Calls a hand-made peer that says {@code hello} only once the call is queued, answers the
+   * call, and returns the kind of the frame the call came in.
+   */
+  private byte kindOfRequestTo(byte[] hello) throws Exception {
     RpcProcess client = open(RpcConfig.defaults().withObserver(TRACING));
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      ProcessId older = ProcessId.of("127.0.0.1", listener.getLocalPort());
+      ProcessId peerId = ProcessId.of("127.0.0.1", listener.getLocalPort());
       CompletableFuture<Object> result = new CompletableFuture<>();
-      client.async(older, "greet", result::complete, result::completeExceptionally)
+      client.async(peerId, "greet", result::complete, result::completeExceptionally)
           .call("ana");
 
       try (Socket s = listener.accept(); RawPeer peer = RawPeer.over(s)) {
         assertEquals(RawPeer.HELLO, peer.readFrame()[0]);
         // The call is already queued: it must wait for this HELLO to learn what it may carry.
-        peer.writeFrame(RawPeer.hello());
+        peer.writeFrame(hello);
         peer.writeFrame(RawPeer.emptySchema());
         peer.flush();
 
@@ -55,7 +71,6 @@ class OlderPeerTest extends ProcessTestSupport {
         while (request[0] == RawPeer.SCHEMA) {
           request = peer.readFrame();
         }
-        assertEquals(RawPeer.REQUEST, request[0], "a plain REQUEST, kind 2");
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(request, 1,
             request.length - 1));
         long callId = in.readLong();
@@ -71,7 +86,8 @@ class OlderPeerTest extends ProcessTestSupport {
         r.writeByte(0); // Kryo's null
         peer.writeFrame(reply.toByteArray());
         peer.flush();
-        assertEquals(null, result.get(10, TimeUnit.SECONDS), "the older peer's reply");
+        assertEquals(null, result.get(10, TimeUnit.SECONDS), "the peer's reply");
+        return request[0];
       }
     }
   }

@@ -235,9 +235,7 @@ public final class Dispatcher {
     long start = 0;
     if (observer != null) {
       start = System.nanoTime();
-      CallHeaders headers = headersAt < 0 ? CallHeaders.empty()
-          : Frames.readHeaders(payload, headersAt);
-      observed = Observed.serverCall(observer, conn.peer(), function, headers);
+      observed = serverCall(observer, conn, function, headersAt, payload);
     }
     current.outcome = null;
     int sent = 0;
@@ -255,23 +253,46 @@ public final class Dispatcher {
     } finally {
       current.deadlineAt = 0;
       current.request = null;
-      ended(conn, callId, r);
-      boolean cancelled = r.cancelled();
-      if (reply != null) {
-        if (cancelled) {
-          reply.release();
-        } else {
-          sent = reply.readableBytes();
-          conn.write(reply);
+      boolean cancelled = true;
+      try {
+        ended(conn, callId, r);
+        cancelled = r.cancelled();
+        if (reply != null) {
+          if (cancelled) {
+            reply.release();
+          } else {
+            sent = reply.readableBytes();
+            conn.write(reply);
+          }
         }
+      } finally {
+        if (observed != null) { // on this thread, whatever happened above: a scope closes here
+          Observed.ended(observed, cancelled ? RpcException.Kind.CANCELLED : current.outcome,
+              System.nanoTime() - start, sent,
+              r.cost - RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES + Frames.LENGTH_PREFIX_BYTES);
+        }
+        leftOne();
       }
-      if (observed != null) {
-        Observed.ended(observed, cancelled ? RpcException.Kind.CANCELLED : current.outcome,
-            System.nanoTime() - start, sent,
-            r.cost - RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES + Frames.LENGTH_PREFIX_BYTES);
-      }
-      leftOne();
     }
+  }
+
+  /**
+   * The observer's handle on a request that has its turn. Its headers were checked on the I/O
+   * thread, so reading them cannot fail; if it did, that is reported, and the request is
+   * observed without them.
+   */
+  private RpcObserver.Call serverCall(RpcObserver observer, Connection conn, String function,
+      int headersAt, ByteBuf payload) {
+    CallHeaders headers = CallHeaders.empty();
+    if (headersAt >= 0) {
+      try {
+        headers = Frames.readHeaders(payload, headersAt);
+      } catch (RuntimeException e) {
+        process.reportUncaught(e, "the headers of a request for '" + function + "' from "
+            + conn.peer());
+      }
+    }
+    return Observed.serverCall(observer, conn.peer(), function, headers);
   }
 
   /**

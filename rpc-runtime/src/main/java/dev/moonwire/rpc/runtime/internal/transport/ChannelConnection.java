@@ -157,14 +157,17 @@ public final class ChannelConnection extends Connection {
   }
 
   /**
-   * What the peer reads beyond its protocol version ({@link Frames#FEATURES}), from its HELLO;
-   * -1 until that is read. Written on the event loop, read there by {@link #drain}.
+   * What the peer reads beyond its protocol version ({@link Frames#FEATURES}), from its HELLO,
+   * valid once {@link #peerHelloRead}. Written on the event loop, read there by {@link #drain}.
    */
-  private volatile int peerFeatures = -1;
+  private volatile int peerFeatures;
+  /** Whether the peer's HELLO has been read (whatever features it claims). */
+  private volatile boolean peerHelloRead;
 
   /** The peer's HELLO is read: requests with headers that waited for it can go. */
   public void peerFeatures(int features) {
     peerFeatures = features;
+    peerHelloRead = true; // after: a drain that sees it sees the features
     scheduleDrain();
   }
 
@@ -219,31 +222,35 @@ public final class ChannelConnection extends Connection {
     ByteBuf f;
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
-    while (ch.isWritable() && (f = outbound.peek()) != null) {
-      byte kind = f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES);
-      int features = peerFeatures;
-      if (kind == Frames.REQUEST_WITH_HEADERS && features < 0) {
-        // Only the peer's HELLO says whether it reads headers; until then this request, and
-        // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
-        break;
+    try {
+      while (ch.isWritable() && (f = outbound.peek()) != null) {
+        byte kind = f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES);
+        if (kind == Frames.REQUEST_WITH_HEADERS && !peerHelloRead) {
+          // Only the peer's HELLO says whether it reads headers; until then this request, and
+          // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
+          break;
+        }
+        outbound.poll();
+        int size = f.readableBytes();
+        bytes += size;
+        n++;
+        if (kind == Frames.REQUEST || kind == Frames.SEND
+            || kind == Frames.REQUEST_WITH_HEADERS) {
+          work += size;
+        }
+        if (kind == Frames.REQUEST_WITH_HEADERS
+            && (peerFeatures & Frames.FEATURE_HEADERS) == 0) {
+          f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
+        }
+        ch.write(f, ch.voidPromise());
       }
-      outbound.poll();
-      int size = f.readableBytes();
-      bytes += size;
-      if (kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS) {
-        work += size;
+    } finally {
+      if (n > 0) { // what left the queue is no longer held here, even if a rewrite failed
+        queuedBytes.addAndGet(-bytes);
+        process.outbound().release(work);
+        ch.flush();
+        lastProgress = System.nanoTime();
       }
-      if (kind == Frames.REQUEST_WITH_HEADERS && (features & Frames.FEATURE_HEADERS) == 0) {
-        f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
-      }
-      ch.write(f, ch.voidPromise());
-      n++;
-    }
-    if (n > 0) {
-      queuedBytes.addAndGet(-bytes);
-      process.outbound().release(work);
-      ch.flush();
-      lastProgress = System.nanoTime();
     }
     if (paused && queuedBytes.get() <= backlogLimit / 2) {
       resume(PAUSED_FOR_BACKLOG);

@@ -182,8 +182,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     String expected = " (expected: smaller values, or a larger RpcConfig.withMaxFrameBytes at "
         + conn.process.id() + ")";
     switch (o.kind()) {
-      case Frames.REQUEST, Frames.REQUEST_WITH_HEADERS -> conn.write(Frames.error(ctx.alloc(), o.callId(),
-          dev.moonwire.rpc.RpcException.Kind.SERIALIZATION, "the request is " + size
+      case Frames.REQUEST, Frames.REQUEST_WITH_HEADERS -> conn.write(Frames.error(ctx.alloc(),
+          o.callId(), dev.moonwire.rpc.RpcException.Kind.SERIALIZATION, "the request is " + size
               + "; it did not run" + expected, "", ""));
       case Frames.REPLY -> conn.process.route(conn, o); // the call's side fails it
       case Frames.SEND -> {

@@ -176,14 +176,7 @@ public final class Frames {
           long deadline = frame.readLong();
           yield new Message.Request(callId, deadline, readShortString(frame), -1, frame, size);
         }
-        case REQUEST_WITH_HEADERS -> {
-          long callId = frame.readLong();
-          long deadline = frame.readLong();
-          String function = readShortString(frame);
-          int headersAt = frame.readerIndex();
-          skipHeaders(frame);
-          yield new Message.Request(callId, deadline, function, headersAt, frame, size);
-        }
+        case REQUEST_WITH_HEADERS -> requestWithHeaders(frame, size);
         case SEND -> new Message.Send(readShortString(frame), frame, size);
         case REPLY -> new Message.Reply(frame.readLong(), frame, size);
         case ERROR -> new Message.Error(frame.readLong(), frame.readUnsignedByte(),
@@ -206,6 +199,16 @@ public final class Frames {
     }
   }
 
+  // Out of decode's switch, so that decode stays small enough to inline on the read path.
+  private static Message.Request requestWithHeaders(ByteBuf frame, int size) {
+    long callId = frame.readLong();
+    long deadline = frame.readLong();
+    String function = readShortString(frame);
+    int headersAt = frame.readerIndex();
+    skipHeaders(frame);
+    return new Message.Request(callId, deadline, function, headersAt, frame, size);
+  }
+
   /** Writes a call's headers, as REQUEST_WITH_HEADERS carries them. */
   public static void writeHeaders(ByteBuf buf, CallHeaders headers) {
     int lengthAt = buf.writerIndex();
@@ -223,8 +226,9 @@ public final class Frames {
       1 + CallHeaders.MAX_BYTES + 4 * CallHeaders.MAX_HEADERS;
 
   /**
-   * Checks the headers at the reader index, on the I/O thread, and moves past them: what
-   * {@link #readHeaders} reads later can no longer fail.
+   * Checks the headers at the reader index, on the I/O thread, and moves past them: keys as
+   * {@link CallHeaders#checkKey} wants them, values valid UTF-8, within CallHeaders' bounds. So
+   * what {@link #readHeaders} reads later can no longer fail.
    *
    * @throws ProtocolException if they are malformed or over {@link CallHeaders}' bounds
    */
@@ -251,6 +255,9 @@ public final class Frames {
       }
       if (i % 2 == 0) {
         checkKey(frame, n);
+      } else if (!ByteBufUtil.isText(frame, frame.readerIndex(), n, StandardCharsets.UTF_8)) {
+        // valid UTF-8 only: a malformed value would grow when decoded, past what was counted
+        throw new ProtocolException("a header value that is not UTF-8");
       }
       frame.skipBytes(n);
       bytes += n;
@@ -272,9 +279,12 @@ public final class Frames {
 
   /** The headers that {@link #skipHeaders} checked at {@code at}; the frame is not moved. */
   public static CallHeaders readHeaders(ByteBuf frame, int at) {
-    CallHeaders headers = new CallHeaders();
     int i = at + 2;
     int count = frame.getUnsignedByte(i++);
+    if (count == 0) {
+      return CallHeaders.empty();
+    }
+    CallHeaders headers = new CallHeaders();
     for (int h = 0; h < count; h++) {
       int k = frame.getUnsignedShort(i);
       String key = frame.toString(i + 2, k, StandardCharsets.US_ASCII);

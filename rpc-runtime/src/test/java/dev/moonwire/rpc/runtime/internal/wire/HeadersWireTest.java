@@ -147,6 +147,15 @@ class HeadersWireTest {
       entry(b, "b", "x".repeat(4100));
       b.setShort(at, b.writerIndex() - at - 2);
     });
+    refused("not UTF-8", b -> { // 0xFF would decode to U+FFFD, 3 bytes: past what was counted
+      int at = b.writerIndex();
+      b.writeShort(0);
+      b.writeByte(1);
+      Frames.writeShortString(b, "k");
+      b.writeShort(3);
+      b.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+      b.setShort(at, b.writerIndex() - at - 2);
+    });
     refused("filling it", b -> {
       b.writeShort(4); // says 4 bytes, holds 1: the count of none, then stray bytes
       b.writeByte(0);
