@@ -119,14 +119,18 @@ class ZooKeeperDirectoryTest extends ProcessTestSupport {
   void withZooKeeperGone_callsGoOn_groupCallsFailTyped_thenRecover() throws Exception {
     try (TestingServer zk = new TestingServer(true)) {
       Dalua a = attach(zk.getConnectString());
-      RpcProcess b = open();
-      b.export("hello", args -> "hello " + args.stringAt(0));
+      Dalua b = attach(zk.getConnectString());
+      b.process().export("hello", args -> "hello " + args.stringAt(0));
       a.apps().create("G");
       a.apps().join("G");
+      b.apps().join("G");
+      List<ProcessId> known = a.apps().processes("G");
 
       zk.stop();
 
-      assertEquals("hello a", a.process().sync(b.id(), "hello").call("a"));
+      // the members a knew are still called, ZooKeeper or not
+      assertEquals(List.of(a.self(), b.self()), known);
+      assertEquals("hello a", a.process().sync(known.get(1), "hello").call("a"));
       var e = assertThrows(PeerUnavailableException.class, () -> a.apps().processes("G"));
       assertTrue(e.getMessage().contains("ZooKeeper at"), e.getMessage());
 

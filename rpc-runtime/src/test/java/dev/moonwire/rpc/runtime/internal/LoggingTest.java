@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
@@ -60,6 +61,40 @@ class LoggingTest {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         logged().contains(server.id() + ": connection from " + client.id() + " lost"));
     assertTrue(!logged().contains("runtime.internal."), "a class name as a logger name");
+  }
+
+  @Test
+  void aPeerReachedAfterFailedAttempts_isLoggedAsDialledAgain() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort(); // nobody listens there once this closes
+    }
+    RpcProcess client = Rpc.open(RpcConfig.defaults());
+    RpcProcess server = null;
+    try {
+      ProcessId target = ProcessId.of("127.0.0.1", port);
+      var failed = new java.util.concurrent.CompletableFuture<Object>();
+      client.async(target, "hi", failed::complete, failed::complete).call();
+      assertTrue(failed.get(10, java.util.concurrent.TimeUnit.SECONDS)
+          instanceof dev.moonwire.rpc.PeerUnavailableException, "nobody listens yet");
+
+      server = Rpc.open(RpcConfig.defaults().withPort(port));
+      server.export("hi", a -> "hi");
+      await().atMost(Duration.ofSeconds(10)).until(() -> { // a call each try, past the back-off
+        var reply = new java.util.concurrent.CompletableFuture<Object>();
+        client.async(target, "hi", reply::complete, reply::complete).call();
+        return "hi".equals(reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
+      });
+
+      assertTrue(logged().contains("dev.moonwire.rpc.Connections - " + client.id() + ": dialling "
+          + target + " again, after failed attempts"), logged());
+      assertTrue(logged().contains(client.id() + ": connection to " + target + " opened"));
+    } finally {
+      client.close();
+      if (server != null) {
+        server.close();
+      }
+    }
   }
 
   @Test
