@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * 2(n−1) messages per entry among n members.
  *
  * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
- * for every second, and one that cannot be reached at all for five seconds — its process
+ * for every second — and sends its request again to those that answer and still owe an OK, in
+ * case the request or the OK was refused on the way — and one that cannot be reached at all
+ * for five seconds — its process
  * closed, its JVM gone, its host cut off — is dropped (its OK no longer awaited, its deferred
  * request forgotten). A member that is only slow is waited for: dropping a live member would
  * let two in. Safety rests on that failure detector: a member cut off for longer than that,
@@ -53,6 +56,7 @@ public final class Mutex {
   private final String name;
   private final ProcessId self;
   private final AtomicLong messages = new AtomicLong();
+  private final AtomicLong resent = new AtomicLong();
 
   // guarded by this
   private final Set<ProcessId> others = new LinkedHashSet<>();
@@ -66,6 +70,8 @@ public final class Mutex {
   private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
   /** Requests answered when this member leaves: the timestamp of each, by member. */
   private final Map<ProcessId, Long> deferred = new LinkedHashMap<>();
+  /** The request each member last had an OK for (members only: bounded by them). */
+  private final Map<ProcessId, Long> okayed = new HashMap<>();
 
   Mutex(Dalua dalua, String name, Collection<ProcessId> members) {
     this.dalua = dalua;
@@ -189,6 +195,7 @@ public final class Mutex {
       others.remove(member);
       awaiting.remove(member);
       deferred.remove(member);
+      okayed.remove(member);
     }
     grantIfAlone();
   }
@@ -198,9 +205,24 @@ public final class Mutex {
     return Set.copyOf(others);
   }
 
-  /** Requests and OKs this member has sent (a diagnostic: 2(n−1) per entry). */
+  /**
+   * Requests and OKs this member has sent (a diagnostic: 2(n−1) per entry), not counting
+   * requests sent again ({@link #requestsResent()}).
+   */
   public long messagesSent() {
     return messages.get();
+  }
+
+  /**
+   * Requests sent again to a member that answered a ping and still owed its OK, and OKs sent
+   * again to such requests (a diagnostic).
+   * One-way sends can be refused on the way — the peer overloaded, its address not listening
+   * yet — and either the request or its OK is then lost; sending the request again is safe (a
+   * member that defers it keeps deferring it; a second OK is ignored), so a waiting member does
+   * it each second until the OK comes.
+   */
+  public long requestsResent() {
+    return resent.get();
   }
 
   /** The Lamport timestamp of the request last granted to this member (for tests). */
@@ -248,9 +270,32 @@ public final class Mutex {
     schedulePing(ts);
   }
 
-  /** The OK to {@code to}'s request {@code ts}: it counts for that request only. */
+  /**
+   * {@code p} answered a ping, so it is alive and has read what was sent before the ping: if it
+   * still owes its OK for {@code ts}, it defers the request, or the request or the OK was lost.
+   * The request goes again; in the first case nothing changes.
+   */
+  private void resendIfAwaited(ProcessId p, long ts) {
+    synchronized (this) {
+      if (requestTs != ts || !awaiting.contains(p)) {
+        return;
+      }
+    }
+    resent.incrementAndGet();
+    dalua.process().send(List.of(p), REQUEST, name, ts, self);
+  }
+
+  /**
+   * The OK to {@code to}'s request {@code ts}: it counts for that request only. An OK for a
+   * request answered before (sent again because that OK was lost) counts as resent.
+   */
   private void sendOk(ProcessId to, long ts) {
-    messages.incrementAndGet();
+    boolean again;
+    synchronized (this) {
+      Long before = others.contains(to) ? okayed.put(to, ts) : null;
+      again = before != null && before == ts;
+    }
+    (again ? resent : messages).incrementAndGet();
     dalua.process().send(to, OK, name, self, ts);
   }
 
@@ -314,7 +359,10 @@ public final class Mutex {
         waitingFor = List.copyOf(awaiting);
       }
       for (ProcessId p : waitingFor) {
-        dalua.process().async(p, Dalua.ALIVE, v -> dalua.liveness.answered(p), e -> {
+        dalua.process().async(p, Dalua.ALIVE, v -> {
+          dalua.liveness.answered(p);
+          resendIfAwaited(p, ts);
+        }, e -> {
           if (dalua.liveness.gone(p, e)) {
             remove(p); // unreachable for a while: a member only slow still counts
           }

@@ -23,10 +23,12 @@ import java.util.concurrent.TimeUnit;
  * so its messages are delivered in the order it sent them.
  *
  * <p>A member that dies does not block delivery: a sender waiting for proposals pings the
- * members it waits for, and a member holding a message its sender has not settled pings the
+ * members it waits for, and a member holding a message its sender has not settled asks the
  * sender, every second; one that cannot be reached at all for five seconds (process closed,
  * JVM gone, host cut off) is dropped with what it owed. A member that is only slow is waited
- * for.
+ * for. Nor does a frame lost on the way (one-way sends can be refused): a member that answers
+ * and still owes its proposal is sent the message again, and a member whose AGREE never came
+ * takes the agreement from the sender's answer.
  */
 final class TotalMulticast implements Multicast {
   static final String MESSAGE = "dalua.total.message";
@@ -50,12 +52,15 @@ final class TotalMulticast implements Multicast {
 
   private final Dalua dalua;
   private final String app;
+  private final java.util.concurrent.atomic.AtomicLong resent =
+      new java.util.concurrent.atomic.AtomicLong();
 
   // sender side, guarded by this
   private final ArrayDeque<Object[]> outgoing = new ArrayDeque<>(); // {function, args}
   private long sequence;
   private String sending; // the id of the message in the protocol, or null
   private List<ProcessId> sendingTo = List.of();
+  private Object[] sendingMessage; // {function, args} of the message in the protocol
   private final Set<ProcessId> awaiting = new HashSet<>();
   private long bestTs = -1;
   private String bestTie = "";
@@ -129,6 +134,7 @@ final class TotalMulticast implements Multicast {
       id = dalua.self() + "#" + sequence++;
       sending = id;
       sendingTo = members;
+      sendingMessage = next;
       awaiting.clear();
       awaiting.addAll(members);
       bestTs = -1;
@@ -142,36 +148,50 @@ final class TotalMulticast implements Multicast {
   void onMessage(String id, ProcessId sender, String function, Object[] args) {
     long proposal;
     boolean deliver = false;
+    boolean first = true; // its sender is asked about it until it is agreed: one chain
     synchronized (this) {
-      if (held.containsKey(id)) {
-        return; // a copy: already proposed
-      }
-      if (held.size() >= MAX_HELD) {
-        throw new IllegalStateException("total order of '" + app + "': message " + id + " of "
-            + sender + " refused: " + MAX_HELD + " messages are held back here already "
-            + "(expected: senders that agree what they send)");
-      }
-      Held h = new Held(id, sender, function, args);
-      Object[] early = earlyAgreements.remove(id);
-      if (early != null) { // its agreement overtook it
-        h.ts = (Long) early[0];
-        h.tie = (String) early[1];
-        h.agreed = true;
-        held.put(id, h);
-        deliver = true;
-        proposal = -1;
+      Held copy = held.get(id);
+      if (copy != null) {
+        first = false;
+        // A copy, sent again because no proposal reached the sender: the same proposal again
+        // (none if it is agreed here already: then the sender has all it needs).
+        if (copy.agreed || !copy.sender.equals(sender)) {
+          return;
+        }
+        proposal = copy.ts;
+        resent.incrementAndGet();
+      } else if (agreements.containsKey(id) && !earlyAgreements.containsKey(id)) {
+        return; // delivered here already: a copy that crossed its agreement
       } else {
-        proposal = ++seen;
-        h.ts = proposal;
-        h.tie = dalua.self().toString();
-        held.put(id, h);
+        if (held.size() >= MAX_HELD) {
+          throw new IllegalStateException("total order of '" + app + "': message " + id
+              + " of " + sender + " refused: " + MAX_HELD + " messages are held back here "
+              + "already (expected: senders that agree what they send)");
+        }
+        Held h = new Held(id, sender, function, args);
+        Object[] early = earlyAgreements.remove(id);
+        if (early != null) { // its agreement overtook it
+          h.ts = (Long) early[0];
+          h.tie = (String) early[1];
+          h.agreed = true;
+          held.put(id, h);
+          deliver = true;
+          proposal = -1;
+        } else {
+          proposal = ++seen;
+          h.ts = proposal;
+          h.tie = dalua.self().toString();
+          held.put(id, h);
+        }
       }
     }
     if (deliver) {
       deliverReady();
     } else {
       dalua.process().send(sender, PROPOSE, app, id, proposal, dalua.self());
-      pingSenderWhileHeld(id, sender);
+      if (first) {
+        pingSenderWhileHeld(id, sender);
+      }
     }
   }
 
@@ -215,10 +235,12 @@ final class TotalMulticast implements Multicast {
     }
     synchronized (this) {
       seen = Math.max(seen, ts);
-      agreements.put(id, new Object[] {ts, tie});
+      Object[] before = agreements.put(id, new Object[] {ts, tie});
       Held h = held.get(id);
       if (h == null) {
-        earlyAgreements.put(id, new Object[] {ts, tie});
+        if (before == null) { // not a second copy of one delivered here already
+          earlyAgreements.put(id, new Object[] {ts, tie});
+        }
         return;
       }
       h.ts = ts;
@@ -263,7 +285,10 @@ final class TotalMulticast implements Multicast {
         silent = List.copyOf(awaiting);
       }
       for (ProcessId p : silent) {
-        dalua.process().async(p, Dalua.ALIVE, v -> dalua.liveness.answered(p), e -> {
+        dalua.process().async(p, Dalua.ALIVE, v -> {
+          dalua.liveness.answered(p);
+          resendIfAwaited(id, p);
+        }, e -> {
           if (!dalua.liveness.gone(p, e)) {
             return; // slow, or not unreachable for long: its proposal is still needed
           }
@@ -281,10 +306,33 @@ final class TotalMulticast implements Multicast {
   }
 
   /**
-   * A member holding a message pings its sender until it is agreed. If the sender is gone, it
-   * asks the other members whether one of them saw the agreement (the sender may have died
-   * while its AGREE frames went out): if one did, it is applied here too; if none did, nobody
-   * delivered the message, and it is dropped.
+   * {@code p} answered a ping, so it has read what was sent before it, yet its proposal for
+   * {@code id} has not come: the message or the proposal was refused on the way (one-way sends
+   * can be). The message goes again; a member that holds it proposes again, the same timestamp.
+   */
+  private void resendIfAwaited(String id, ProcessId p) {
+    Object[] message;
+    synchronized (this) {
+      if (!id.equals(sending) || !awaiting.contains(p)) {
+        return;
+      }
+      message = sendingMessage;
+    }
+    resent.incrementAndGet();
+    dalua.process().send(List.of(p), MESSAGE, app, id, dalua.self(), message[0], message[1]);
+  }
+
+  /** Messages and proposals sent again because one was lost on the way (a diagnostic). */
+  long resent() {
+    return resent.get();
+  }
+
+  /**
+   * A member holding a message asks its sender, every second, whether it is agreed: if the
+   * sender saw the agreement, the AGREE to this member was lost on the way, and it is applied
+   * here. If the sender is gone, it asks the other members whether one of them saw the
+   * agreement (the sender may have died while its AGREE frames went out): if one did, it is
+   * applied here too; if none did, nobody delivered the message, and it is dropped.
    */
   private void pingSenderWhileHeld(String id, ProcessId sender) {
     PINGS.schedule(() -> {
@@ -294,16 +342,21 @@ final class TotalMulticast implements Multicast {
           return;
         }
       }
-      dalua.process().async(sender, Dalua.ALIVE, v -> {
+      dalua.process().<Object[]>async(sender, SETTLED, agreement -> {
         dalua.liveness.answered(sender);
-        pingSenderWhileHeld(id, sender);
+        if (agreement != null) {
+          resent.incrementAndGet();
+          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+        } else {
+          pingSenderWhileHeld(id, sender);
+        }
       }, e -> {
         if (dalua.liveness.gone(sender, e)) {
           askOthers(id, sender);
         } else {
           pingSenderWhileHeld(id, sender); // slow, or not unreachable for long
         }
-      }).withDeadline(Dalua.PING_DEADLINE).call();
+      }).withDeadline(Dalua.PING_DEADLINE).call(app, id);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
   }
 

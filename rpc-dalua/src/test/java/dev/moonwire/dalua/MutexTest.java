@@ -48,7 +48,7 @@ class MutexTest extends ProcessTestSupport {
   }
 
   @ParameterizedTest(name = "{0} members, faults {1}")
-  @CsvSource({"3, 42:15", "5, 7:10", "3, 1234:30"})
+  @CsvSource({"3, 42:15", "5, 7:10", "3, 1234:30", "3, 99:10:10"}) // the last loses 10% of sends
   void neverTwoInside_everyRequestGranted_inTimestampOrder_with2nMinus1MessagesEach(
       int n, String faults) {
     List<Dalua> all = members(n, faults);
@@ -156,6 +156,33 @@ class MutexTest extends ProcessTestSupport {
     assertEquals("in", waiting.join());
     assertTrue(!waiter.others().contains(ids.get(2)));
     onlySendsToTheDeadFailed(ids.get(2));
+  }
+
+  @Test
+  void aRequestLostOnTheWay_isSentAgain_andTheMemberGetsIn() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort(); // b's address, where nobody listens yet
+    }
+    ProcessId bAt = ProcessId.of("127.0.0.1", port);
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Mutex ma = a.mutex("m", List.of(a.self(), bAt));
+    RpcFuture<Object> entered = a.process().submit(() -> {
+      ma.enter();
+      ma.leave();
+      return "a in";
+    });
+    // a's request to b cannot be sent: it is reported, and lost
+    await().atMost(Duration.ofSeconds(10)).until(() -> !uncaught.isEmpty());
+    assertTrue(takeUncaught().get(0).getMessage().contains(Mutex.REQUEST));
+
+    Dalua b = Dalua.attach(open(dev.moonwire.rpc.RpcConfig.defaults().withPort(port)),
+        Directory.local());
+    b.mutex("m", List.of(a.self(), b.self()));
+
+    assertEquals("a in", entered.get(15, java.util.concurrent.TimeUnit.SECONDS));
+    assertTrue(ma.requestsResent() >= 1, "the request went again");
+    assertTrue(ma.others().contains(bAt), "b was only late, never dropped");
   }
 
   @Test

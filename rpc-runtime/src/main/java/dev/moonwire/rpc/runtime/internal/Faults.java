@@ -14,7 +14,9 @@ import java.util.function.BiConsumer;
  * Fault injection for tests — not for normal use: with {@code -Dmoonwire.faults=SEED:MAXMS}
  * (read when a process opens, and passed on to spawned children), every request, send, reply
  * and error a process receives is held for a random 0..MAXMS ms before it is handled, so
- * frames of one connection overtake each other. Each connection draws its delays from a
+ * frames of one connection overtake each other. With {@code SEED:MAXMS:DROP}, DROP percent of
+ * the one-way sends it receives are lost, as a send refused on the way is (requests and replies
+ * are not: TCP loses nothing, and a refused call fails at its caller). Each connection draws its delays from a
  * {@link Random} seeded with SEED and the peer's id, so a failing run can be replayed (as far as
  * thread timing allows).
  */
@@ -23,12 +25,14 @@ final class Faults {
 
   private final long seed;
   private final int maxMillis;
+  private final int dropPercent;
   private final EventLoop loop;
   private final Map<Connection, Random> randoms = new ConcurrentHashMap<>();
 
-  private Faults(long seed, int maxMillis, EventLoop loop) {
+  private Faults(long seed, int maxMillis, int dropPercent, EventLoop loop) {
     this.seed = seed;
     this.maxMillis = maxMillis;
+    this.dropPercent = dropPercent;
     this.loop = loop;
   }
 
@@ -40,9 +44,11 @@ final class Faults {
     }
     String[] parts = spec.split(":");
     try {
-      return new Faults(Long.parseLong(parts[0]), Integer.parseInt(parts[1]), loop);
+      return new Faults(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
+          parts.length > 2 ? Integer.parseInt(parts[2]) : 0, loop);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException(PROPERTY + " : '" + spec + "' (expected: SEED:MAXMS)");
+      throw new IllegalArgumentException(PROPERTY + " : '" + spec
+          + "' (expected: SEED:MAXMS or SEED:MAXMS:DROPPERCENT)");
     }
   }
 
@@ -51,6 +57,17 @@ final class Faults {
    * is kept until then.
    */
   void delay(Connection conn, Message message, BiConsumer<Connection, Message> route) {
+    Random random = randoms.computeIfAbsent(conn,
+        c -> new Random(seed * 31 + String.valueOf(c.peer()).hashCode()));
+    if (dropPercent > 0 && message instanceof Message.Send) {
+      boolean lost;
+      synchronized (random) {
+        lost = random.nextInt(100) < dropPercent;
+      }
+      if (lost) {
+        return; // its frame is released by the reader, as for any frame
+      }
+    }
     ByteBuf payload = switch (message) {
       case Message.Request r -> r.payload();
       case Message.Send s -> s.payload();
@@ -60,8 +77,6 @@ final class Faults {
     if (payload != null) {
       payload.retain();
     }
-    Random random = randoms.computeIfAbsent(conn,
-        c -> new Random(seed * 31 + String.valueOf(c.peer()).hashCode()));
     int millis;
     synchronized (random) {
       millis = random.nextInt(maxMillis + 1);
