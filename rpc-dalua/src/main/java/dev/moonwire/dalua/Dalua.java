@@ -47,8 +47,10 @@ public final class Dalua {
   private final Timers timers;
   private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
   /** Requests for mutexes not made here yet, by name: {ts, from}. Guarded by itself. */
-  private final java.util.Map<String, List<Object[]>> early = new java.util.HashMap<>();
-  private int earlyCount; // guarded by early
+  /** Requests for mutexes not made here yet: the newest timestamp of each member, by name. */
+  private final java.util.Map<String, java.util.Map<ProcessId, Long>> early =
+      new java.util.HashMap<>();
+  private int earlyCount; // members waiting in early, all names; guarded by early
   private static final int MAX_EARLY_REQUESTS = 10_000;
   /** How many groups a peer's messages may make multicast state for, here. */
   static final int MAX_MULTICAST_APPS = 1_024;
@@ -101,14 +103,20 @@ public final class Dalua {
         return null;
       }
       synchronized (early) { // not made here yet: answered once it is
-        if (earlyCount >= MAX_EARLY_REQUESTS) {
+        java.util.Map<ProcessId, Long> byMember = early.get(name);
+        boolean known = byMember != null && byMember.containsKey(from);
+        if (!known && earlyCount >= MAX_EARLY_REQUESTS) {
           // Answering OK unasked would let two in; holding more would grow without bound.
           throw new IllegalStateException("mutex '" + name + "': request of " + from
               + " ignored: " + MAX_EARLY_REQUESTS + " requests already wait for mutexes not "
               + "made here (expected: every member makes the mutex it is asked for)");
         }
-        early.computeIfAbsent(name, n -> new java.util.ArrayList<>()).add(new Object[] {ts, from});
-        earlyCount++;
+        // one request per member at a time: a request sent again, or a newer one, replaces it
+        early.computeIfAbsent(name, n -> new java.util.LinkedHashMap<>())
+            .merge(from, ts, Math::max);
+        if (!known) {
+          earlyCount++;
+        }
       }
       m = mutexes.get(name);
       if (m != null) {
@@ -238,7 +246,7 @@ public final class Dalua {
 
   /** The requests that came for {@code m} before it was made here. */
   private void replayEarly(Mutex m) {
-    List<Object[]> waiting;
+    java.util.Map<ProcessId, Long> waiting;
     synchronized (early) {
       waiting = early.remove(m.name());
       if (waiting != null) {
@@ -246,9 +254,7 @@ public final class Dalua {
       }
     }
     if (waiting != null) {
-      for (Object[] r : waiting) {
-        m.onRequest((Long) r[0], (ProcessId) r[1]);
-      }
+      waiting.forEach((from, ts) -> m.onRequest(ts, from));
     }
   }
 

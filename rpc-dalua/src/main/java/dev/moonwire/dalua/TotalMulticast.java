@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Total order with agreed timestamps (ISIS): the sender sends the message to every member;
@@ -52,8 +55,14 @@ final class TotalMulticast implements Multicast {
 
   private final Dalua dalua;
   private final String app;
-  private final java.util.concurrent.atomic.AtomicLong resent =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong resent = new AtomicLong();
+  /**
+   * This instance's incarnation, in its messages' ids: a process restarted at the same address
+   * starts its sequence again, and its new messages must not pass for its old ones.
+   */
+  private final String incarnation = Long.toHexString(ThreadLocalRandom.current().nextLong());
+  /** Members pinged and not answered yet: one ping outstanding per member (sender side). */
+  private final Set<ProcessId> pinging = ConcurrentHashMap.newKeySet();
 
   // sender side, guarded by this
   private final ArrayDeque<Object[]> outgoing = new ArrayDeque<>(); // {function, args}
@@ -131,7 +140,7 @@ final class TotalMulticast implements Multicast {
       if (sending != null || (next = outgoing.poll()) == null) {
         return;
       }
-      id = dalua.self() + "#" + sequence++;
+      id = dalua.self() + "#" + incarnation + "#" + sequence++;
       sending = id;
       sendingTo = members;
       sendingMessage = next;
@@ -222,6 +231,9 @@ final class TotalMulticast implements Multicast {
       ts = bestTs;
       tie = bestTie;
       sending = null;
+      sendingMessage = null;
+      // decided: what SETTLED answers from now, even if this member's own AGREE is refused
+      agreements.put(id, new Object[] {ts, tie});
     }
     dalua.process().send(to, AGREE, app, id, ts, tie);
     startNext();
@@ -285,10 +297,15 @@ final class TotalMulticast implements Multicast {
         silent = List.copyOf(awaiting);
       }
       for (ProcessId p : silent) {
+        if (!pinging.add(p)) {
+          continue; // its last ping is still out: a member that was paused answers one, not 20
+        }
         dalua.process().async(p, Dalua.ALIVE, v -> {
+          pinging.remove(p);
           dalua.liveness.answered(p);
           resendIfAwaited(id, p);
         }, e -> {
+          pinging.remove(p);
           if (!dalua.liveness.gone(p, e)) {
             return; // slow, or not unreachable for long: its proposal is still needed
           }

@@ -298,6 +298,26 @@ class MutexTest extends ProcessTestSupport {
         .until(() -> oks.get() == 0); // an OK unasked could let two in
   }
 
+  @Test
+  void aRequestSentAgainAndAgain_beforeTheMutexIsMade_takesOnePlace_andIsAnsweredOnce() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    RpcProcess peer = open();
+    List<Long> oks = new CopyOnWriteArrayList<>();
+    peer.export(Mutex.OK, args -> oks.add(args.longAt(2)));
+
+    for (int i = 0; i < 10_005; i++) { // a waiting member sends its request again each second
+      peer.send(a.self(), Mutex.REQUEST, "late", 7L, peer.id());
+    }
+    peer.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    a.mutex("late", List.of(a.self(), peer.id()));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> oks.size() == 1);
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> oks.size() == 1);
+    assertEquals(List.of(7L), oks);
+    assertTrue(uncaught.isEmpty(), "refused: " + uncaught);
+  }
+
   /** Requests sent to a member as it died are reported, not lost silently: nothing else is. */
   private void onlySendsToTheDeadFailed(ProcessId dead) {
     for (Throwable e : takeUncaught()) {

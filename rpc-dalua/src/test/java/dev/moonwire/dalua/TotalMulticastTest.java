@@ -104,6 +104,35 @@ class TotalMulticastTest extends ProcessTestSupport {
   }
 
   @Test
+  void aSenderRestartedAtTheSameAddress_isNotTakenForItsOldSelf() {
+    String app = "total-restart-" + System.nanoTime();
+    List<List<String>> logs = new ArrayList<>();
+    List<Dalua> all = group(2, app, logs);
+    Dalua first = Dalua.attach(open(), Directory.local());
+    first.process().export("apply", a -> null);
+    first.apps().join(app);
+    first.total(app).send("apply", "before");
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> logs.stream().allMatch(l -> l.contains("before")));
+    int port = first.self().port();
+    first.process().close();
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> !all.get(0).apps().processes(app).contains(first.self()));
+
+    // the same address, a new process: its messages count from the start again
+    Dalua again = Dalua.attach(open(dev.moonwire.rpc.RpcConfig.defaults().withPort(port)),
+        Directory.local());
+    again.process().export("apply", a -> null);
+    again.apps().join(app);
+    again.total(app).send("apply", "after");
+
+    await().atMost(Duration.ofSeconds(15))
+        .until(() -> logs.stream().allMatch(l -> l.contains("after")));
+    assertEquals(List.of("before", "after"), logs.get(0));
+    assertEquals(logs.get(0), logs.get(1));
+  }
+
+  @Test
   void aMemberThatIsOnlySlow_isWaitedFor_andAllDeliverTheSameOrder() {
     String app = "total-slow-" + System.nanoTime();
     List<List<String>> logs = new ArrayList<>();
