@@ -28,7 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * DALua's algorithms among 3 and 5 member processes of one JVM: mutex entries per second
  * (Ricart &amp; Agrawala, each entry 2(n−1) messages), total-order messages per second (ISIS:
  * each a round of proposals and an agreement), and the same group's plain one-way send
- * throughput for comparison. A multicast counts as delivered once every member has it.
+ * throughput for comparison, and causal multicasts. A multicast counts as delivered once every
+ * member has it.
  */
 @State(Scope.Benchmark)
 @Fork(1)
@@ -86,6 +87,18 @@ public class DaluaBench {
     delivered = done;
     for (int i = 0; i < BATCH; i++) {
       all.get(0).total(app).send("apply", i);
+    }
+    done.await();
+  }
+
+  /** Causal multicasts: each goes to each other member as a call (so a refused one is resent). */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void causalMessage() throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(BATCH * members);
+    delivered = done;
+    for (int i = 0; i < BATCH; i++) {
+      all.get(0).causal(app).send("apply", i);
     }
     done.await();
   }

@@ -75,7 +75,8 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().join("g");
     RpcProcess rogue = open(); // sends messages and never agrees them
     rogue.export(TotalMulticast.PROPOSE, args -> null);
-    rogue.export(Dalua.ALIVE, args -> true); // and looks alive
+    rogue.export(Dalua.ALIVE, args -> true); // and looks alive,
+    rogue.export(TotalMulticast.SETTLED, args -> null); // settling nothing when asked
 
     for (int i = 0; i < TotalMulticast.MAX_HELD + 5; i++) {
       rogue.send(a.self(), TotalMulticast.MESSAGE, "g", "forged#" + i, rogue.id(), "f",
