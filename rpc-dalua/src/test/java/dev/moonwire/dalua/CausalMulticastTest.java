@@ -87,59 +87,6 @@ class CausalMulticastTest extends ProcessTestSupport {
   }
 
   @org.junit.jupiter.api.Test
-  void messagesAMemberRefused_areSentAgain_andDeliveredOnceInOrder() {
-    String app = "causal-refused-" + System.nanoTime();
-    Dalua a = Dalua.attach(open(), Directory.local());
-    // b runs at most 2 requests of a peer at a time: the rest are refused (OVERLOADED)
-    Dalua b = Dalua.attach(open(dev.moonwire.rpc.RpcConfig.defaults().withMaxInFlight(2)),
-        Directory.local());
-    List<String> atB = new CopyOnWriteArrayList<>();
-    a.process().export("post", args -> null);
-    b.process().export("post", args -> atB.add(args.stringAt(0)));
-    a.apps().create(app);
-    a.apps().join(app);
-    b.apps().join(app);
-    java.util.concurrent.CountDownLatch free = new java.util.concurrent.CountDownLatch(1);
-    b.process().execute(() -> { // b is busy: what it admitted waits, the rest is refused
-      try {
-        free.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-
-    for (int i = 0; i < 8; i++) {
-      a.causal(app).send("post", String.valueOf(i));
-    }
-    await().atMost(Duration.ofSeconds(10)).until(() -> a.causalOf(app).resent() >= 1);
-    free.countDown();
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> atB.size() >= 8);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-        .until(() -> atB.size() == 8);
-    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7"), atB);
-  }
-
-  @org.junit.jupiter.api.Test
-  void copiesOfAMessage_areDeliveredOnce_andNotHeldBack() {
-    Dalua a = Dalua.attach(open(), Directory.local());
-    dev.moonwire.rpc.RpcProcess peer = open(); // sends copies, as a sender whose call timed out
-    List<String> log = new CopyOnWriteArrayList<>();
-    a.process().export("post", args -> log.add(args.stringAt(0)));
-
-    for (long seq : new long[] {2, 2, 1, 1, 2}) { // the second before the first, and copies
-      peer.send(a.self(), CausalMulticast.FUNCTION, "g", peer.id(), Map.of(peer.id(), seq),
-          "post", new Object[] {"m" + seq});
-    }
-
-    await().atMost(Duration.ofSeconds(10)).until(() -> log.size() >= 2);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
-        .until(() -> log.size() == 2);
-    assertEquals(List.of("m1", "m2"), log);
-    assertEquals(0, a.causalOf("g").heldBack(), "a copy left waiting for ever");
-  }
-
-  @org.junit.jupiter.api.Test
   void sendsFromTwoThreadsAtOnce_areDeliveredInOneOrder_bySenderAndOthersAlike()
       throws Exception {
     String app = "causal-threads-" + System.nanoTime();

@@ -6,7 +6,6 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +20,16 @@ public final class Liveness {
   /** How long a member must stay unreachable to count as gone. */
   public static final Duration GONE_AFTER = Duration.ofSeconds(5);
 
-  private final Map<ProcessId, Long> unreachableSince = new ConcurrentHashMap<>();
+  /** How many unreachable processes it remembers: the ones unreachable longest go first. */
+  static final int REMEMBERED = 10_000;
+
+  /** Since when each process has been unreachable, guarded by itself; gone ones stay. */
+  private final Map<ProcessId, Long> unreachableSince = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ProcessId, Long> eldest) {
+      return size() > REMEMBERED; // members' ids come from peers: bounded whatever they send
+    }
+  };
   private final LongSupplier nanoTime;
 
   public Liveness() {
@@ -34,7 +42,9 @@ public final class Liveness {
 
   /** A ping of {@code p} was answered. */
   public void answered(ProcessId p) {
-    unreachableSince.remove(p);
+    synchronized (unreachableSince) {
+      unreachableSince.remove(p);
+    }
   }
 
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
@@ -46,11 +56,12 @@ public final class Liveness {
       return false; // slow (deadline), or this process closing: not evidence
     }
     long now = nanoTime.getAsLong();
-    long since = unreachableSince.computeIfAbsent(p, k -> now);
-    if (now - since < GONE_AFTER.toNanos()) {
-      return false;
+    long since;
+    synchronized (unreachableSince) {
+      since = unreachableSince.computeIfAbsent(p, k -> now);
     }
-    unreachableSince.remove(p);
-    return true;
+    // Once gone, gone for every asker until it answers: the mutex, total order and the hub
+    // share one detector, and one of them must not take the verdict from the others.
+    return now - since >= GONE_AFTER.toNanos();
   }
 }

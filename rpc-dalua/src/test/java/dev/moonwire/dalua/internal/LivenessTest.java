@@ -32,6 +32,17 @@ class LivenessTest {
   }
 
   @Test
+  void goneIsGone_forEveryAsker_untilItAnswers() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused));
+    after(5);
+    assertTrue(liveness.gone(p, refused)); // the mutex's ping
+    assertTrue(liveness.gone(p, refused)); // total order's, a moment later: the same verdict
+    liveness.answered(p);
+    assertFalse(liveness.gone(p, refused));
+  }
+
+  @Test
   void anAnswer_startsTheCountAgain() {
     PeerUnavailableException refused = new PeerUnavailableException("refused", null);
     assertFalse(liveness.gone(p, refused));
