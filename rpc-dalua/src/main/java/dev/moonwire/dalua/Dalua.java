@@ -34,7 +34,7 @@ public final class Dalua {
   /** Raised on every member when a process leaves a group, or its process ends. */
   public static final String APP_LEAVE = "dalua_app_leave";
   /** Answered by every DALua process: its liveness, for hubs and mutexes. */
-  static final String ALIVE = "dalua.alive";
+  static final String ALIVE = Liveness.ALIVE;
   /** How long a liveness ping may take before it is asked again (a slow member is not dead). */
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
   /** Which members are gone, for this process's mutexes and total orders. */

@@ -57,7 +57,7 @@ public final class Mutex {
   private final ProcessId self;
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong resent = new AtomicLong();
-  /** Members pinged and not answered yet: one ping outstanding per member. */
+  /** Members pinged and not answered yet ({@code Liveness.ping}). */
   private final Set<ProcessId> pinging = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   // guarded by this
@@ -361,19 +361,9 @@ public final class Mutex {
         waitingFor = List.copyOf(awaiting);
       }
       for (ProcessId p : waitingFor) {
-        if (!pinging.add(p)) {
-          continue; // its last ping is still out: a member that was paused answers one, not 20
-        }
-        dalua.process().async(p, Dalua.ALIVE, v -> {
-          pinging.remove(p);
-          dalua.liveness.answered(p);
-          resendIfAwaited(p, ts);
-        }, e -> {
-          pinging.remove(p);
-          if (dalua.liveness.gone(p, e)) {
-            remove(p); // unreachable for a while: a member only slow still counts
-          }
-        }).withDeadline(Dalua.PING_DEADLINE).call();
+        // unreachable for a while: removed; a member only slow still counts
+        dalua.liveness.ping(dalua.process(), p, pinging, Dalua.PING_DEADLINE,
+            () -> resendIfAwaited(p, ts), () -> remove(p));
       }
       schedulePing(ts);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);

@@ -61,7 +61,7 @@ final class TotalMulticast implements Multicast {
    * starts its sequence again, and its new messages must not pass for its old ones.
    */
   private final String incarnation = Long.toHexString(ThreadLocalRandom.current().nextLong());
-  /** Members pinged and not answered yet: one ping outstanding per member (sender side). */
+  /** Members pinged and not answered yet, sender side ({@code Liveness.ping}). */
   private final Set<ProcessId> pinging = ConcurrentHashMap.newKeySet();
 
   // sender side, guarded by this
@@ -297,29 +297,23 @@ final class TotalMulticast implements Multicast {
         silent = List.copyOf(awaiting);
       }
       for (ProcessId p : silent) {
-        if (!pinging.add(p)) {
-          continue; // its last ping is still out: a member that was paused answers one, not 20
-        }
-        dalua.process().async(p, Dalua.ALIVE, v -> {
-          pinging.remove(p);
-          dalua.liveness.answered(p);
-          resendIfAwaited(id, p);
-        }, e -> {
-          pinging.remove(p);
-          if (!dalua.liveness.gone(p, e)) {
-            return; // slow, or not unreachable for long: its proposal is still needed
-          }
-          synchronized (this) {
-            if (!id.equals(sending)) {
-              return; // a later message is being sent now: p is asked for that one anew
-            }
-            awaiting.remove(p);
-          }
-          agreeIfAllProposed(id);
-        }).withDeadline(Dalua.PING_DEADLINE).call();
+        // slow, or not unreachable for long: its proposal is still needed
+        dalua.liveness.ping(dalua.process(), p, pinging, Dalua.PING_DEADLINE,
+            () -> resendIfAwaited(id, p), () -> dropSilent(id, p));
       }
       pingWhileAwaiting(id);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** {@code p} is gone: its proposal for {@code id} is no longer awaited. */
+  private void dropSilent(String id, ProcessId p) {
+    synchronized (this) {
+      if (!id.equals(sending)) {
+        return; // a later message is being sent now: p is asked for that one anew
+      }
+      awaiting.remove(p);
+    }
+    agreeIfAllProposed(id);
   }
 
   /**

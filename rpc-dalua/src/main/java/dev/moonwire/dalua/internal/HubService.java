@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class HubService {
   static final String PREFIX = "dalua.dir.";
-  static final String ALIVE = "dalua.alive";
   private static final String EVENT = "dalua.event";
   private static final Map<RpcProcess, HubService> HOSTS = new ConcurrentHashMap<>();
   private static final ScheduledExecutorService PINGS =
@@ -34,6 +33,7 @@ final class HubService {
   private final RpcProcess process;
   private final Groups groups = new Groups(); // guarded by this
   private final Liveness liveness = new Liveness();
+  private final Set<ProcessId> pinging = ConcurrentHashMap.newKeySet();
   private final Duration interval;
 
   private HubService(RpcProcess process, Duration interval) {
@@ -146,11 +146,8 @@ final class HubService {
       if (member.equals(process.id())) {
         continue; // the hub is alive while this runs
       }
-      process.async(member, ALIVE, v -> liveness.answered(member), e -> {
-        if (liveness.gone(member, e)) {
-          drop(member);
-        }
-      }).withDeadline(interval.multipliedBy(2)).call();
+      liveness.ping(process, member, pinging, interval.multipliedBy(2), () -> { },
+          () -> drop(member));
     }
   }
 

@@ -4,8 +4,10 @@ import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
+import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,6 +40,33 @@ public final class Liveness {
 
   public Liveness(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
+  }
+
+  /** The function every DALua process answers, to show it is there. */
+  public static final String ALIVE = "dalua.alive";
+
+  /**
+   * Pings {@code p} from {@code process}, unless a ping of it by the same caller (whose pings
+   * out are {@code outstanding}) has not come back: a member that was paused answers one ping,
+   * not all that piled up. If it answers, {@code alive} runs; if this fails and {@code p}
+   * counts as gone, {@code gone} runs; a ping only slow, or unreachable for less than {@link
+   * #GONE_AFTER}, runs neither. Both run as events of {@code process}.
+   */
+  public void ping(RpcProcess process, ProcessId p, Set<ProcessId> outstanding,
+      Duration deadline, Runnable alive, Runnable gone) {
+    if (!outstanding.add(p)) {
+      return;
+    }
+    process.async(p, ALIVE, v -> {
+      outstanding.remove(p);
+      answered(p);
+      alive.run();
+    }, e -> {
+      outstanding.remove(p);
+      if (gone(p, e)) {
+        gone.run();
+      }
+    }).withDeadline(deadline).call();
   }
 
   /** A ping of {@code p} was answered. */

@@ -152,7 +152,10 @@ public final class ChannelConnection extends Connection {
 
   /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
   private static boolean newWork(ByteBuf f) {
-    byte kind = f.getByte(f.readerIndex() + 4);
+    return newWork(f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES));
+  }
+
+  private static boolean newWork(byte kind) {
     return kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS;
   }
 
@@ -234,8 +237,7 @@ public final class ChannelConnection extends Connection {
         int size = f.readableBytes();
         bytes += size;
         n++;
-        if (kind == Frames.REQUEST || kind == Frames.SEND
-            || kind == Frames.REQUEST_WITH_HEADERS) {
+        if (newWork(kind)) {
           work += size;
         }
         if (kind == Frames.REQUEST_WITH_HEADERS
