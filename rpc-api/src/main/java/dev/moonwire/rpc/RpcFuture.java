@@ -10,12 +10,25 @@ import java.util.concurrent.Future;
  * it suspends the calling virtual thread (the process serves other events meanwhile); on a
  * thread outside any process it blocks. Dependent actions ({@code thenApply},
  * {@code whenComplete}, ...) run on the caller's process, one event at a time with its other
- * events. A failed call completes the future exceptionally with its {@link RpcException}:
- * {@code get()} throws it wrapped in an {@code ExecutionException}, {@link #join()} throws it
- * as is.
+ * events. A failed call completes the future exceptionally with its {@link RpcException}.
+ *
+ * <p>How each wait reports what went wrong:
+ * <ul>
+ *   <li>{@link #get()} and {@link #get(long, java.util.concurrent.TimeUnit)} keep
+ *       {@link Future}'s contract: the call's failure is the cause of an
+ *       {@code ExecutionException}; a cancelled future throws
+ *       {@code java.util.concurrent.CancellationException}; a wait interrupted — or, inside an
+ *       event, a wait whose request was cancelled — throws {@code InterruptedException} with
+ *       the thread's interrupt status kept (as {@code CompletableFuture.get()} does), and the
+ *       wait's own call is cancelled if it was inside an event.
+ *   <li>{@link #join()}, like every Moonwire suspension point (sync calls, {@code Rpc.await},
+ *       monitors, channels), throws the call's {@link RpcException} as is, and
+ *       {@link CancelledException} when the future or the waiting request was cancelled.
+ * </ul>
  *
  * <p>{@code cancel(true)} sends a {@code CANCEL} to the callee, whose handler is interrupted at
- * its suspension point; the future then completes with a {@link CancelledException}.
+ * its suspension point; the future then completes with a {@link CancelledException}, and
+ * {@link #isCancelled()} is true.
  */
 public interface RpcFuture<T> extends CompletionStage<T>, Future<T> {
   /**

@@ -9,6 +9,7 @@ import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CompletionException;
@@ -94,19 +95,59 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     }
   }
 
+  /**
+   * {@link java.util.concurrent.Future}'s contract: a cancelled future throws
+   * {@link CancellationException}, an interrupted wait {@link InterruptedException} with the
+   * interrupt status kept (as {@link CompletableFuture#get()} does), the call's failure an
+   * {@link ExecutionException} around its {@link RpcException}. Inside an event, the request
+   * being cancelled is this thread's interrupt: the call is cancelled and the wait ends the same
+   * way.
+   */
   @Override
   public T get() throws InterruptedException, ExecutionException {
-    awaitDone(null);
-    return super.get();
+    awaitForGet(null);
+    return reportGet();
   }
 
   @Override
   public T get(long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
-    if (!awaitDone(Duration.ofNanos(unit.toNanos(timeout)))) {
+    if (!awaitForGet(Duration.ofNanos(unit.toNanos(timeout)))) {
       throw new TimeoutException("no reply within " + timeout + " " + unit);
     }
-    return super.get();
+    return reportGet();
+  }
+
+  /** {@link #awaitDone}, with a cancelled wait reported as {@code Future} reports it. */
+  private boolean awaitForGet(Duration timeout) throws InterruptedException {
+    if (isCancelled()) {
+      return true;
+    }
+    if (Thread.interrupted()) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedException("interrupted before waiting for the reply");
+    }
+    try {
+      return awaitDone(timeout);
+    } catch (CancelledException e) {
+      Thread.currentThread().interrupt();
+      InterruptedException ie = new InterruptedException(e.getMessage());
+      ie.initCause(e);
+      throw ie;
+    }
+  }
+
+  private T reportGet() throws ExecutionException {
+    if (isCancelled()) {
+      CancellationException ce = new CancellationException("the call was cancelled");
+      ce.initCause(exceptionNow());
+      throw ce;
+    }
+    try {
+      return super.get();
+    } catch (InterruptedException e) {
+      throw new AssertionError("get() of a completed future waited", e);
+    }
   }
 
   @Override
