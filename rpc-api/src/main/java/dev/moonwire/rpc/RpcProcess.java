@@ -29,6 +29,7 @@ public interface RpcProcess extends AutoCloseable {
    * that name.
    *
    * @return this process, for chaining
+   * @throws ProcessClosedException if this process has closed: nothing was exported
    */
   RpcProcess export(String name, Handler handler);
 
@@ -40,10 +41,15 @@ public interface RpcProcess extends AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code type} is not an interface or has ambiguous
    *     overloads
+   * @throws ProcessClosedException if this process has closed: nothing was exported
    */
   <T> RpcProcess export(Class<T> type, T implementation);
 
-  /** Like {@link #export(Class, Object)}, with names {@code prefix + "." + method}. */
+  /**
+   * Like {@link #export(Class, Object)}, with names {@code prefix + "." + method}.
+   *
+   * @throws ProcessClosedException if this process has closed
+   */
   <T> RpcProcess export(String prefix, Class<T> type, T implementation);
 
   /** Removes a function; later calls to it fail with {@link NoSuchFunctionException}. */

@@ -29,6 +29,7 @@ import dev.moonwire.rpc.ErrorCallback;
 import dev.moonwire.rpc.FutureFunction;
 import dev.moonwire.rpc.Handler;
 import dev.moonwire.rpc.OverloadedException;
+import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
@@ -409,7 +410,12 @@ public final class RuntimeProcess implements RpcProcess, Host {
           // not a call's error: a notice that the peer refused -callId of our one-way sends
           long n = callId == Long.MIN_VALUE ? Integer.MAX_VALUE : Math.min(-callId,
               Integer.MAX_VALUE); // a count from the peer: clamped, never negative
-          refusals.overloaded(n, error.toException("send").getMessage());
+          RpcException notice = error.toException("send");
+          if (notice instanceof NoSuchFunctionException) {
+            refusals.noSuchFunction(n, notice.getMessage());
+          } else {
+            refusals.overloaded(n, notice.getMessage());
+          }
           return;
         }
         if (conn.take(callId) instanceof PendingCall call) {
@@ -480,6 +486,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
   public RpcProcess export(String name, Handler handler) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(handler, "handler");
+    ensureOpen();
     dispatcher.export(name, handler);
     SpawnedChild.exported(this);
     return this;
@@ -487,6 +494,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public <T> RpcProcess export(Class<T> type, T implementation) {
+    ensureOpen();
     var handlers = InterfaceExporter.handlers(null, type, implementation);
     registry.addSignatures(type);
     handlers.forEach(dispatcher::export);
@@ -497,6 +505,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public <T> RpcProcess export(String prefix, Class<T> type, T implementation) {
     Objects.requireNonNull(prefix, "prefix");
+    ensureOpen();
     var handlers = InterfaceExporter.handlers(prefix, type, implementation);
     registry.addSignatures(type);
     handlers.forEach(dispatcher::export);

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.BadArgumentsException;
@@ -26,6 +27,7 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -228,6 +230,43 @@ class FailureTest extends ProcessTestSupport {
   }
 
   @Test
+  void sendToAFunctionThePeerDoesNotExport_isReportedToTheSender_notTheReceiver()
+      throws Exception {
+    RpcProcess receiver = open();
+    receiver.export("known", args -> null);
+    List<Throwable> sendersErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (RpcProcess sender = dev.moonwire.rpc.Rpc.open(
+        dev.moonwire.rpc.RpcConfig.defaults().onUncaughtError(sendersErrors::add))) {
+      for (int i = 0; i < 3; i++) {
+        sender.send(receiver.id(), "unknwon", i);
+      }
+      sender.send(receiver.id(), "known", 1);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> sender.stats().failedSends() == 3);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !sendersErrors.isEmpty());
+      Throwable t = sendersErrors.get(0);
+      assertTrue(t instanceof NoSuchFunctionException, t.toString());
+      assertTrue(t.getMessage().contains("'unknwon'")
+          && t.getMessage().contains(receiver.id().toString()), t.getMessage());
+      assertTrue(uncaught.isEmpty(), "the receiver's handler saw " + uncaught);
+      assertEquals(0, receiver.stats().failedSends());
+    }
+  }
+
+  @Test
+  void sendToItselfOfAnUnexportedFunction_isReportedAsNoSuchFunction() throws Exception {
+    RpcProcess p = open();
+
+    p.send(p.id(), "nothing", 1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !uncaught.isEmpty());
+    Throwable t = takeUncaught().get(0);
+    assertTrue(t instanceof NoSuchFunctionException && t.getMessage().contains("'nothing'"),
+        t.toString());
+    assertEquals(1, p.stats().failedSends());
+  }
+
+  @Test
   void pendingRegistry_isEmptyAfterSuccessesAndFailuresAlike() throws Exception {
     RpcProcess server = open();
     RpcProcess client = open();
@@ -263,6 +302,21 @@ class FailureTest extends ProcessTestSupport {
     client.close();
     org.junit.jupiter.api.Assertions.assertThrows(ProcessClosedException.class,
         () -> client.execute(() -> { }));
+  }
+
+  @Test
+  void exportAfterClose_failsWithProcessClosed_andExportsNothing() {
+    RpcProcess server = open();
+    server.close();
+
+    ProcessClosedException e = org.junit.jupiter.api.Assertions.assertThrows(
+        ProcessClosedException.class, () -> server.export("late", args -> 1));
+    assertTrue(e.getMessage().contains(server.id().toString()), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(ProcessClosedException.class,
+        () -> server.export(Runnable.class, () -> { }));
+    org.junit.jupiter.api.Assertions.assertThrows(ProcessClosedException.class,
+        () -> server.export("p", Runnable.class, () -> { }));
+    assertFalse(server.unexport("late"));
   }
 
   @Test

@@ -198,11 +198,16 @@ public final class Dispatcher {
       public void run() {
         conn.started();
         try {
-          Object[] args = decode(conn, payload, function);
           Handler h = functions.get(function);
           if (h == null) {
-            throw new dev.moonwire.rpc.NoSuchFunctionException(noSuchFunction(function));
+            // the sender's mistake, so the sender is told; here it is only a peer's noise
+            PeerLog.warn(process, "unknown function", conn.peer(),
+                "a one-way send to '" + function + "', which this process does not export");
+            payload.release();
+            conn.unknownSend(function, noSuchFunction(function));
+            return;
           }
+          Object[] args = decode(conn, payload, function);
           h.handle(Args.of(function, args));
         } catch (Throwable t) {
           process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());

@@ -44,8 +44,10 @@ public final class ChannelConnection extends Connection {
   private int pauseReasons; // on the event loop
   private volatile boolean paused;
   private volatile long lastProgress = System.nanoTime();
-  private final AtomicInteger refusedSends = new AtomicInteger();
-  private volatile String refusedWhy;
+  private final SendNotice refusedSends = new SendNotice(RpcException.Kind.OVERLOADED,
+      " one-way send(s) refused by ");
+  private final SendNotice unknownSends = new SendNotice(RpcException.Kind.NO_SUCH_FUNCTION,
+      " one-way send(s) to a function not exported by ");
 
   /** An outbound connection: frames queue until {@link #connected} is called. */
   public ChannelConnection(Endpoint process, ProcessId peer) {
@@ -317,20 +319,42 @@ public final class ChannelConnection extends Connection {
 
   @Override
   public void refusedSend(String function, String why) {
-    refusedWhy = why;
-    if (refusedSends.getAndIncrement() == 0) {
-      Channel ch = channel;
-      ch.eventLoop().schedule(this::sendRefusalNotice, REFUSAL_NOTICE_MILLIS,
-          TimeUnit.MILLISECONDS);
-    }
+    refusedSends.add(why);
   }
 
-  /** One ERROR frame with call id 0 tells the sender how many of its sends were refused. */
-  private void sendRefusalNotice() {
-    int n = refusedSends.getAndSet(0);
-    if (n > 0 && !isClosed()) {
-      write(Frames.error(alloc(), -n, RpcException.Kind.OVERLOADED, n
-          + " one-way send(s) refused by " + process.id() + ": " + refusedWhy, "", ""));
+  @Override
+  public void unknownSend(String function, String why) {
+    unknownSends.add(why);
+  }
+
+  /**
+   * One-way sends that failed here, gathered for a while and told to their sender in one ERROR
+   * frame whose call id is minus their count, carrying the failure's kind.
+   */
+  private final class SendNotice {
+    private final RpcException.Kind kind;
+    private final String what;
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile String why;
+
+    SendNotice(RpcException.Kind kind, String what) {
+      this.kind = kind;
+      this.what = what;
+    }
+
+    void add(String why) {
+      this.why = why;
+      if (count.getAndIncrement() == 0) {
+        channel.eventLoop().schedule(this::notifySender, REFUSAL_NOTICE_MILLIS,
+            TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private void notifySender() {
+      int n = count.getAndSet(0);
+      if (n > 0 && !isClosed()) {
+        write(Frames.error(alloc(), -n, kind, n + what + process.id() + ": " + why, "", ""));
+      }
     }
   }
 

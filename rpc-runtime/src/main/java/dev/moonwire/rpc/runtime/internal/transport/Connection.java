@@ -171,6 +171,13 @@ public abstract class Connection {
   public void refusedSend(String function, String why) {
   }
 
+  /**
+   * A one-way send from the peer named a function this process does not export; says so to the
+   * peer (the sender), a little later, all in one notice.
+   */
+  public void unknownSend(String function, String why) {
+  }
+
   public abstract ByteBufAllocator alloc();
 
   /** The process at the other end, or null before its handshake. */

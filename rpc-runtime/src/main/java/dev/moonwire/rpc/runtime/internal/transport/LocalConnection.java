@@ -38,6 +38,12 @@ public final class LocalConnection extends Connection {
   }
 
   @Override
+  public void unknownSend(String function, String why) {
+    process.refusals().noSuchFunction(1, "one-way send to '" + function + "' on this process: "
+        + why);
+  }
+
+  @Override
   public void refusedSend(String function, String why) {
     process.refusals().overloaded(1, "one-way send to '" + function + "' on this process "
         + "refused: " + why);

@@ -1,6 +1,7 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
 
+import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.RpcException;
@@ -18,6 +19,7 @@ public final class Refusals {
   private final Endpoint process;
   private final Gathered overloaded = new Gathered(OverloadedException::new);
   private final Gathered unavailable = new Gathered(PeerUnavailableException::new);
+  private final Gathered unknown = new Gathered(NoSuchFunctionException::new);
   private final AtomicLong total = new AtomicLong();
 
   public Refusals(Endpoint process) {
@@ -27,6 +29,11 @@ public final class Refusals {
   /** {@code sends} one-way sends were refused: the peer or this process is full. */
   public void overloaded(long sends, String message) {
     overloaded.add(sends, message);
+  }
+
+  /** {@code sends} one-way sends named a function their receiver does not export. */
+  public void noSuchFunction(long sends, String message) {
+    unknown.add(sends, message);
   }
 
   /** {@code sends} one-way sends were never sent: the connection failed. */
