@@ -44,4 +44,34 @@ class CloseFlushTest extends ProcessTestSupport {
     await().atMost(Duration.ofSeconds(10)).until(() -> got.get() == 100);
     assertEquals(0, ((RuntimeProcess) sender).failedSends(), "sends reported as not sent");
   }
+
+  @Test
+  void close_waitsWithinItsGrace_forOneWayHandlersRunningAndQueued() throws Exception {
+    RpcProcess receiver = open();
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger done = new AtomicInteger();
+    receiver.export("work", a -> {
+      started.countDown();
+      release.await();
+      return done.incrementAndGet();
+    });
+    RpcProcess sender = open();
+    for (int i = 0; i < 3; i++) {
+      sender.send(receiver.id(), "work", i);
+    }
+    started.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> receiver.stats().queuedEvents() >= 2);
+
+    Thread closer = new Thread(receiver::close);
+    closer.start();
+    // either close() waits in its grace, or (without it) it has already ended
+    await().atMost(Duration.ofSeconds(10)).until(
+        () -> closer.getState() == Thread.State.TIMED_WAITING || !closer.isAlive());
+    release.countDown();
+    closer.join(10_000);
+
+    assertEquals(3, done.get(), "one-way handlers finished before close() returned");
+  }
 }

@@ -193,6 +193,7 @@ public final class Dispatcher {
       return;
     }
     ByteBuf payload = frame.retain();
+    running.incrementAndGet(); // close()'s grace covers one-way handlers as it covers requests
     conn.submit(new Connection.Work() {
       @Override
       public void run() {
@@ -213,6 +214,7 @@ public final class Dispatcher {
           process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());
         } finally {
           process.inbound().release(cost);
+          leftOne();
         }
       }
 
@@ -220,6 +222,7 @@ public final class Dispatcher {
       public void drop() {
         payload.release();
         process.inbound().release(cost);
+        leftOne();
       }
     });
   }
@@ -310,7 +313,7 @@ public final class Dispatcher {
     process.inbound().release(r.cost);
   }
 
-  /** One running request fewer; close() may be waiting for none. */
+  /** One running request or one-way handler fewer; close() may be waiting for none. */
   private void leftOne() {
     if (running.decrementAndGet() == 0 && process.isClosing()) {
       synchronized (idle) {
@@ -373,7 +376,10 @@ public final class Dispatcher {
     return Frames.error(conn.alloc(), callId, kind, message, "", "");
   }
 
-  /** Waits until no request is running, or the time is up. Returns true if none is running. */
+  /**
+   * Waits until no request or one-way handler is running or queued, or the time is up. Returns
+   * true if none is.
+   */
   public boolean awaitIdle(long nanos) {
     long end = System.nanoTime() + nanos;
     synchronized (idle) {
