@@ -27,6 +27,8 @@ public final class RpcConfig {
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
   /** The default limit of calls in flight per connection and direction: 65,536. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 65_536;
+  /** The default limit of connections peers have open to one process: 16,384. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 16_384;
   /** The default largest frame: 16 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
   /** How long a new connection may take to finish its handshake: 10 seconds. */
@@ -52,6 +54,7 @@ public final class RpcConfig {
   private byte[] secret = new byte[0];
   private Tls tls;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
   private long maxQueuedBytes = defaultMaxQueuedBytes();
   private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
   private Duration blockedEventThreshold = DEFAULT_BLOCKED_EVENT_THRESHOLD;
@@ -73,6 +76,7 @@ public final class RpcConfig {
     c.secret = secret;
     c.tls = tls;
     c.maxInFlight = maxInFlight;
+    c.maxConnections = maxConnections;
     c.maxQueuedBytes = maxQueuedBytes;
     c.observer = observer;
     c.handshakeTimeout = handshakeTimeout;
@@ -297,6 +301,25 @@ public final class RpcConfig {
   }
 
   /**
+   * The most connections peers may have open to this process at once (those it dials itself
+   * are not counted). A connection beyond it is told why and closed before its handshake: each
+   * call queued on it fails at its caller with an {@link OverloadedException} ("the call did not
+   * run"), and the refusal is logged at the server (at most a few lines per ten seconds). The
+   * default, {@value #DEFAULT_MAX_CONNECTIONS}, holds ten thousand idle clients.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConfig withMaxConnections(int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections : " + maxConnections
+          + " (expected: > 0)");
+    }
+    RpcConfig c = copy();
+    c.maxConnections = maxConnections;
+    return c;
+  }
+
+  /**
    * The most bytes this process holds for work that peers gave it and that has not ended:
    * requests and one-way sends queued or running, and replies not yet run. Each counts at its
    * frame size plus {@value #QUEUED_EVENT_OVERHEAD_BYTES} bytes (the objects and the suspended
@@ -372,6 +395,11 @@ public final class RpcConfig {
   private static long defaultMaxQueuedBytes() {
     long eighth = Runtime.getRuntime().maxMemory() / 8;
     return Math.max(16L << 20, Math.min(256L << 20, eighth));
+  }
+
+  /** The limit of connections peers may have open to this process. */
+  public int maxConnections() {
+    return maxConnections;
   }
 
   /** The limit of calls in flight per connection and direction. */

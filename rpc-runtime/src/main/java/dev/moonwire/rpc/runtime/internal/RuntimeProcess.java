@@ -727,6 +727,11 @@ public final class RuntimeProcess implements RpcProcess, Host {
         TimeUnit.MILLISECONDS);
   }
 
+  /** Connections refused for {@code maxConnections} since the process opened. */
+  public long refusedConnections() {
+    return connections.refusedConnections();
+  }
+
   /** How many blocked events the checker has reported (a diagnostic, for tests). */
   public long blockedEventReports() {
     return blockedChecker == null ? 0 : blockedChecker.reports();

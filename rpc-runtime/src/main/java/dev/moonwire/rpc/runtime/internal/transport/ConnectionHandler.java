@@ -6,6 +6,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Message;
 import dev.moonwire.rpc.runtime.internal.wire.Handshake;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
 
+import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
@@ -39,6 +40,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> handshakeTimer;
   private boolean failed; // the peer broke the protocol: what it sends is no longer read
   private boolean refusedHandshake;
+  private boolean refusedOverloaded; // the peer said it is at its limit of connections
   private long schemaBytes; // of all the peer's SCHEMA frames on this connection
 
   public ConnectionHandler(ChannelConnection conn, boolean outbound) {
@@ -129,6 +131,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       Message m = Frames.decode(frame);
       switch (state) {
         case HELLO -> {
+          if (outbound && m instanceof Message.Error error && error.callId() == 0) {
+            refusedBeforeHello(ctx, error);
+            return;
+          }
           if (!(m instanceof Message.Hello hello)) {
             throw new ProtocolException("first frame is " + name(m) + " (expected: HELLO)");
           }
@@ -301,8 +307,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     // A handshake refused (by either side) means no request of ours was read: none ran.
     String ran = refusedHandshake ? "the call did not run: the handshake was refused"
         : "the call may or may not have run";
-    conn.failAll(() -> new PeerUnavailableException(
-        "connection to " + peer + " lost: " + why + " (" + ran + ")"));
+    if (refusedOverloaded) {
+      conn.failAll(() -> new OverloadedException("connection to " + peer + " refused: " + why
+          + " (the call did not run)"));
+    } else {
+      conn.failAll(() -> new PeerUnavailableException(
+          "connection to " + peer + " lost: " + why + " (" + ran + ")"));
+    }
     conn.releaseQueued("the connection was lost: " + why);
     conn.process.connectionClosed(conn);
   }
@@ -344,6 +355,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     ProcessId id = conn.peer();
     return id == null ? ctx.channel().remoteAddress()
         : id + " (at " + ctx.channel().remoteAddress() + ")";
+  }
+
+  /**
+   * The peer refused this connection before its HELLO, saying why (it has as many connections
+   * as it takes): what is queued here did not run.
+   */
+  private void refusedBeforeHello(ChannelHandlerContext ctx, Message.Error error) {
+    failed = true;
+    refusedHandshake = true;
+    refusedOverloaded = error.toException("connect") instanceof OverloadedException;
+    lostBecause = error.message();
+    log.debug("{}: {} refused the connection: {}", conn.process.id(), conn.peer(),
+        error.message());
+    ctx.close();
   }
 
   private void protocolError(ChannelHandlerContext ctx, String what) {

@@ -1,11 +1,13 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.FrameDecoder;
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
 
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
+import dev.moonwire.rpc.RpcException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -37,6 +39,10 @@ public final class Connections {
   private final Map<ProcessId, ChannelConnection> dialled = new ConcurrentHashMap<>();
   private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
   private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger acceptedOpen =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong refusedConnections =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public Connections(Endpoint process, EventLoop home) {
     this.process = process;
@@ -58,12 +64,63 @@ public final class Connections {
 
   /** Sets up a connection a peer dialled to us; on the event loop. */
   public void accepted(Channel ch) {
+    int open = acceptedOpen.incrementAndGet();
+    ch.closeFuture().addListener(f -> acceptedOpen.decrementAndGet());
+    int limit = process.config().maxConnections();
+    if (open > limit) {
+      refuse(ch, open - 1, limit);
+      return;
+    }
     ChannelConnection conn = new ChannelConnection(process, ch);
     links.add(conn);
     if (tls != null) {
       ch.pipeline().addLast(tls.forAccepted(ch));
     }
     pipeline(ch.pipeline(), conn, false);
+  }
+
+  /**
+   * A connection over {@code maxConnections}: no state is made for it. Without TLS the peer is
+   * told why in an ERROR frame before its HELLO (a Moonwire client fails its calls with an
+   * {@code OverloadedException} naming the limit); its output is then shut and the socket
+   * closed once the peer closes, or after a second. Its input is read and dropped meanwhile.
+   */
+  private void refuse(Channel ch, int open, int limit) {
+    refusedConnections.incrementAndGet();
+    String why = process.id() + " has " + open + " connections open from peers (expected: at "
+        + "most " + limit + "; RpcConfig.withMaxConnections at " + process.id() + ")";
+    PeerLog.warn(process, "connections", ch.remoteAddress(), "refused a connection: " + why);
+    ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+        io.netty.util.ReferenceCountUtil.release(msg);
+      }
+
+      @Override
+      public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+      }
+    });
+    ch.eventLoop().schedule(() -> {
+      ch.close();
+    }, 1, TimeUnit.SECONDS);
+    if (tls != null) {
+      ch.close();
+      return;
+    }
+    ch.writeAndFlush(Frames.error(ch.alloc(), 0, RpcException.Kind.OVERLOADED, why, "", ""))
+        .addListener((ChannelFuture f) -> {
+          if (ch instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            duplex.shutdownOutput();
+          } else {
+            ch.close();
+          }
+        });
+  }
+
+  /** Connections refused for {@code maxConnections} so far (for stats and tests). */
+  public long refusedConnections() {
+    return refusedConnections.get();
   }
 
   /** The connection to send {@code frame} on; releases the frame if there is none. */
