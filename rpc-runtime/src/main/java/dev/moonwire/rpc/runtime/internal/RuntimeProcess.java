@@ -91,6 +91,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
   private final PeerLog peerLog = new PeerLog(this);
   private final Budget inbound;
   private final Budget replies;
+  private final Budget partialFrames;
   private final Budget outbound;
   private final Refusals refusals = new Refusals(this);
   /**
@@ -115,12 +116,15 @@ public final class RuntimeProcess implements RpcProcess, Host {
         config.maxFrameBytes());
     this.inbound = new Budget(config.maxQueuedBytes());
     this.replies = new Budget(config.maxQueuedBytes());
+    this.partialFrames = new Budget(config.maxQueuedBytes());
     this.outbound = new Budget(config.maxQueuedBytes());
     this.connections = new Connections(this, home);
     registry.listen(added -> connections.all().forEach(c -> c.schemaGrew(added)));
     // Unread replies have a budget of their own: admitted requests may keep the inbound one
     // between half and full for as long as load lasts, and reading must resume all the same.
     replies.onRelief(() -> connections.resumeAll(Connection.PAUSED_FOR_REPLIES));
+    partialFrames.onRelief(
+        () -> connections.resumeAll(Connection.PAUSED_FOR_PARTIAL_FRAMES));
     // Bound with accepting paused, so that no peer arrives before the process is whole.
     ChannelFuture bound = new ServerBootstrap()
         .group(Transport.GROUP, home)
@@ -177,6 +181,11 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public byte[] secret() {
     return secret;
+  }
+
+  @Override
+  public Budget partialFrames() {
+    return partialFrames;
   }
 
   /** Bytes of work peers gave this process that have not ended (requests, sends, replies). */

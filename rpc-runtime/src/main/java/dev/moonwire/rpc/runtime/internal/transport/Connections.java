@@ -204,8 +204,17 @@ public final class Connections {
 
   private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean dialledSide) {
     var config = process.config();
+    Budget partial = process.partialFrames();
     p.addLast(new FrameDecoder(
-        Math.min(RpcConfig.HANDSHAKE_MAX_FRAME_BYTES, config.maxFrameBytes())));
+        Math.min(RpcConfig.HANDSHAKE_MAX_FRAME_BYTES, config.maxFrameBytes()), delta -> {
+          if (delta < 0) {
+            partial.release(-delta);
+          } else if (partial.take(delta)) {
+            // Mid-frame, nothing else of this peer could be read anyway: pausing it loses no
+            // CANCEL. Reading resumes when the budget is down to half.
+            conn.pause(Connection.PAUSED_FOR_PARTIAL_FRAMES);
+          }
+        }));
     p.addLast(new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0,
         TimeUnit.MILLISECONDS));
     p.addLast(new ConnectionHandler(conn, dialledSide));

@@ -27,6 +27,9 @@ public interface Endpoint {
   /** Bytes queued to go out to peers. */
   public Budget outbound();
 
+  /** Bytes of frames peers have begun to send and not finished. */
+  public Budget partialFrames();
+
   /** Where failed one-way sends are reported. */
   public Refusals refusals();
 

@@ -16,6 +16,9 @@ import java.util.List;
  * <p>After the handshake, a frame over the limit costs only that frame: its kind and call id
  * are passed on as a {@link Message.Oversized}, so that one call fails, and its bytes are skipped as
  * they arrive, never held.
+ *
+ * <p>The bytes of a frame not yet whole are held here, and told to a {@link Holding} as they
+ * change, so the process can count them against a budget like any other bytes a peer gave it.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
   private static final int POOLED_FROM = 1024;
@@ -24,10 +27,45 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private int limit;
   private boolean raised;
   private long skipping; // bytes of an oversized frame still to skip
+  private final Holding holding;
+  private long held; // bytes of a partly received frame, as last told to holding
 
+  /** Told how many more (or, negative, fewer) bytes of a partly received frame are held. */
+  @FunctionalInterface
+  public interface Holding {
+    void changed(long deltaBytes);
+  }
 
   public FrameDecoder(int limit) {
+    this(limit, delta -> { });
+  }
+
+  public FrameDecoder(int limit, Holding holding) {
     this.limit = limit;
+    this.holding = holding;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    try {
+      super.channelRead(ctx, msg);
+    } finally {
+      ByteBuf cumulation = internalBuffer();
+      hold(cumulation == null ? 0 : cumulation.readableBytes());
+    }
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    hold(0);
+  }
+
+  private void hold(long bytes) {
+    long delta = bytes - held;
+    if (delta != 0) {
+      held = bytes;
+      holding.changed(delta);
+    }
   }
 
   /** On the event loop: the handshake is done. */
