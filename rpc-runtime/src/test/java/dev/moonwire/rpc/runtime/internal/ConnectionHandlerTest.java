@@ -110,6 +110,66 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   }
 
   @Test
+  void schemaFramesOneShapeEach_costWhatTheyAdd_notWhatIsKnown() {
+    handshake();
+    int[] id = {5000};
+    Runnable oneFrame = () -> channel.writeInbound(
+        WireSchema.encode(ALLOC, java.util.List.of(shape(id[0]++))));
+    for (int frame = 0; frame < 1_000; frame++) {
+      oneFrame.run();
+    }
+    long early = allocatedPerCall(oneFrame, 200);
+    for (int frame = 0; frame < 10_000; frame++) {
+      oneFrame.run();
+    }
+    long late = allocatedPerCall(oneFrame, 200);
+
+    assertTrue(channel.isActive());
+    // a view copied per frame costs ~40 bytes per shape known: +400 KB per frame by now
+    assertTrue(late < 2 * early + 16 * 1024, "bytes allocated per SCHEMA frame: " + early
+        + " with 1,000 shapes known, " + late + " with 11,200");
+  }
+
+  private static long allocatedPerCall(Runnable action, int times) {
+    var threads = (com.sun.management.ThreadMXBean)
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < times; i++) {
+      action.run();
+    }
+    return (threads.getCurrentThreadAllocatedBytes() - before) / times;
+  }
+
+  @Test
+  void aPeerTellingMoreShapesThanTheBound_isDisconnected() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
+        new ConnectionHandler(new ChannelConnection(process, ch), false));
+    ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
+    ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
+    int id = 5000;
+    int frames = WireSchema.Peer.MAX_SHAPES / 1000 + 2;
+    int sent = 0;
+    for (int frame = 0; frame < frames && ch.isActive(); frame++) {
+      var shapes = new java.util.ArrayList<WireSchema.Shape>();
+      for (int i = 0; i < 1000; i++) {
+        shapes.add(shape(id++));
+      }
+      ch.writeInbound(WireSchema.encode(ALLOC, shapes));
+      sent += 1000;
+    }
+
+    assertFalse(ch.isActive(), "still connected after " + sent + " shapes");
+    assertTrue(sent > WireSchema.Peer.MAX_SHAPES, "closed early, after " + sent);
+    ch.finishAndReleaseAll();
+  }
+
+  private static WireSchema.Shape shape(int id) {
+    return new WireSchema.Shape(id, "p.C" + id, WireSchema.FIELDS, java.util.List.of("a"),
+        java.util.List.of("int"));
+  }
+
+  @Test
   void frameBeforeThePeersSchema_closesTheConnection_schemaOpensIt() {
     for (boolean schemaFirst : new boolean[] {false, true}) {
       EmbeddedChannel ch = new EmbeddedChannel();

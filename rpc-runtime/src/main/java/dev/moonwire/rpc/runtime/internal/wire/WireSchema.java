@@ -165,32 +165,47 @@ public final class WireSchema {
   }
 
   /**
-   * What a peer told of its classes, by wire id. Immutable: a later SCHEMA frame makes a new
-   * one, so a decoding event sees one whole view.
+   * What a peer told of its classes, by wire id. Only its connection's I/O thread adds to it, in
+   * the order the peer's frames come, so an event decoding a frame sees at least every shape
+   * the peer sent before that frame. Adding costs what is added, not what is known: a peer that
+   * sends its shapes in many small SCHEMA frames costs linear work, not quadratic.
    */
   public static final class Peer {
-    public final ProcessId peer;
-    private final Map<Integer, Shape> byId;
+    /** The most shapes one peer may tell on one connection. */
+    public static final int MAX_SHAPES = 16_384;
 
-    Peer(ProcessId peer, Map<Integer, Shape> byId) {
+    public final ProcessId peer;
+    private final Map<Integer, Shape> byId = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Peer(ProcessId peer) {
       this.peer = peer;
-      this.byId = byId;
     }
 
     public static Peer of(ProcessId peer, List<Shape> shapes) {
-      return new Peer(peer, index(new HashMap<>(), shapes));
+      return new Peer(peer).plus(shapes);
     }
 
-    /** This view with {@code more} shapes added (and any of the same id replaced). */
+    /**
+     * Adds {@code more} shapes (replacing any of the same id) and returns this view; on the
+     * connection's I/O thread.
+     *
+     * @throws dev.moonwire.rpc.ProtocolException past {@link #MAX_SHAPES}: nothing is added
+     */
     public Peer plus(List<Shape> more) {
-      return new Peer(peer, index(new HashMap<>(byId), more));
-    }
-
-    private static Map<Integer, Shape> index(Map<Integer, Shape> map, List<Shape> shapes) {
-      for (Shape s : shapes) {
-        map.put(s.id, s);
+      if (byId.size() + more.size() > MAX_SHAPES) {
+        int fresh = 0;
+        for (Shape s : more) {
+          fresh += byId.containsKey(s.id) ? 0 : 1;
+        }
+        if (byId.size() + fresh > MAX_SHAPES) {
+          throw new dev.moonwire.rpc.ProtocolException("the peer's schema grew to "
+              + (byId.size() + fresh) + " classes (expected: at most " + MAX_SHAPES + ")");
+        }
       }
-      return map;
+      for (Shape s : more) {
+        byId.put(s.id, s);
+      }
+      return this;
     }
 
     /** The peer's shape of the class with this wire id, or null if it has not told one. */
