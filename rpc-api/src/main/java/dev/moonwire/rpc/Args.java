@@ -1,5 +1,7 @@
 package dev.moonwire.rpc;
 
+import dev.moonwire.rpc.internal.Text;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -69,13 +71,13 @@ public final class Args {
     if (v == null || type.isInstance(v)) {
       return type.cast(v);
     }
-    throw new BadArgumentsException("function '" + function + "' : argument " + index + " is a "
-        + v.getClass().getName() + " (expected: " + type.getName() + ")");
+    throw new BadArgumentsException("function '" + function + "' : argument " + index + " is "
+        + Text.aValueOf(v) + " (expected: " + Text.a(type) + ")");
   }
 
   /** The argument at {@code index} as an int; see {@link #get(int, Class)}. */
   public int intAt(int index) {
-    return nonNull(index, get(index, Integer.class), "int");
+    return nonNull(index, get(index, Integer.class), "an int");
   }
 
   /** The argument at {@code index} as a long; ints are widened. */
@@ -84,7 +86,7 @@ public final class Args {
     if (v instanceof Integer i) {
       return i;
     }
-    return nonNull(index, get(index, Long.class), "long");
+    return nonNull(index, get(index, Long.class), "a long");
   }
 
   /** The argument at {@code index} as a double; any boxed number is widened. */
@@ -93,12 +95,12 @@ public final class Args {
     if (v instanceof Number n) {
       return n.doubleValue();
     }
-    return nonNull(index, get(index, Double.class), "double");
+    return nonNull(index, get(index, Double.class), "a double");
   }
 
   /** The argument at {@code index} as a boolean. */
   public boolean booleanAt(int index) {
-    return nonNull(index, get(index, Boolean.class), "boolean");
+    return nonNull(index, get(index, Boolean.class), "a boolean");
   }
 
   /** The argument at {@code index} as a String (may be null). */

@@ -1,5 +1,7 @@
 package dev.moonwire.rpc;
 
+import dev.moonwire.rpc.internal.Text;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -223,7 +225,7 @@ public final class RpcConfig {
   public RpcConfig withCloseGrace(Duration grace) {
     Objects.requireNonNull(grace, "grace");
     if (grace.isNegative()) {
-      throw new IllegalArgumentException("close grace : " + grace + " (expected: >= 0)");
+      throw new IllegalArgumentException("close grace : " + Text.duration(grace) + " (expected: >= 0)");
     }
     RpcConfig c = copy();
     c.closeGrace = grace;
@@ -370,7 +372,8 @@ public final class RpcConfig {
     Objects.requireNonNull(threshold, "threshold");
     if (threshold.isNegative()) {
       throw new IllegalArgumentException(
-          "blocked event threshold : " + threshold + " (expected: >= 0; 0 = off)");
+          "blocked event threshold : " + Text.duration(threshold)
+              + " (expected: >= 0; 0 = off)");
     }
     RpcConfig c = copy();
     c.blockedEventThreshold = threshold;
@@ -471,7 +474,7 @@ public final class RpcConfig {
   @Override
   public String toString() {
     return "RpcConfig{" + host + ":" + port
-        + (advertisedHost != null ? ", advertised as " + advertisedHost : "") + ", deadline=" + deadline + ", maxFrameBytes="
+        + (advertisedHost != null ? ", advertised as " + advertisedHost : "") + ", deadline=" + Text.duration(deadline) + ", maxFrameBytes="
         + maxFrameBytes + ", registered=" + registered.size()
         + (secret.length > 0 ? ", secret=<set>" : "") + (tls != null ? ", tls" : "") + "}";
   }

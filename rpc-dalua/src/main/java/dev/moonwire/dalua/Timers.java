@@ -104,7 +104,8 @@ public final class Timers {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(function, "function");
     if (period == null || period.isZero() || period.isNegative()) {
-      throw new IllegalArgumentException("timer : period " + period + " (expected: > 0)");
+      throw new IllegalArgumentException("timer : period " + dev.moonwire.rpc.internal.Text.duration(period)
+          + " (expected: > 0)");
     }
     if (times < 0) {
       throw new IllegalArgumentException("timer : times " + times

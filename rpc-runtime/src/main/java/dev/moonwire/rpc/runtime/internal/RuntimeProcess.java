@@ -614,7 +614,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
   public static Duration positive(Duration deadline) {
     Objects.requireNonNull(deadline, "deadline");
     if (deadline.isZero() || deadline.isNegative()) {
-      throw new IllegalArgumentException("deadline : " + deadline + " (expected: > 0)");
+      throw new IllegalArgumentException("deadline : " + dev.moonwire.rpc.internal.Text.duration(deadline)
+          + " (expected: > 0)");
     }
     return deadline;
   }

@@ -103,7 +103,8 @@ class FailureTest extends ProcessTestSupport {
     var e = assertInstanceOf(BadArgumentsException.class,
         outcome(client, server.id(), "add", 1, "two"));
 
-    assertTrue(e.getMessage().contains("argument 1"), e.getMessage());
+    assertTrue(e.getMessage().contains("argument 1 is a String (expected: an int)"),
+        e.getMessage());
   }
 
   static final class NotRegistered {

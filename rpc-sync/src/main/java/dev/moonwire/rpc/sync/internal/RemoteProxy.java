@@ -75,8 +75,8 @@ final class RemoteProxy implements InvocationHandler {
     }
     if (value == null ? r.isPrimitive() : !wrap(r).isInstance(value)) {
       throw new SerializationException("reply of '" + method.getName() + "' on " + target
-          + " is " + (value == null ? "null" : "a " + value.getClass().getName())
-          + " (expected: " + r.getName() + "; do both sides use the same interface?)");
+          + " is " + dev.moonwire.rpc.internal.Text.aValueOf(value) + " (expected: " + dev.moonwire.rpc.internal.Text.a(r)
+          + "; do both sides use the same interface?)");
     }
     return value;
   }

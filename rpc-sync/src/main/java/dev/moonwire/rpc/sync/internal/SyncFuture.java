@@ -113,7 +113,8 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   public T get(long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
     if (!awaitForGet(Duration.ofNanos(unit.toNanos(timeout)))) {
-      throw new TimeoutException("no reply within " + timeout + " " + unit);
+      throw new TimeoutException("no reply within "
+          + dev.moonwire.rpc.internal.Text.duration(Duration.ofNanos(unit.toNanos(timeout))));
     }
     return reportGet();
   }

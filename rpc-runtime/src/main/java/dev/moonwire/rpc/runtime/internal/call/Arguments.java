@@ -23,8 +23,8 @@ public final class Arguments {
           : (t.isPrimitive() ? MethodType.methodType(t).wrap().returnType() : t).isInstance(v);
       if (!fits) {
         throw new BadArgumentsException("argument " + i + " of '" + method.getName() + "' is "
-            + (v == null ? "null" : "a " + v.getClass().getName()) + " (expected: "
-            + t.getName() + "); nothing was sent");
+            + dev.moonwire.rpc.internal.Text.aValueOf(v) + " (expected: "
+            + dev.moonwire.rpc.internal.Text.a(t) + "); nothing was sent");
       }
     }
   }

@@ -97,7 +97,7 @@ public final class PendingCall implements TimerTask, Pending {
     if (connection.remove(this)) {
       complete(Reply.failure(new DeadlineExceededException("call to '" + function + "' on "
           + target + " got no reply within its deadline of "
-          + Duration.ofMillis(deadlineMillis))));
+          + dev.moonwire.rpc.internal.Text.duration(Duration.ofMillis(deadlineMillis)))));
       connection.sendCancel(id);
     }
   }

@@ -83,7 +83,7 @@ public final class InterfaceExporter {
     if (value == null) {
       if (type.isPrimitive()) {
         throw new BadArgumentsException("function '" + function + "' : argument " + index
-            + " is null (expected: " + type.getName() + ")");
+            + " is null (expected: " + dev.moonwire.rpc.internal.Text.a(type) + ")");
       }
       return null;
     }
@@ -98,8 +98,8 @@ public final class InterfaceExporter {
         && (value instanceof Integer || value instanceof Long || value instanceof Float)) {
       return n.doubleValue();
     }
-    throw new BadArgumentsException("function '" + function + "' : argument " + index + " is a "
-        + value.getClass().getName() + " (expected: " + type.getName() + ")");
+    throw new BadArgumentsException("function '" + function + "' : argument " + index + " is "
+        + dev.moonwire.rpc.internal.Text.aValueOf(value) + " (expected: " + dev.moonwire.rpc.internal.Text.a(type) + ")");
   }
 
   private static Class<?> box(Class<?> p) {

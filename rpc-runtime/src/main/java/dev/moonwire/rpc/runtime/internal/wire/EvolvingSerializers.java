@@ -178,8 +178,8 @@ public final class EvolvingSerializers {
       Class<?> boxed = t.isPrimitive() ? MethodType.methodType(t).wrap().returnType() : t;
       if (!boxed.isInstance(v)) {
         throw new SerializationException("record " + local.name + ": component '"
-            + local.names.get(i) + "' from " + peerName(kryo) + " is a " + v.getClass().getName()
-            + " (expected: " + t.getName() + ")");
+            + local.names.get(i) + "' from " + peerName(kryo) + " is " + dev.moonwire.rpc.internal.Text.aValueOf(v)
+            + " (expected: " + dev.moonwire.rpc.internal.Text.a(t) + ")");
       }
       return v;
     }
