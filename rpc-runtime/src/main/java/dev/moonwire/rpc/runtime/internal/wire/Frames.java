@@ -148,7 +148,7 @@ public final class Frames {
       String remoteClass, String remoteStack) {
     ByteBuf buf = start(alloc, 64, ERROR);
     buf.writeLong(callId);
-    buf.writeByte(kind.ordinal());
+    buf.writeByte(ErrorCodes.of(kind));
     writeLongString(buf, message != null && message.length() > MAX_STACK_CHARS
         ? message.substring(0, MAX_STACK_CHARS) + "... (cut)" : message);
     writeLongString(buf, remoteClass);

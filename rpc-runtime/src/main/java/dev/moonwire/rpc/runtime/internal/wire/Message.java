@@ -56,12 +56,12 @@ public sealed interface Message {
       implements Message {
     /** The failure as the caller of {@code function} gets it. */
     public RpcException toException(String function) {
-      RpcException.Kind[] kinds = RpcException.Kind.values();
-      if (kind < 0 || kind >= kinds.length) {
+      RpcException.Kind known = ErrorCodes.kind(kind);
+      if (known == null) {
         return new ProtocolException("unknown error kind " + kind + " for '" + function + "': "
             + message);
       }
-      return switch (kinds[kind]) {
+      return switch (known) {
         case REMOTE_INVOCATION ->
             new RemoteInvocationException(function, remoteClass, message, remoteStack);
         case NO_SUCH_FUNCTION -> new NoSuchFunctionException(message);
