@@ -1,99 +1,72 @@
 package dev.moonwire.rpc.runtime.internal;
 
-import dev.moonwire.rpc.runtime.internal.transport.Connection;
+import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.runtime.internal.wire.Message;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 
 /**
- * Fault injection for tests — not for normal use: with {@code -Dmoonwire.faults=SEED:MAXMS}
- * (read when a process opens, and passed on to spawned children), every request, send, reply
- * and error a process receives is held for a random 0..MAXMS ms before it is handled, so
- * frames of one connection overtake each other. With {@code SEED:MAXMS:DROP}, DROP percent of
- * the one-way sends it receives are lost, as a send refused on the way is (requests and replies
- * are not: TCP loses nothing, and a refused call fails at its caller). Each connection draws its delays from a
- * {@link Random} seeded with SEED and the peer's id, so a failing run can be replayed (as far as
- * thread timing allows).
+ * A seeded {@link FaultHook}: every message a process receives is held for a random
+ * 0..{@code maxMillis} ms, so frames of one connection overtake each other, and
+ * {@code dropPercent} percent of the one-way sends it receives are lost, as a send refused on
+ * the way is (requests and replies are not: TCP loses nothing, and a refused call fails at its
+ * caller). Each peer's delays come from a {@link Random} seeded with the seed and the peer's
+ * id, so a failing run can be replayed (as far as thread timing allows).
+ *
+ * <p>A child JVM a test cannot reach into takes the same faults from the system property
+ * {@code -Dmoonwire.faults=SEED:MAXMS[:DROPPERCENT]}, read once when each of its processes
+ * opens; in the test's own JVM, install a hook with {@link RuntimeProcess#injectFaults}.
  */
-final class Faults {
+public final class Faults implements FaultHook {
   static final String PROPERTY = "moonwire.faults";
 
   private final long seed;
   private final int maxMillis;
   private final int dropPercent;
-  private final EventLoop loop;
-  private final Map<Connection, Random> randoms = new ConcurrentHashMap<>();
+  private final Map<ProcessId, Random> randoms = new ConcurrentHashMap<>();
 
-  private Faults(long seed, int maxMillis, int dropPercent, EventLoop loop) {
+  private Faults(long seed, int maxMillis, int dropPercent) {
     this.seed = seed;
     this.maxMillis = maxMillis;
     this.dropPercent = dropPercent;
-    this.loop = loop;
+  }
+
+  /** Random delays of up to {@code maxMillis} and {@code dropPercent}% of one-way sends lost. */
+  public static Faults seeded(long seed, int maxMillis, int dropPercent) {
+    if (maxMillis < 0 || dropPercent < 0 || dropPercent > 100) {
+      throw new IllegalArgumentException("faults : " + maxMillis + " ms, " + dropPercent
+          + "% (expected: maxMillis >= 0, 0 <= dropPercent <= 100)");
+    }
+    return new Faults(seed, maxMillis, dropPercent);
   }
 
   /** The faults the system property asks for, or null for none. */
-  static Faults fromProperty(EventLoop loop) {
+  static Faults fromProperty() {
     String spec = System.getProperty(PROPERTY);
     if (spec == null || spec.isBlank()) {
       return null;
     }
     String[] parts = spec.split(":");
     try {
-      return new Faults(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
-          parts.length > 2 ? Integer.parseInt(parts[2]) : 0, loop);
+      return seeded(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
+          parts.length > 2 ? Integer.parseInt(parts[2]) : 0);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(PROPERTY + " : '" + spec
           + "' (expected: SEED:MAXMS or SEED:MAXMS:DROPPERCENT)");
     }
   }
 
-  /**
-   * Routes {@code message} after a random delay, on the connections' event loop. The payload
-   * is kept until then.
-   */
-  void delay(Connection conn, Message message, BiConsumer<Connection, Message> route) {
-    Random random = randoms.computeIfAbsent(conn,
-        c -> new Random(seed * 31 + String.valueOf(c.peer()).hashCode()));
-    if (dropPercent > 0 && message instanceof Message.Send) {
-      boolean lost;
-      synchronized (random) {
-        lost = random.nextInt(100) < dropPercent;
-      }
-      if (lost) {
-        return; // its frame is released by the reader, as for any frame
-      }
-    }
-    ByteBuf payload = switch (message) {
-      case Message.Request r -> r.payload();
-      case Message.Send s -> s.payload();
-      case Message.Reply r -> r.payload();
-      default -> null;
-    };
-    if (payload != null) {
-      payload.retain();
-    }
-    int millis;
+  @Override
+  public long onReceive(ProcessId peer, Message message) {
+    Random random = randoms.computeIfAbsent(peer,
+        p -> new Random(seed * 31 + String.valueOf(p).hashCode()));
     synchronized (random) {
-      millis = random.nextInt(maxMillis + 1);
-    }
-    loop.schedule(() -> {
-      try {
-        route.accept(conn, message);
-      } finally {
-        if (payload != null) {
-          payload.release();
-        }
+      if (dropPercent > 0 && message instanceof Message.Send
+          && random.nextInt(100) < dropPercent) {
+        return LOSE;
       }
-    }, millis, TimeUnit.MILLISECONDS);
-  }
-
-  /** A connection is gone. */
-  void forget(Connection conn) {
-    randoms.remove(conn);
+      return maxMillis == 0 ? NOW : random.nextInt(maxMillis + 1);
+    }
   }
 }

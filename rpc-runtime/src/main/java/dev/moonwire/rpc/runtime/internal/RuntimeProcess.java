@@ -381,17 +381,65 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return layer.threadPerEvent();
   }
 
-  /** Test-only fault injection ({@link Faults}); null in normal use. */
-  private final Faults faults = Faults.fromProperty(home);
+  /** Test-only fault injection ({@link FaultHook}); null in normal use. */
+  private volatile FaultHook faults = Faults.fromProperty();
+
+  /**
+   * For tests: shows every message this process receives from another process to
+   * {@code hook} first (see {@link FaultHook}); null removes it. Takes effect for messages
+   * read from now on.
+   */
+  public void injectFaults(FaultHook hook) {
+    this.faults = hook;
+  }
+
+  /**
+   * For tests: closes every network connection this process has, as a network cut would; calls
+   * on them fail {@code PeerUnavailableException}, and later calls dial again.
+   */
+  public void cutConnections() {
+    for (ChannelConnection c : connections.all()) {
+      c.close();
+    }
+  }
 
   @Override
   public void route(Connection conn, Message message) {
+    FaultHook hook = faults;
     // frames between processes only: what a process sends itself is no network's to reorder
-    if (faults != null && !(message instanceof Message.Cancel) && conn != connections.local()) {
-      faults.delay(conn, message, this::routeNow);
-      return;
+    if (hook != null && !(message instanceof Message.Cancel) && conn != connections.local()) {
+      long verdict = hook.onReceive(conn.peer(), message);
+      if (verdict == FaultHook.LOSE && message instanceof Message.Send) {
+        return; // its frame is released by the reader, as for any frame
+      }
+      if (verdict > 0) {
+        delay(conn, message, verdict);
+        return;
+      }
     }
     routeNow(conn, message);
+  }
+
+  /** Routes {@code message} after {@code millis}, on the connections' event loop. */
+  private void delay(Connection conn, Message message, long millis) {
+    ByteBuf payload = switch (message) {
+      case Message.Request r -> r.payload();
+      case Message.Send s -> s.payload();
+      case Message.Reply r -> r.payload();
+      default -> null;
+    };
+    if (payload != null) {
+      payload.retain(); // the reader releases its frame when route returns
+    }
+    home.schedule(() -> {
+      try {
+        routeNow(conn, message);
+      } finally {
+        if (payload != null) {
+          payload.release();
+        }
+      }
+    }, millis, TimeUnit.MILLISECONDS);
   }
 
   private void routeNow(Connection conn, Message message) {
@@ -456,9 +504,6 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public void connectionClosed(ChannelConnection conn) {
-    if (faults != null) {
-      faults.forget(conn);
-    }
     connections.closed(conn);
     if (observer != null && conn.opened) {
       Observed.connection(observer, conn.peer(), false);
