@@ -153,7 +153,16 @@ public final class TracingObserver implements RpcObserver {
           .setAttribute(SERVER_PORT, (long) here.port());
     }
     Span span = builder.startSpan();
-    return new ServerSpan(span, parent.with(span).makeCurrent(), function);
+    return new ServerSpan(span, currentUntilEnded(parent.with(span)), function);
+  }
+
+  /**
+   * The server span's scope stays open across the handler, suspensions included, and is closed
+   * by {@code ServerSpan.ended} on the same thread: no try-with-resources can hold it.
+   */
+  @SuppressWarnings("MustBeClosedChecker")
+  private static io.opentelemetry.context.Scope currentUntilEnded(Context context) {
+    return context.makeCurrent();
   }
 
   private static void outcome(Span span, RpcException.Kind outcome, boolean error) {
