@@ -60,18 +60,26 @@ public interface RpcProcess extends AutoCloseable {
    * runs {@code callback} on this process. Failures go to this process's uncaught-error handler.
    * A call to this process's own id goes through its event queue, not the network.
    */
-  <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback);
+  default <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback) {
+    return async(java.util.List.of(target), function, callback);
+  }
 
   /** Like {@link #async(ProcessId, String, Callback)}, with failures going to {@code onError}. */
-  <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback,
-      ErrorCallback onError);
+  default <T> RemoteFunction async(ProcessId target, String function, Callback<T> callback,
+      ErrorCallback onError) {
+    return async(java.util.List.of(target), function, callback,
+        java.util.Objects.requireNonNull(onError, "onError"));
+  }
 
   /**
    * A remote function that calls all of {@code targets} (duplicates removed) and runs
    * {@code callback} once per reply, in the order the replies arrive. Failures go to the
    * uncaught-error handler, once per failed target.
    */
-  <T> RemoteFunction async(Collection<ProcessId> targets, String function, Callback<T> callback);
+  default <T> RemoteFunction async(Collection<ProcessId> targets, String function,
+      Callback<T> callback) {
+    return async(targets, function, callback, null);
+  }
 
   /** Like {@link #async(Collection, String, Callback)}, with failures going to {@code onError}. */
   <T> RemoteFunction async(Collection<ProcessId> targets, String function, Callback<T> callback,
@@ -85,7 +93,9 @@ public interface RpcProcess extends AutoCloseable {
    * ({@link PeerUnavailableException}) is reported to this process's uncaught-error handler, as
    * an event of this process. Reports of many failed sends are gathered into a few.
    */
-  void send(ProcessId target, String function, Object... args);
+  default void send(ProcessId target, String function, Object... args) {
+    send(java.util.List.of(target), function, args);
+  }
 
   /** {@link #send(ProcessId, String, Object...)} to each of {@code targets}, once each. */
   void send(Collection<ProcessId> targets, String function, Object... args);

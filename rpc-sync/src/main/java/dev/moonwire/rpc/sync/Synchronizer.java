@@ -60,7 +60,7 @@ public final class Synchronizer {
     final Waiter waiter = Waiter.forCurrentThread();
     /** True once the request is cancelled, seen by other events before the held thread runs. */
     final java.util.function.BooleanSupplier requestCancelled =
-        dev.moonwire.rpc.runtime.internal.RuntimeProcess.currentCancellation();
+        dev.moonwire.rpc.runtime.internal.dispatch.Dispatcher.currentCancellation();
     /**
      * WAITING, then ACCEPTED (by an event that examines the held ones) or CANCELLED (by the
      * held thread when its request is cancelled, without the baton): whichever comes first.

@@ -35,7 +35,7 @@ record AsyncFunction(RuntimeProcess process, List<ProcessId> targets, String fun
   @Override
   public RemoteFunction withDeadline(Duration deadline) {
     return new AsyncFunction(process, targets, function, callback, onError,
-        RuntimeProcess.positive(deadline));
+        dev.moonwire.rpc.runtime.internal.Deadlines.positive(deadline));
   }
 
   @SuppressWarnings("unchecked")

@@ -30,6 +30,6 @@ record FutureCall(RuntimeProcess process, ProcessId target, String function, Dur
 
   @Override
   public FutureFunction withDeadline(Duration deadline) {
-    return new FutureCall(process, target, function, RuntimeProcess.positive(deadline));
+    return new FutureCall(process, target, function, dev.moonwire.rpc.runtime.internal.Deadlines.positive(deadline));
   }
 }

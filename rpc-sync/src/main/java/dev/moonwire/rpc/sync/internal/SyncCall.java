@@ -21,7 +21,7 @@ record SyncCall(RuntimeProcess process, ProcessId target, String function, Durat
 
   @Override
   public SyncFunction withDeadline(Duration deadline) {
-    return new SyncCall(process, target, function, RuntimeProcess.positive(deadline));
+    return new SyncCall(process, target, function, dev.moonwire.rpc.runtime.internal.Deadlines.positive(deadline));
   }
 
   /** The one synchronous call path, shared by {@code Rpc.sync} functions and proxies. */

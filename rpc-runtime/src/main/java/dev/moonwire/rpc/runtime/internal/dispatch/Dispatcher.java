@@ -5,6 +5,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Message;
 import dev.moonwire.rpc.runtime.internal.transport.Running;
 
 import dev.moonwire.rpc.runtime.internal.transport.Connection;
+import dev.moonwire.rpc.runtime.internal.transport.CallListener;
 import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * an event of the process; the event decodes the arguments, runs the handler and queues the
  * reply (or the typed error) on the connection it came from.
  */
-public final class Dispatcher {
+public final class Dispatcher implements CallListener {
   /** The request whose handler runs on this thread, and its absolute deadline (nanoTime). */
   private static final ThreadLocal<Current> CURRENT = ThreadLocal.withInitial(Current::new);
 
@@ -62,6 +63,19 @@ public final class Dispatcher {
 
   public void export(String name, Handler handler) {
     functions.put(name, handler);
+  }
+
+  /**
+   * Exports each public method of {@code type} (named {@code prefix.method}, or just the
+   * method's name for a null prefix), after registering the records and enums of its signatures.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface or has ambiguous
+   *     overloads: nothing is exported
+   */
+  public <T> void export(String prefix, Class<T> type, T implementation) {
+    var handlers = InterfaceExporter.handlers(prefix, type, implementation);
+    process.registry().addSignatures(type);
+    handlers.forEach(functions::put);
   }
 
   public boolean unexport(String name) {
@@ -93,6 +107,7 @@ public final class Dispatcher {
    * held by this process — and goes on reading. Retains {@code frame} (positioned at the
    * arguments; {@code frameBytes} long in all) only if it admits it.
    */
+  @Override
   public void request(Connection conn, Message.Request request) {
     long callId = request.callId();
     long deadlineMillis = request.deadlineMillis();
@@ -179,6 +194,7 @@ public final class Dispatcher {
    * On the I/O thread: admits a one-way message and queues it as an event, or refuses it — the
    * sender is told, a little later and with the others refused meanwhile.
    */
+  @Override
   public void send(Connection conn, Message.Send send) {
     String function = send.function();
     ByteBuf frame = send.payload();
@@ -227,6 +243,7 @@ public final class Dispatcher {
     });
   }
 
+  @Override
   public void cancel(Connection conn, long callId) {
     Running r = conn.running.get(callId);
     if (r != null) {

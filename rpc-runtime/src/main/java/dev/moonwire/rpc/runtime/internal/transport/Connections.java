@@ -39,6 +39,8 @@ public final class Connections {
   private final Map<ProcessId, ChannelConnection> dialled = new ConcurrentHashMap<>();
   private final Set<ChannelConnection> links = ConcurrentHashMap.newKeySet();
   private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
+  /** Bytes of frames peers have begun to send and not finished: a budget of their own. */
+  private final Budget partialFrames;
   private final java.util.concurrent.atomic.AtomicInteger acceptedOpen =
       new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong refusedConnections =
@@ -49,6 +51,8 @@ public final class Connections {
     this.home = home;
     this.tls = TlsContexts.of(process.config());
     this.local = new LocalConnection(process);
+    this.partialFrames = new Budget(process.config().maxQueuedBytes());
+    partialFrames.onRelief(() -> resumeAll(Connection.PAUSED_FOR_PARTIAL_FRAMES));
   }
 
   /**
@@ -116,6 +120,11 @@ public final class Connections {
             ch.close();
           }
         });
+  }
+
+  /** Bytes of frames peers have begun to send and not finished. */
+  public Budget partialFrames() {
+    return partialFrames;
   }
 
   /** Connections refused for {@code maxConnections} so far (for stats and tests). */
@@ -204,7 +213,7 @@ public final class Connections {
 
   private void pipeline(ChannelPipeline p, ChannelConnection conn, boolean dialledSide) {
     var config = process.config();
-    Budget partial = process.partialFrames();
+    Budget partial = partialFrames;
     p.addLast(new FrameDecoder(
         Math.min(RpcConfig.HANDSHAKE_MAX_FRAME_BYTES, config.maxFrameBytes()), delta -> {
           if (delta < 0) {
@@ -247,6 +256,16 @@ public final class Connections {
   /** Every network connection, both directions, as of now. */
   public List<ChannelConnection> all() {
     return new ArrayList<>(links);
+  }
+
+  /** Each network connection's peer, pending calls and whether reading is paused. */
+  public List<dev.moonwire.rpc.ProcessStats.Connection> stats() {
+    List<dev.moonwire.rpc.ProcessStats.Connection> out = new ArrayList<>();
+    for (ChannelConnection c : links) {
+      out.add(new dev.moonwire.rpc.ProcessStats.Connection(c.peer(), c.pendingCount(),
+          c.readingPaused()));
+    }
+    return out;
   }
 
   public int pendingCalls() {

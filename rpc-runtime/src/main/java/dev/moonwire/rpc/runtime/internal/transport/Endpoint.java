@@ -1,5 +1,7 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
+import dev.moonwire.rpc.ProtocolException;
+
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.runtime.internal.wire.Message;
@@ -27,8 +29,6 @@ public interface Endpoint {
   /** Bytes queued to go out to peers. */
   public Budget outbound();
 
-  /** Bytes of frames peers have begun to send and not finished. */
-  public Budget partialFrames();
 
   /** Where failed one-way sends are reported. */
   public Refusals refusals();
@@ -45,12 +45,31 @@ public interface Endpoint {
   /** Reports a failure nobody else will see. */
   public void reportUncaught(Throwable t);
 
+  /** Where the calls peers make of this process go. */
+  public CallListener calls();
+
+  /** Where the answers to this process's own calls go. */
+  public ReplyListener replies();
+
   /**
-   * A message of a peer after the handshake — a request, a send, a reply, an error or a cancel;
-   * on the connection's I/O thread (or the caller's, for the link to itself). A payload is
-   * valid during the call only: retain it to keep it.
+   * Hands a message of a peer after the handshake to {@link #calls} or {@link #replies} — the
+   * one place a message's kind decides where it goes; on the connection's I/O thread (or the
+   * caller's, for the link to itself). A payload is valid during the call only.
+   *
+   * @throws ProtocolException for a message that has no place after the handshake
    */
-  public void route(Connection conn, Message message);
+  public default void route(Connection conn, Message message) {
+    switch (message) {
+      case Message.Request request -> calls().request(conn, request);
+      case Message.Send send -> calls().send(conn, send);
+      case Message.Cancel cancel -> calls().cancel(conn, cancel.callId());
+      case Message.Reply reply -> replies().reply(conn, reply);
+      case Message.Error error -> replies().error(conn, error);
+      case Message.Oversized oversized -> replies().oversized(conn, oversized);
+      default -> throw new ProtocolException("unexpected " + message.getClass().getSimpleName()
+          + " after the handshake");
+    }
+  }
 
   /** {@code conn} is gone. */
   public void connectionClosed(ChannelConnection conn);
