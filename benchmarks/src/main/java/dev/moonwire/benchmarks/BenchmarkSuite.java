@@ -73,8 +73,11 @@ public final class BenchmarkSuite {
         plain.put(r.getParams().getParam("members"), r.getPrimaryResult().getScore());
       }
     }
-    StringBuilder out = new StringBuilder("\n| benchmark | members | per second | ÷ plain send |\n"
-        + "|---|---|---|---|\n");
+    StringBuilder out = new StringBuilder("""
+
+        | benchmark | members | per second | ÷ plain send |
+        |---|---|---|---|
+        """);
     for (RunResult r : results) {
       String members = r.getParams().getParam("members");
       double score = r.getPrimaryResult().getScore();

@@ -57,7 +57,7 @@ public final class Compare {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       String flags = System.getenv().getOrDefault("MW_JVM_FLAGS", "");
-      for (String f : flags.split(" ")) {
+      for (String f : flags.split(" ", -1)) {
         if (!f.isBlank()) {
           command.add(f);
         }
@@ -111,7 +111,7 @@ public final class Compare {
   }
 
   private static String shortName(String benchmark) {
-    String[] parts = benchmark.split("\\.");
+    String[] parts = benchmark.split("\\.", -1);
     return parts.length < 2 ? benchmark : parts[parts.length - 2] + "." + parts[parts.length - 1];
   }
 
@@ -119,7 +119,8 @@ public final class Compare {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
     boolean quoted = false;
-    for (char c : line.toCharArray()) {
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
       if (c == '"') {
         quoted = !quoted;
       } else if (c == ',' && !quoted) {

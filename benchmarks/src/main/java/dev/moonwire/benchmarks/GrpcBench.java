@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -109,9 +110,11 @@ public class GrpcBench {
           out.onCompleted();
         }))
         .build();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(loopback, 0))
         .directExecutor().addService(service).build().start();
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext()
+    channel = NettyChannelBuilder.forAddress(new InetSocketAddress(loopback, server.getPort()))
+        .usePlaintext()
         .directExecutor().build();
   }
 

@@ -102,6 +102,7 @@ public class RawNettyBench {
   /** Echoes frames; flushes once per read burst (the batched server side). */
   static final class Echo extends ChannelInboundHandlerAdapter {
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // a void promise: failures go to the pipeline
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ctx.write(msg, ctx.voidPromise());
     }
@@ -136,6 +137,7 @@ public class RawNettyBench {
   }
 
   @TearDown
+  @SuppressWarnings("FutureReturnValueIgnored") // best effort: the trial is over, no score to spoil
   public void tearDown() {
     perCall.close();
     batched.close();
@@ -148,6 +150,7 @@ public class RawNettyBench {
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  @SuppressWarnings("FutureReturnValueIgnored") // a void promise: failures go to the pipeline
   public void latencyWritePerCall() throws Exception {
     CompletableFuture<Void> r = new CompletableFuture<>();
     reply = r;
@@ -160,6 +163,7 @@ public class RawNettyBench {
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
+  @SuppressWarnings("FutureReturnValueIgnored") // a void promise: failures go to the pipeline
   public void throughputWritePerCall() throws InterruptedException {
     window.take();
     perCall.writeAndFlush(frame(perCall), perCall.voidPromise());
@@ -177,6 +181,7 @@ public class RawNettyBench {
     }
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // a void promise: failures go to the pipeline
   private void drainQueue() {
     drainScheduled.set(false);
     for (ByteBuf f; (f = queue.poll()) != null; ) {

@@ -64,7 +64,13 @@ final class AllObservers implements RpcObserver {
   }
 
   /** The calls of each observer that watches one; ended last first. */
-  private record Calls(Call[] calls) implements Call {
+  private static final class Calls implements Call {
+    private final Call[] calls;
+
+    private Calls(Call[] calls) {
+      this.calls = calls;
+    }
+
     /** These calls, or null if no observer watches this one. */
     static Call of(Call[] calls) {
       for (Call c : calls) {

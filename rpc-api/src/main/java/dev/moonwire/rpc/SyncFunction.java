@@ -17,6 +17,7 @@ public interface SyncFunction {
    *     with a {@code ClassCastException}
    * @throws RpcException the typed failure of the call (see DESIGN §5)
    */
+  @SuppressWarnings("TypeParameterUnusedInFormals") // deliberate: the caller names the type
   <T> T call(Object... args);
 
   /** The same function with another deadline for each call. */

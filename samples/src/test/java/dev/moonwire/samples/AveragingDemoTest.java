@@ -38,8 +38,12 @@ class AveragingDemoTest {
     me.execute(() -> {
       double sync = AveragingDemo.getavrgSync(servers);
       double futures = AveragingDemo.getavrgFutures(servers);
-      AveragingDemo.getavrgAsync(servers).thenAccept(
-          async -> result.complete(new double[] {async, sync, futures}));
+      AveragingDemo.getavrgAsync(servers)
+          .thenAccept(async -> result.complete(new double[] {async, sync, futures}))
+          .exceptionally(e -> { // the test fails with the cause, not a timeout
+            result.completeExceptionally(e);
+            return null;
+          });
     });
 
     double[] averages = result.get(30, TimeUnit.SECONDS);

@@ -53,7 +53,7 @@ public final class Text {
     } catch (ArithmeticException tooLong) {
       return d.toDays() + " days";
     }
-    if (nanos < 1_000_000 && nanos % 1_000 == 0 || nanos < 1_000) {
+    if ((nanos < 1_000_000 && nanos % 1_000 == 0) || nanos < 1_000) {
       return nanos < 1_000 ? nanos + " ns" : nanos / 1_000 + " µs";
     }
     if (nanos < 1_000_000) {

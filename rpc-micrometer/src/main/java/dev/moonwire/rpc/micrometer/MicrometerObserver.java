@@ -146,11 +146,13 @@ public final class MicrometerObserver implements RpcObserver {
       if (server) {
         serverInFlight.decrementAndGet();
       }
-      sent.record(bytesOut);
-      rcvd.record(bytesIn);
+      sent.record((double) bytesOut);
+      rcvd.record((double) bytesIn);
       duration(outcome).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    // the ordinal only indexes this in-memory cache, sized from values(): never stored or sent
+    @SuppressWarnings("EnumOrdinal")
     Timer duration(RpcException.Kind outcome) {
       int i = outcome == null ? 0 : outcome.ordinal() + 1;
       Timer t = durations.get(i);

@@ -11,7 +11,7 @@ public final class Causes {
     for (Throwable c = t; c != null; c = c.getCause()) {
       String name = c.getClass().getName();
       boolean ok = name.startsWith("java.")
-          || name.startsWith("dev.moonwire.rpc.") && !name.contains(".internal.");
+          || (name.startsWith("dev.moonwire.rpc.") && !name.contains(".internal."));
       if (!ok) {
         fail("a user would see " + name + " in " + t, t);
       }

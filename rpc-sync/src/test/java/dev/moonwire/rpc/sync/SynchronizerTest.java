@@ -2,6 +2,7 @@ package dev.moonwire.rpc.sync;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,7 +32,8 @@ class SynchronizerTest extends ProcessTestSupport {
     RpcProcess server = open();
     // The data moves in the triggers, atomically with acceptance; a get's handler only hands
     // over what its trigger took for that very request.
-    java.util.Map<dev.moonwire.rpc.Args, Integer> taken = new java.util.IdentityHashMap<>();
+    java.util.IdentityHashMap<dev.moonwire.rpc.Args, Integer> taken =
+        new java.util.IdentityHashMap<>();
     Synchronizer s = Synchronizer.create()
         .addConstraint("buffer", "put", req -> buffer.size() < 2)
         .setTrigger("buffer", "put", req -> {
@@ -124,7 +126,7 @@ class SynchronizerTest extends ProcessTestSupport {
     assertEquals(List.of(1, 2, 3), client.sync(server.id(), "woke").call());
   }
 
-  private final java.util.Map<dev.moonwire.rpc.Args, Integer> fetched =
+  private final java.util.IdentityHashMap<dev.moonwire.rpc.Args, Integer> fetched =
       new java.util.IdentityHashMap<>();
 
   private Synchronizer fetchBuffer(RpcProcess server) {
@@ -155,11 +157,12 @@ class SynchronizerTest extends ProcessTestSupport {
 
     var cancelled = client.future(server.id(), "fetch").withDeadline(Duration.ofMillis(200))
         .call();
-    client.future(server.id(), "busyThenDeposit").call(7);
+    var deposit = client.future(server.id(), "busyThenDeposit").call(7);
 
     assertThrows(java.util.concurrent.ExecutionException.class, cancelled::get);
     assertEquals(7, (int) client.sync(server.id(), "fetch").withDeadline(Duration.ofSeconds(5))
         .call(), "the item the cancelled fetch would have taken");
+    assertNull(deposit.join(), "the deposit's reply");
   }
 
   @Test

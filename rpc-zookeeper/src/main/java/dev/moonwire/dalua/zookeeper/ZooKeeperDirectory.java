@@ -147,6 +147,9 @@ public final class ZooKeeperDirectory implements Directory {
     }
 
     /** A process that closes leaves its groups at once: its session ends with it. */
+    // the future could only hold a failure of close(), which sets `closed` before it closes
+    // Curator: the watch ends either way, and nothing waits for it
+    @SuppressWarnings("FutureReturnValueIgnored")
     private void watchProcess() {
       WATCHER.schedule(() -> {
         if (closed) {

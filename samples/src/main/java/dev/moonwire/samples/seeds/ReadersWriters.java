@@ -95,7 +95,7 @@ public final class ReadersWriters implements Samples.Sample {
         db.send(ws.get(i), "write", i, server, writes);
       }
       if (!written.await(60, TimeUnit.SECONDS)) {
-        throw new Samples.Failed("only " + (writers * writes - written.getCount()) + " of "
+        throw new Samples.Failed("only " + ((long) writers * writes - written.getCount()) + " of "
             + writers * writes + " writes done: writers starved");
       }
       int readsWhileWriting = db.submit(() -> reads[0]).join() - readsBefore;

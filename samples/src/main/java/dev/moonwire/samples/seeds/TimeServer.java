@@ -61,7 +61,7 @@ public final class TimeServer implements Samples.Sample {
         main.send(ss.get(i), "nap", i, server, naps);
       }
       if (!all.await(60, TimeUnit.SECONDS)) {
-        throw new Samples.Failed("only " + (sleepers * naps - all.getCount()) + " of "
+        throw new Samples.Failed("only " + ((long) sleepers * naps - all.getCount()) + " of "
             + sleepers * naps + " naps ended: a sleeper never woken");
       }
       if (!early.isEmpty()) {
@@ -77,6 +77,9 @@ public final class TimeServer implements Samples.Sample {
   public static final class Server {
     private Server() {}
 
+    // the clock ticks until the main process stops this JVM; sending to itself fails only once
+    // the process is closed, when no tick matters
+    @SuppressWarnings("FutureReturnValueIgnored")
     public static void main(String[] args) throws Exception {
       long[] tod = {0};
       Map<Args, Long> wokenAt = new HashMap<>();

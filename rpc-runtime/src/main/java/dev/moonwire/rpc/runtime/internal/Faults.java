@@ -47,7 +47,7 @@ public final class Faults implements FaultHook {
     if (spec == null || spec.isBlank()) {
       return null;
     }
-    String[] parts = spec.split(":");
+    String[] parts = spec.split(":", -1);
     try {
       return seeded(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
           parts.length > 2 ? Integer.parseInt(parts[2]) : 0);

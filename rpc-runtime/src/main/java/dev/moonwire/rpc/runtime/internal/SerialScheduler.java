@@ -11,7 +11,16 @@ import org.slf4j.LoggerFactory;
 /** The bare runtime's event loop: one platform thread that takes events from a queue. */
 final class SerialScheduler implements EventScheduler {
   private static final Logger log = LoggerFactory.getLogger(Loggers.PROCESS);
-  private static final Runnable STOP = () -> {};
+  /** Queued by shutdown() and compared by identity, never run: a constant, not a lambda. */
+  private static final Runnable STOP = new Runnable() {
+    @Override
+    public void run() {}
+
+    @Override
+    public String toString() {
+      return "STOP";
+    }
+  };
 
   private final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
   private volatile boolean stopped;

@@ -56,6 +56,8 @@ final class SpawnedChild {
   }
 
   /** Exits this JVM when the parent's is gone, killed or not. */
+  // onExit() never fails and its dependent exits the JVM: there is no failure to report
+  @SuppressWarnings("FutureReturnValueIgnored")
   private static void watchParent() {
     String pid = System.getProperty(Spawner.PARENT_PID);
     if (pid == null) {

@@ -75,15 +75,7 @@ final class Spawner {
       throw e;
     }
     Duration deadline = process.config().deadline();
-    // done when all have announced themselves, failed as soon as one exits
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    CompletableFuture.allOf(started.stream().map(Child::announced)
-        .toArray(CompletableFuture[]::new)).thenRun(() -> done.complete(null));
-    started.forEach(c -> c.announced.whenComplete((id, e) -> {
-      if (e != null) {
-        done.completeExceptionally(e);
-      }
-    }));
+    CompletableFuture<Void> done = allAnnounced(started);
     try {
       process.await(done.orTimeout(deadline.toMillis(), TimeUnit.MILLISECONDS));
     } catch (RuntimeException e) {
@@ -95,7 +87,7 @@ final class Spawner {
         failed = started.stream().filter(c -> !c.announced.isDone()).findFirst().orElse(null);
       }
       started.forEach(c -> {
-        waiting.values().remove(c.announced);
+        waiting.values().removeIf(f -> f == c.announced); // a future's equals is identity
         stop(c.jvm);
       });
       if (failed == null) {
@@ -104,6 +96,21 @@ final class Spawner {
       throw failure(failed, exited, started.size(), deadline);
     }
     return started.stream().map(c -> c.announced.join()).toList();
+  }
+
+  /** Done when all have announced themselves, failed as soon as one exits. */
+  // the dependents only complete `done` and cannot fail; a child's failure reaches it through them
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static CompletableFuture<Void> allAnnounced(List<Child> started) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    CompletableFuture.allOf(started.stream().map(Child::announced)
+        .toArray(CompletableFuture[]::new)).thenRun(() -> done.complete(null));
+    started.forEach(c -> c.announced.whenComplete((id, e) -> {
+      if (e != null) {
+        done.completeExceptionally(e);
+      }
+    }));
+    return done;
   }
 
   private static void checkMain(Class<?> main) {
@@ -162,12 +169,18 @@ final class Spawner {
         .unstarted(() -> copyOutput(jvm, lastLines));
     Child child = new Child(index, jvm, lastLines, announced, copier);
     copier.start();
+    failOnExit(jvm, announced);
+    return child;
+  }
+
+  // onExit() never fails and the dependent cannot throw: there is no failure to report
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private void failOnExit(Process jvm, CompletableFuture<ProcessId> announced) {
     jvm.onExit().thenRun(() -> {
       children.remove(jvm);
       // a child that exits before it announced itself fails the spawn, once its output is in
       announced.completeExceptionally(new IllegalStateException("exited"));
     });
-    return child;
   }
 
   /** This JVM's class path, with its module path's entries (the child runs all on one). */

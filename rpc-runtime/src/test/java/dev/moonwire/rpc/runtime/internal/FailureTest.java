@@ -24,8 +24,10 @@ import dev.moonwire.rpc.testing.Causes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -327,9 +329,9 @@ class FailureTest extends ProcessTestSupport {
     server.export("ok", args -> "fine");
     assertEquals("fine", outcome(client, server.id(), "ok"));
 
-    try (Socket raw = new Socket("127.0.0.1", server.id().port())) {
+    try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), server.id().port())) {
       OutputStream out = raw.getOutputStream();
-      out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = raw.getInputStream();
       raw.setSoTimeout(20_000);

@@ -30,7 +30,7 @@ class RunningRequestTest {
     int cancelledWhileRunning = 0;
     try {
       // until enough cancels have landed while a request ran (bounded in time)
-      for (int i = 0; cancelledWhileRunning < 2_000 && System.nanoTime() < until; i++) {
+      while (cancelledWhileRunning < 2_000 && System.nanoTime() < until) {
         RunningRequest r = new RunningRequest();
         r.started(Thread.currentThread());
         current.set(r);

@@ -10,6 +10,7 @@ import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -43,7 +44,7 @@ class TlsTest extends ProcessTestSupport {
         "-storetype", "PKCS12", "-keystore", store.toString(),
         "-storepass", "changeit", "-keypass", "changeit")
         .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), out);
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(store)) {

@@ -14,7 +14,7 @@ record SyncCall(RuntimeProcess process, ProcessId target, String function, Durat
     implements SyncFunction {
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // the caller names the type
   public <T> T call(Object... args) {
     return (T) invoke(process, target, function, args, deadline);
   }

@@ -183,6 +183,8 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
    * Waits until done, suspending if the calling thread holds its process's baton. Returns false
    * if {@code timeout} passed first.
    */
+  // the dependent only wakes the waiter and cannot fail: the outcome is read from this future
+  @SuppressWarnings("FutureReturnValueIgnored")
   private boolean awaitDone(Duration timeout) {
     if (isDone()) {
       return true;
@@ -207,6 +209,8 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
   }
 
   /** A thread outside any process: park until done, decoding the reply here if it comes first. */
+  // the dependent only unparks this thread and cannot fail: the outcome is read from this future
+  @SuppressWarnings("FutureReturnValueIgnored")
   private boolean blockUntilDone(Duration timeout) {
     long end = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
     Thread me = Thread.currentThread();

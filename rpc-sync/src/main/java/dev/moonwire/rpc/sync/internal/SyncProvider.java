@@ -48,6 +48,8 @@ public final class SyncProvider implements RpcProvider {
   }
 
   /** {@code stage} as a future of the first future's process; cancelling it cancels them all. */
+  // the dependent only completes `combined`, which carries the outcome, failures included
+  @SuppressWarnings("FutureReturnValueIgnored")
   private static <T> RpcFuture<T> combined(RpcFuture<?>[] futures, CompletableFuture<T> stage) {
     SyncFuture<T> combined = new SyncFuture<>(processOf(futures));
     stage.whenComplete((v, e) -> {

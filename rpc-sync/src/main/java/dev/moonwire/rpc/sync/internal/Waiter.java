@@ -16,6 +16,7 @@ public final class Waiter implements ReplySink {
   final Thread thread = Thread.currentThread();
   private final BatonScheduler baton;
   private volatile Reply reply;
+  @SuppressWarnings("UnusedVariable") // read and written through COMPLETED only
   private volatile int completed; // 0 then 1: the first completion wins
   private static final java.lang.invoke.VarHandle COMPLETED;
 

@@ -20,14 +20,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN §6 with the sync layer: admission refuses per request and never wedges a peer. */
 class AdmissionTest extends ProcessTestSupport {
   private final ArrayDeque<Integer> buffer = new ArrayDeque<>(); // server state
-  private final Map<Args, Integer> fetched = new IdentityHashMap<>();
+  private final IdentityHashMap<Args, Integer> fetched = new IdentityHashMap<>();
 
   @Test
   void rendezvousAtTheInFlightLimit_depositIsRefusedNotWedged_cancelFreesASlot() {

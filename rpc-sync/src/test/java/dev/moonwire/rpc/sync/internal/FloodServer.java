@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,15 +27,7 @@ public final class FloodServer {
 
   public static void main(String[] args) throws Exception {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-    AtomicLong peak = new AtomicLong();
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "heap-sampler");
-      t.setDaemon(true);
-      return t;
-    });
-    sampler.scheduleAtFixedRate(
-        () -> peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
-        0, 5, TimeUnit.MILLISECONDS);
+    AtomicLong peak = peakHeapUsed(memory);
 
     RpcProcess self = Rpc.open(RpcConfig.defaults());
     self.export("sleepySend", a -> {
@@ -55,10 +48,27 @@ public final class FloodServer {
     });
     System.out.println("READY " + self.id().port());
     System.out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+        StandardCharsets.UTF_8));
     while (in.readLine() != null) {
       // until standard input closes
     }
     self.close();
+  }
+
+  /** The peak heap used, sampled every 5 ms by a daemon thread. */
+  // the sampling runs until this JVM exits, and reading the heap's usage cannot fail
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static AtomicLong peakHeapUsed(MemoryMXBean memory) {
+    AtomicLong peak = new AtomicLong();
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "heap-sampler");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(
+        () -> peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max),
+        0, 5, TimeUnit.MILLISECONDS);
+    return peak;
   }
 }

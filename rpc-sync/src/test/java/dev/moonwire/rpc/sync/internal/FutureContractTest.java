@@ -84,7 +84,7 @@ class FutureContractTest extends ProcessTestSupport {
     waiter.join(5_000);
 
     assertInstanceOf(InterruptedException.class, thrown.get());
-    assertEquals(Boolean.TRUE, stillInterrupted.get());
+    assertEquals(true, stillInterrupted.get());
     f.cancel(true);
   }
 

@@ -7,6 +7,7 @@ import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -59,7 +60,8 @@ public final class PeerMain {
     self.export("callBack", a -> Rpc.sync(ProcessId.parse(a.stringAt(0)), a.stringAt(1)).call());
     System.out.println("READY " + self.id().port());
     System.out.flush();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in,
+        StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null; ) {
       if (line.equals("close")) {
         self.close();

@@ -44,6 +44,8 @@ final class SpawnMains {
 
   /** Its main throws before it opens a process. */
   static final class Throws {
+    // the child JVM calls it: throwing is how it shows a child that fails before it opens
+    @SuppressWarnings("DoNotCallSuggester")
     public static void main(String[] args) {
       throw new IllegalStateException("cannot start: setting 'x' is missing");
     }

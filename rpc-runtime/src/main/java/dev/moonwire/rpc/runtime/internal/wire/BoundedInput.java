@@ -45,7 +45,7 @@ public final class BoundedInput extends ByteBufferInput {
    * primitive array) will check and add itself.
    */
   public void checkFits(long count, int minBytes) {
-    long left = limit() - position();
+    int left = limit() - position();
     if (count < 0 || count * minBytes > left) {
       throw new KryoException("a length of " + count + " read from the wire, but only " + left
           + " bytes are left in the frame (expected: a length the frame can hold)");

@@ -210,7 +210,10 @@ public final class EvolvingSerializers {
       this.constants = (Enum[]) type.getEnumConstants();
     }
 
+    // the ordinal is the constant's index in this side's Shape.names, which the schema exchange
+    // sends: the reader maps it back by name, so declaration order is no wire contract
     @Override
+    @SuppressWarnings("EnumOrdinal")
     public void write(Kryo kryo, Output output, Enum value) {
       output.writeVarInt(value.ordinal(), true);
     }

@@ -158,7 +158,7 @@ class WireCodecTest {
     int pointId = WireRegistry.idOf(Point.class) + 2;
     // one argument: a Point whose x is a varint that never ends
     ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {1,
-        (byte) (0x80 | pointId & 0x7F), (byte) (0x80 | pointId >>> 7 & 0x7F),
+        (byte) (0x80 | (pointId & 0x7F)), (byte) (0x80 | ((pointId >>> 7) & 0x7F)),
         (byte) (pointId >>> 14), 2, 5, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
     try {
       var e = assertThrows(SerializationException.class, () -> s.decodeArgs(buf, "f", null));
