@@ -66,11 +66,13 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> Boolean.TRUE);
     process.export(TotalMulticast.MESSAGE, a -> {
+      liveness.heard(a.get(2, ProcessId.class));
       incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
           a.get(4, Object[].class));
       return null;
     });
     process.export(TotalMulticast.PROPOSE, a -> {
+      liveness.heard(a.get(3, ProcessId.class));
       incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
       return null;
     });
@@ -85,6 +87,7 @@ public final class Dalua {
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
+      liveness.heard(a.get(1, ProcessId.class));
       incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
           a.get(4, Object[].class));
       return null;
@@ -93,6 +96,7 @@ public final class Dalua {
       String name = a.stringAt(0);
       long ts = a.longAt(1);
       ProcessId from = a.get(2, ProcessId.class);
+      liveness.heard(from);
       if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
         throw new IllegalArgumentException("mutex '" + name + "': request of " + from
             + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
@@ -125,6 +129,7 @@ public final class Dalua {
       return null;
     });
     process.export(Mutex.OK, a -> {
+      liveness.heard(a.get(1, ProcessId.class)); // it is there: an old failure is no evidence
       Mutex m = mutexes.get(a.stringAt(0));
       if (m != null) {
         m.onOk(a.get(1, ProcessId.class), a.longAt(2));

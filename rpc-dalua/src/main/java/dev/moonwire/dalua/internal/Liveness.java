@@ -6,29 +6,51 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * The failure detector of the mutex, of total order and of the hub: whether a member whose ping
- * failed is gone. A slow member is never gone — a ping that times out says nothing — and neither is one
- * whose connection failed once (a dial refused, a connection dropped and made again): a member
- * is gone when it cannot be reached at all for {@link #GONE_AFTER}, or when it answers that
- * DALua is not there. Like every detector built on timeouts, it can be wrong about a member
+ * failed is gone. A slow member is never gone — a ping that times out says nothing — and neither
+ * is one whose connection failed once (a dial refused, a connection dropped and made again): a
+ * member is gone after an unbroken run of failures lasting {@link #GONE_AFTER} — each failure
+ * within {@link #RUN_GAP} of the one before, nothing heard from it in between — or when it
+ * answers that DALua is not there. Anything heard from a member (an answer, a protocol message)
+ * clears its suspicion. Like every detector built on timeouts, it can be wrong about a member
  * cut off for longer than that; such a member is dropped as if it had died.
  */
 public final class Liveness {
   /** How long a member must stay unreachable to count as gone. */
   public static final Duration GONE_AFTER = Duration.ofSeconds(5);
 
-  /** How many unreachable processes it remembers: the ones unreachable longest go first. */
+  /**
+   * The longest quiet time between two failures of one run: a ping refused at once fails each
+   * second, one to a silent host only after its dial times out (10 s). Two failures further
+   * apart are two separate incidents, not one outage.
+   */
+  static final Duration RUN_GAP = Duration.ofSeconds(15);
+
+  /** How many suspected processes it remembers: the ones suspected longest go first. */
   static final int REMEMBERED = 10_000;
 
-  /** Since when each process has been unreachable, guarded by itself; gone ones stay. */
-  private final Map<ProcessId, Long> unreachableSince = new java.util.LinkedHashMap<>() {
+  /** One member's current run of failures. */
+  private static final class Suspicion {
+    final long since;
+    long last;
+    boolean gone;
+
+    Suspicion(long now) {
+      this.since = now;
+      this.last = now;
+    }
+  }
+
+  /** The suspected members, guarded by itself; gone ones stay until heard from. */
+  private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>() {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<ProcessId, Long> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<ProcessId, Suspicion> eldest) {
       return size() > REMEMBERED; // members' ids come from peers: bounded whatever they send
     }
   };
@@ -38,6 +60,7 @@ public final class Liveness {
     this(System::nanoTime);
   }
 
+  /** A detector reading the time from {@code nanoTime} (as {@link System#nanoTime}). */
   public Liveness(LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
   }
@@ -59,7 +82,7 @@ public final class Liveness {
     }
     process.async(p, ALIVE, v -> {
       outstanding.remove(p);
-      answered(p);
+      heard(p);
       alive.run();
     }, e -> {
       outstanding.remove(p);
@@ -71,8 +94,13 @@ public final class Liveness {
 
   /** A ping of {@code p} was answered. */
   public void answered(ProcessId p) {
-    synchronized (unreachableSince) {
-      unreachableSince.remove(p);
+    heard(p);
+  }
+
+  /** Something came from {@code p} — an answer, a protocol message: it is not gone. */
+  public void heard(ProcessId p) {
+    synchronized (suspected) {
+      suspected.remove(p);
     }
   }
 
@@ -85,12 +113,21 @@ public final class Liveness {
       return false; // slow (deadline), or this process closing: not evidence
     }
     long now = nanoTime.getAsLong();
-    long since;
-    synchronized (unreachableSince) {
-      since = unreachableSince.computeIfAbsent(p, k -> now);
+    synchronized (suspected) {
+      Suspicion s = suspected.get(p);
+      if (s != null && s.gone) {
+        // Once gone, gone for every asker until it answers: the mutex, total order and the hub
+        // share one detector, and one of them must not take the verdict from the others.
+        return true;
+      }
+      if (s == null || now - s.last > RUN_GAP.toNanos()) {
+        suspected.remove(p); // an old incident: this failure starts a new run
+        suspected.put(p, new Suspicion(now));
+        return false;
+      }
+      s.last = now;
+      s.gone = now - s.since >= GONE_AFTER.toNanos();
+      return s.gone;
     }
-    // Once gone, gone for every asker until it answers: the mutex, total order and the hub
-    // share one detector, and one of them must not take the verdict from the others.
-    return now - since >= GONE_AFTER.toNanos();
   }
 }

@@ -63,4 +63,28 @@ class LivenessTest {
     }
     assertTrue(liveness.gone(p, new NoSuchFunctionException("no dalua.alive")));
   }
+
+  @Test
+  void gone_oneFailureThenHoursLaterOneTransientFailure_isNotGone() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused)); // a dropped connection, once
+    after(TimeUnit.HOURS.toSeconds(3)); // hours of quiet: nothing pinged it meanwhile
+    assertFalse(liveness.gone(p, refused)); // one more blip: a new incident, not an outage
+    after(1);
+    assertFalse(liveness.gone(p, refused));
+  }
+
+  @Test
+  void gone_aMessageHeardBetweenFailures_clearsTheSuspicion() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused));
+    after(3);
+    liveness.heard(p); // an OK (or any protocol message) from it arrived
+    after(3);
+    assertFalse(liveness.gone(p, refused));
+    after(4);
+    assertFalse(liveness.gone(p, refused)); // 4 s of failures since it was heard: not yet
+    after(1);
+    assertTrue(liveness.gone(p, refused));
+  }
 }
