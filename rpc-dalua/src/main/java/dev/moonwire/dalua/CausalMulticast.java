@@ -20,6 +20,7 @@ final class CausalMulticast implements Multicast {
 
   private final Dalua dalua;
   private final String app;
+  private final Deliveries deliveries;
   // guarded by this
   private final Map<ProcessId, Long> clock = new HashMap<>();
   private final List<Held> held = new ArrayList<>();
@@ -30,16 +31,22 @@ final class CausalMulticast implements Multicast {
   CausalMulticast(Dalua dalua, String app) {
     this.dalua = dalua;
     this.app = app;
+    this.deliveries = new Deliveries(dalua, "causal order of '" + app + "'");
   }
 
   @Override
   public void send(String function, Object... args) {
     List<ProcessId> members = dalua.apps().processes(app);
+    Object[] message = args == null ? new Object[0] : args;
+    List<ProcessId> others = new ArrayList<>(members);
+    boolean toSelf = others.remove(dalua.self());
     synchronized (this) { // stamped and queued together: frames leave in stamp order
       clock.merge(dalua.self(), 1L, Long::sum);
       HashMap<ProcessId, Long> stamp = new HashMap<>(clock);
-      dalua.process().send(members, FUNCTION, app, dalua.self(), stamp, function,
-          args == null ? new Object[0] : args);
+      if (toSelf) { // delivered here at once: through no budget, never refused
+        deliveries.deliver(function, message);
+      }
+      dalua.process().send(others, FUNCTION, app, dalua.self(), stamp, function, message);
     }
   }
 
@@ -48,7 +55,7 @@ final class CausalMulticast implements Multicast {
     List<Held> deliver = new ArrayList<>();
     synchronized (this) {
       if (sender.equals(dalua.self())) {
-        deliver.add(new Held(sender, stamp, function, args)); // its own: sent in order
+        return; // its own are delivered as they are sent, never through the wire
       } else {
         if (held.size() >= MAX_HELD) {
           throw new IllegalStateException("causal order of '" + app + "': a message of "
@@ -71,8 +78,7 @@ final class CausalMulticast implements Multicast {
       }
     }
     for (Held h : deliver) {
-      // a send to itself runs as an event, after those queued: in this order
-      dalua.process().send(dalua.self(), h.function, h.args);
+      deliveries.deliver(h.function, h.args); // in this order, as events, never refused
     }
   }
 

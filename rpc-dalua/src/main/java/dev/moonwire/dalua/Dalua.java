@@ -39,6 +39,8 @@ public final class Dalua {
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
   /** Which members are gone, for this process's mutexes and total orders. */
   final Liveness liveness = new Liveness();
+  /** Delays for DALua's retries (replaced in tests). */
+  final Timers.Scheduler scheduler = Timers.SYSTEM;
 
   private final RpcProcess process;
   private final Directory.Session session;

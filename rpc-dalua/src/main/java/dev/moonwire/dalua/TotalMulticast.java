@@ -55,6 +55,7 @@ final class TotalMulticast implements Multicast {
 
   private final Dalua dalua;
   private final String app;
+  private final Deliveries deliveries;
   private final AtomicLong resent = new AtomicLong();
   /**
    * This instance's incarnation, in its messages' ids: a process restarted at the same address
@@ -114,6 +115,7 @@ final class TotalMulticast implements Multicast {
   TotalMulticast(Dalua dalua, String app) {
     this.dalua = dalua;
     this.app = app;
+    this.deliveries = new Deliveries(dalua, "total order of '" + app + "'");
   }
 
   @Override
@@ -282,7 +284,7 @@ final class TotalMulticast implements Multicast {
       }
     }
     for (Held h : deliver) {
-      dalua.process().send(dalua.self(), h.function, h.args); // in this order, as events
+      deliveries.deliver(h.function, h.args); // in this order, as events, never refused
     }
   }
 
