@@ -99,15 +99,12 @@ public final class Dalua {
       long ts = a.longAt(1);
       ProcessId from = a.get(2, ProcessId.class);
       liveness.heard(from);
-      if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
-        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
-            + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-      }
       Mutex m = mutexes.get(name);
       if (m != null) {
         m.onRequest(ts, from);
         return null;
       }
+      Stamps.checked(ts, 0, "mutex '" + name + "': request of " + from); // a new mutex's clock
       synchronized (early) { // not made here yet: answered once it is
         java.util.Map<ProcessId, Long> byMember = early.get(name);
         boolean known = byMember != null && byMember.containsKey(from);
@@ -261,7 +258,24 @@ public final class Dalua {
       }
     }
     if (waiting != null) {
-      waiting.forEach((from, ts) -> m.onRequest(ts, from));
+      waiting.forEach((from, ts) -> {
+        try {
+          m.onRequest(ts, from);
+        } catch (IllegalArgumentException refused) { // a stranger's: reported, as it would be
+          reportLater(refused);                       // had it come after the mutex was made
+        }
+      });
+    }
+  }
+
+  /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
+  void reportLater(RuntimeException e) {
+    try {
+      process.execute(() -> {
+        throw e;
+      });
+    } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+      // nobody to tell
     }
   }
 

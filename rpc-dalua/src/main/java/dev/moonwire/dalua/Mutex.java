@@ -42,7 +42,7 @@ public final class Mutex {
   static final String REQUEST = "dalua.mutex.request";
   static final String OK = "dalua.mutex.ok";
   /** The largest timestamp a request may carry: far from wrapping, whatever peers send. */
-  static final long MAX_TIMESTAMP = Long.MAX_VALUE / 4;
+  static final long MAX_TIMESTAMP = Stamps.MAX;
   /** How many requests a member defers at most, whatever ids peers send; past it, refused. */
   static final int MAX_DEFERRED = 10_000;
   private static final Duration PING = Duration.ofSeconds(1);
@@ -305,6 +305,12 @@ public final class Mutex {
   void onRequest(long ts, ProcessId from) {
     boolean defer;
     synchronized (this) {
+      Stamps.checked(ts, clock, "mutex '" + name + "': request of " + from);
+      if (!others.contains(from)) {
+        // An OK to a stranger could let it in beside a member; its stamp would move the clock.
+        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
+            + " ignored: not a member (expected one of " + others + ")");
+      }
       clock = Math.max(clock, ts) + 1;
       defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
       if (defer) {

@@ -182,6 +182,7 @@ final class TotalMulticast implements Multicast {
         Held h = new Held(id, sender, function, args);
         Object[] early = earlyAgreements.remove(id);
         if (early != null) { // its agreement overtook it
+          seen = Math.max(seen, (Long) early[0]); // checked as it came
           h.ts = (Long) early[0];
           h.tie = (String) early[1];
           h.agreed = true;
@@ -209,9 +210,12 @@ final class TotalMulticast implements Multicast {
   /** At the sender: a proposal; once all are in, the largest is agreed. */
   void onProposal(String id, long ts, ProcessId from) {
     synchronized (this) {
-      if (!id.equals(sending) || !awaiting.remove(from)) {
+      if (!id.equals(sending) || !awaiting.contains(from)) {
         return;
       }
+      // agreed, it moves every member's clock: one far ahead would stall them all
+      Stamps.checked(ts, seen, "total order of '" + app + "': proposal of " + from + " for " + id);
+      awaiting.remove(from);
       String tie = from.toString();
       if (ts > bestTs || ts == bestTs && tie.compareTo(bestTie) > 0) {
         bestTs = ts;
@@ -243,20 +247,24 @@ final class TotalMulticast implements Multicast {
 
   /** At a member: the agreed timestamp of a message. */
   void onAgree(String id, long ts, String tie) {
-    if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // proposals past it would wrap
-      throw new IllegalArgumentException("total order of '" + app + "': agreement of " + id
-          + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-    }
     synchronized (this) {
-      seen = Math.max(seen, ts);
-      Object[] before = agreements.put(id, new Object[] {ts, tie});
       Held h = held.get(id);
       if (h == null) {
-        if (before == null) { // not a second copy of one delivered here already
+        // Its message has not come (or was delivered already): the clock moves only when the
+        // message is here, so an agreement for no message cannot move it; checked now, against
+        // a clock that only grows until then.
+        Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
+        if (agreements.putIfAbsent(id, new Object[] {ts, tie}) == null) {
           earlyAgreements.put(id, new Object[] {ts, tie});
         }
         return;
       }
+      if (h.agreed) {
+        return; // a second copy: the first decided
+      }
+      Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
+      agreements.put(id, new Object[] {ts, tie});
+      seen = Math.max(seen, ts);
       h.ts = ts;
       h.tie = tie;
       h.agreed = true;

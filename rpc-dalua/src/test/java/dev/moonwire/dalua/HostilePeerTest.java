@@ -54,18 +54,79 @@ class HostilePeerTest extends ProcessTestSupport {
   }
 
   @Test
-  void requestsFromForgedMembers_pastTheBound_areRefused() {
+  void requestsFromForgedMembers_areRefused_andNoneIsDeferred() {
     Dalua a = Dalua.attach(open(), Directory.local());
     Mutex ma = a.mutex("m", List.of(a.self()));
-    ma.enter(); // inside: every request is deferred
+    ma.enter(); // inside: a member's request would be deferred
     RpcProcess rogue = open();
 
-    for (int i = 0; i < Mutex.MAX_DEFERRED + 5; i++) { // each from a member made up
+    for (int i = 0; i < 5; i++) { // each from a member made up
       ProcessId forged = ProcessId.of("127.1." + (i >> 8) + "." + (i & 255), 7000);
       rogue.send(a.self(), Mutex.REQUEST, "m", 1L, forged);
     }
 
-    refusedAtLeast(5, "requests are deferred here already");
+    await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
+    List<Throwable> refused = takeUncaught();
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("not a member")), refused.get(0).toString());
+    ma.leave(); // nothing deferred: no OK goes anywhere
+  }
+
+  @Test
+  void requestWithTheLargestTimestamp_fromAStrangerOrForAMember_isRefused_andTheMutexGoesOn()
+      throws Exception {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    RpcProcess rogue = open();
+
+    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, rogue.id()); // a stranger
+    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, b.self()); // "b", far ahead
+
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    for (int i = 0; i < 3; i++) { // both still get in, in turn: neither clock was moved
+      RpcFuture<Object> bIn = b.process().submit(() -> {
+        mb.enter();
+        mb.leave();
+        return "b in";
+      });
+      RpcFuture<Object> aIn = a.process().submit(() -> {
+        ma.enter();
+        ma.leave();
+        return "a in";
+      });
+      assertEquals("b in", bIn.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals("a in", aIn.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 2);
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException));
+  }
+
+  @Test
+  void agreementWithTheLargestTimestamp_isRefused_andTotalOrderGoesOn() {
+    String app = "agree-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<String> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.process().export("post", args -> atA.add(args.stringAt(0)));
+    b.process().export("post", args -> atB.add(args.stringAt(0)));
+    a.apps().create(app);
+    a.apps().join(app);
+    b.apps().join(app);
+    RpcProcess rogue = open();
+
+    rogue.send(a.self(), TotalMulticast.AGREE, app, "forged#1", Mutex.MAX_TIMESTAMP, "z");
+
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the send on the same connection
+    a.total(app).send("post", "from a");
+    b.total(app).send("post", "from b");
+    await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() == 2 && atB.size() == 2);
+    assertEquals(atA, atB);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException));
   }
 
   @Test
