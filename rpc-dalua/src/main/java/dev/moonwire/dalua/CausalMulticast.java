@@ -17,6 +17,8 @@ final class CausalMulticast implements Multicast {
   static final String FUNCTION = "dalua.causal";
   /** How many messages a member holds back at most; past it, new ones are refused. */
   static final int MAX_HELD = 10_000;
+  /** How many members a stamp may name at most. */
+  static final int MAX_STAMP_ENTRIES = 100_000;
 
   private final Dalua dalua;
   private final String app;
@@ -57,6 +59,10 @@ final class CausalMulticast implements Multicast {
       if (sender.equals(dalua.self())) {
         return; // its own are delivered as they are sent, never through the wire
       } else {
+        checkStamp(sender, stamp);
+        if (stamp.get(sender) <= clock.getOrDefault(sender, 0L)) {
+          return; // delivered here already: a copy
+        }
         if (held.size() >= MAX_HELD) {
           throw new IllegalStateException("causal order of '" + app + "': a message of "
               + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
@@ -79,6 +85,34 @@ final class CausalMulticast implements Multicast {
     }
     for (Held h : deliver) {
       deliveries.deliver(h.function, h.args); // in this order, as events, never refused
+    }
+  }
+
+  /**
+   * A stamp is taken into the clock as it is: one without its sender's entry, or with a null,
+   * would put a null there and stop causal delivery here and at every member this one stamps
+   * its own messages for.
+   */
+  private void checkStamp(ProcessId sender, Map<ProcessId, Long> stamp) {
+    String why = null;
+    if (stamp == null) {
+      why = "no stamp";
+    } else if (stamp.size() > MAX_STAMP_ENTRIES) {
+      why = stamp.size() + " entries (expected at most " + MAX_STAMP_ENTRIES + ")";
+    } else if (!(stamp.get(sender) instanceof Long own) || own < 1) {
+      why = "no entry >= 1 for its sender";
+    } else {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) stamp).entrySet()) { // as decoded: any types
+        if (!(e.getKey() instanceof ProcessId) || !(e.getValue() instanceof Long n) || n < 0) {
+          why = "an entry " + e.getKey() + "=" + e.getValue() + " (expected: a process and a "
+              + "count >= 0)";
+          break;
+        }
+      }
+    }
+    if (why != null) {
+      throw new IllegalArgumentException("causal order of '" + app + "': a message of " + sender
+          + " refused: its stamp " + stamp + " has " + why);
     }
   }
 

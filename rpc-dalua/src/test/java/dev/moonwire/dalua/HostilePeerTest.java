@@ -163,6 +163,39 @@ class HostilePeerTest extends ProcessTestSupport {
   }
 
   @Test
+  void causalStampWithoutItsSendersEntry_isRefused_andCausalOrderGoesOn() {
+    String app = "stamp-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<String> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.process().export("post", args -> atA.add(args.stringAt(0)));
+    b.process().export("post", args -> atB.add(args.stringAt(0)));
+    a.apps().create(app);
+    a.apps().join(app);
+    b.apps().join(app);
+    RpcProcess rogue = open();
+    java.util.HashMap<ProcessId, Long> withNull = new java.util.HashMap<>();
+    withNull.put(rogue.id(), 1L);
+    withNull.put(b.self(), null);
+
+    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), Map.of(), "post",
+        new Object[] {"no entry"});
+    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), withNull, "post",
+        new Object[] {"a null"});
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    a.causal(app).send("post", "from a");
+    b.causal(app).send("post", "from b");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() >= 2 && atB.size() >= 2);
+    assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atA));
+    assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atB));
+    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 2);
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("stamp")));
+  }
+
+  @Test
   void multicastsForMadeUpGroups_pastTheBound_areRefused() {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess rogue = open();
