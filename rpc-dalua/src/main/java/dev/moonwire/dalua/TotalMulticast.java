@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -74,6 +75,8 @@ final class TotalMulticast implements Multicast {
   private final Set<ProcessId> awaiting = new HashSet<>();
   private long bestTs = -1;
   private String bestTie = "";
+  private int directoryFailures; // reads of the members failed in a row
+  private boolean retrying; // a retry of startNext is scheduled
 
   // receiver side, guarded by this
   private long seen; // the largest timestamp proposed or agreed here
@@ -137,8 +140,15 @@ final class TotalMulticast implements Multicast {
     }
     String id;
     Object[] next;
-    List<ProcessId> members = dalua.apps().processes(app);
+    List<ProcessId> members;
+    try {
+      members = dalua.apps().processes(app);
+    } catch (RuntimeException e) {
+      retryLater(e); // the messages queued here must not wait for the next send
+      return;
+    }
     synchronized (this) {
+      directoryFailures = 0;
       if (sending != null || (next = outgoing.poll()) == null) {
         return;
       }
@@ -153,6 +163,38 @@ final class TotalMulticast implements Multicast {
     }
     dalua.process().send(members, MESSAGE, app, id, dalua.self(), next[0], next[1]);
     pingWhileAwaiting(id);
+  }
+
+  /**
+   * The group's members could not be read ({@code e}): the next message is tried again after a
+   * pause — 10 ms, doubling to {@link Deliveries#MAX_PAUSE} — as an event of this process. The
+   * first failure of a run is reported to the process's uncaught-error handler.
+   */
+  private void retryLater(RuntimeException e) {
+    long pause;
+    boolean first;
+    synchronized (this) {
+      if (retrying) {
+        return;
+      }
+      retrying = true;
+      first = directoryFailures == 0;
+      pause = Math.min(Deliveries.MAX_PAUSE.toMillis(), 10L << Math.min(directoryFailures, 10));
+      directoryFailures++;
+    }
+    if (first) {
+      dalua.reportLater(e);
+    }
+    dalua.scheduler.schedule(() -> {
+      synchronized (this) {
+        retrying = false;
+      }
+      try {
+        dalua.process().execute(this::startNext);
+      } catch (ProcessClosedException closed) {
+        // closed: nothing is sent any more
+      }
+    }, Duration.ofMillis(pause));
   }
 
   /** At a member: a new message; it is held back and the sender gets a proposal. */
