@@ -28,7 +28,7 @@ final class CausalMulticast implements Multicast {
   private final List<Held> held = new ArrayList<>();
 
   private record Held(ProcessId sender, Map<ProcessId, Long> stamp, String function,
-      Object[] args) {}
+      Object[] args, long bytes) {}
 
   CausalMulticast(Dalua dalua, String app) {
     this.dalua = dalua;
@@ -63,18 +63,31 @@ final class CausalMulticast implements Multicast {
         if (stamp.get(sender) <= clock.getOrDefault(sender, 0L)) {
           return; // delivered here already: a copy
         }
-        if (held.size() >= MAX_HELD) {
-          throw new IllegalStateException("causal order of '" + app + "': a message of "
-              + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
-              + "that never came");
+        Held arrived = new Held(sender, stamp, function, args,
+            HeldBytes.estimate(function, args));
+        if (!deliverable(arrived)) { // it would wait: it must fit what may be held
+          if (held.size() >= MAX_HELD) {
+            throw new IllegalStateException("causal order of '" + app + "': a message of "
+                + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
+                + "that never came");
+          }
+          if (!dalua.heldBytes.tryTake(arrived.bytes)) {
+            throw new IllegalStateException("causal order of '" + app + "': a message of "
+                + sender + " (about " + arrived.bytes + " bytes) refused: "
+                + dalua.heldBytes.used() + " bytes of messages wait here already for ones "
+                + "that never came (expected: at most " + HeldBytes.MAX + ")");
+          }
         }
-        held.add(new Held(sender, stamp, function, args));
+        held.add(arrived);
         for (boolean progress = true; progress; ) {
           progress = false;
           for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             Held h = it.next();
             if (deliverable(h)) {
               it.remove();
+              if (h != arrived) {
+                dalua.heldBytes.release(h.bytes); // taken when it was held
+              }
               clock.put(h.sender, h.stamp.get(h.sender));
               deliver.add(h);
               progress = true;

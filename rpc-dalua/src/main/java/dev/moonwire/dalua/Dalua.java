@@ -39,6 +39,10 @@ public final class Dalua {
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
   /** Which members are gone, for this process's mutexes and total orders. */
   final Liveness liveness = new Liveness();
+  /** The bytes of multicast messages held back here, all groups together. */
+  final HeldBytes heldBytes = new HeldBytes();
+  /** The members of the groups multicast messages come for. */
+  final GroupMembers groupMembers = new GroupMembers(this);
   /** Delays for DALua's retries (replaced in tests). */
   final Timers.Scheduler scheduler = Timers.SYSTEM;
 
@@ -69,6 +73,7 @@ public final class Dalua {
     process.export(ALIVE, a -> Boolean.TRUE);
     process.export(TotalMulticast.MESSAGE, a -> {
       liveness.heard(a.get(2, ProcessId.class));
+      groupMembers.check("total order", a.stringAt(0), a.get(2, ProcessId.class));
       incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
           a.get(4, Object[].class));
       return null;
@@ -90,6 +95,7 @@ public final class Dalua {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
       liveness.heard(a.get(1, ProcessId.class));
+      groupMembers.check("causal order", a.stringAt(0), a.get(1, ProcessId.class));
       incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
           a.get(4, Object[].class));
       return null;
@@ -214,6 +220,11 @@ public final class Dalua {
           + MAX_MULTICAST_APPS + " groups have multicast state here already");
     }
     return made.computeIfAbsent(app, a -> make.apply(this, a));
+  }
+
+  /** How many groups have multicast state here (for tests). */
+  int multicastStates() {
+    return causal.size() + total.size();
   }
 
   CausalMulticast causalOf(String app) {

@@ -102,16 +102,17 @@ final class TotalMulticast implements Multicast {
     final ProcessId sender;
     final String function;
     final Object[] args;
+    final long bytes;
     long ts;
     String tie;
     boolean agreed;
-    final long since = System.nanoTime();
 
-    Held(String id, ProcessId sender, String function, Object[] args) {
+    Held(String id, ProcessId sender, String function, Object[] args, long bytes) {
       this.id = id;
       this.sender = sender;
       this.function = function;
       this.args = args;
+      this.bytes = bytes;
     }
   }
 
@@ -221,7 +222,14 @@ final class TotalMulticast implements Multicast {
               + " of " + sender + " refused: " + MAX_HELD + " messages are held back here "
               + "already (expected: senders that agree what they send)");
         }
-        Held h = new Held(id, sender, function, args);
+        long bytes = HeldBytes.estimate(function, args);
+        if (!dalua.heldBytes.tryTake(bytes)) {
+          throw new IllegalStateException("total order of '" + app + "': message " + id
+              + " of " + sender + " (about " + bytes + " bytes) refused: " + dalua.heldBytes.used()
+              + " bytes of messages are held back here already (expected: at most "
+              + HeldBytes.MAX + "); its sender sends it again");
+        }
+        Held h = new Held(id, sender, function, args, bytes);
         Object[] early = earlyAgreements.remove(id);
         if (early != null) { // its agreement overtook it
           seen = Math.max(seen, (Long) early[0]); // checked as it came
@@ -330,6 +338,7 @@ final class TotalMulticast implements Multicast {
           break;
         }
         held.remove(head.id);
+        dalua.heldBytes.release(head.bytes);
         deliver.add(head);
       }
     }
@@ -454,6 +463,7 @@ final class TotalMulticast implements Multicast {
       Held h = held.get(id);
       if (h != null && !h.agreed) {
         held.remove(id);
+        dalua.heldBytes.release(h.bytes);
       }
     }
     deliverReady();

@@ -23,8 +23,15 @@ class HostilePeerTest extends ProcessTestSupport {
   private void refusedAtLeast(int n, String saying) {
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= n);
     List<Throwable> refused = takeUncaught();
-    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalStateException
+    assertTrue(refused.stream().allMatch(t -> (t instanceof IllegalStateException || t instanceof IllegalArgumentException)
         && t.getMessage().contains(saying)), refused.get(0).toString());
+  }
+
+  /** A process that is a member of {@code app} and sends DALua's frames raw. */
+  private RpcProcess member(String app) {
+    RpcProcess p = open();
+    Dalua.attach(p, Directory.local()).apps().join(app);
+    return p;
   }
 
   @Test
@@ -131,35 +138,80 @@ class HostilePeerTest extends ProcessTestSupport {
 
   @Test
   void totalOrderMessagesThatAreNeverAgreed_pastTheBound_areRefused() {
+    String g = "never-agreed-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), Directory.local());
-    a.apps().create("g");
-    a.apps().join("g");
-    RpcProcess rogue = open(); // sends messages and never agrees them
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g); // sends messages and never agrees them
     rogue.export(TotalMulticast.PROPOSE, args -> null);
     rogue.export(Dalua.ALIVE, args -> true); // and looks alive,
     rogue.export(TotalMulticast.SETTLED, args -> null); // settling nothing when asked
 
     for (int i = 0; i < TotalMulticast.MAX_HELD + 5; i++) {
-      rogue.send(a.self(), TotalMulticast.MESSAGE, "g", "forged#" + i, rogue.id(), "f",
+      rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#" + i, rogue.id(), "f",
           new Object[0]);
     }
 
     refusedAtLeast(5, "messages are held back here already");
-    assertEquals(TotalMulticast.MAX_HELD, a.totalOf("g").heldBack());
+    assertEquals(TotalMulticast.MAX_HELD, a.totalOf(g).heldBack());
   }
 
   @Test
   void causalMessagesWithAGapNeverFilled_pastTheBound_areRefused() {
+    String g = "gap-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), Directory.local());
-    RpcProcess rogue = open();
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g);
 
     for (int i = 0; i < CausalMulticast.MAX_HELD + 5; i++) { // number 2 and on: 1 never comes
-      rogue.send(a.self(), CausalMulticast.FUNCTION, "g", rogue.id(),
+      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
           Map.of(rogue.id(), 2L + i), "f", new Object[0]);
     }
 
     refusedAtLeast(5, "messages wait here already");
-    assertEquals(CausalMulticast.MAX_HELD, a.causalOf("g").heldBack());
+    assertEquals(CausalMulticast.MAX_HELD, a.causalOf(g).heldBack());
+  }
+
+  @Test
+  void causalMessagesWithAGapNeverFilled_pastTheByteBound_areRefused() {
+    String g = "gap-bytes-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g);
+    byte[] mib = new byte[1 << 20];
+
+    for (int i = 0; i < 6; i++) { // 1 MiB each, number 2 and on: 1 never comes
+      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
+          Map.of(rogue.id(), 2L + i), "f", new Object[] {mib});
+    }
+
+    refusedAtLeast(2, "bytes of messages wait here already");
+    assertEquals(HeldBytes.MAX / (1 << 20) - 1, a.causalOf(g).heldBack()); // 3 of 4 MiB
+  }
+
+  @Test
+  void multicastsFromANonMember_areRefused_andNeverDelivered() {
+    String g = "closed-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    java.util.concurrent.atomic.AtomicInteger delivered =
+        new java.util.concurrent.atomic.AtomicInteger();
+    a.process().export("f", args -> delivered.incrementAndGet());
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = open(); // not a member
+
+    rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(), Map.of(rogue.id(), 1L), "f",
+        new Object[0]);
+    rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#1", rogue.id(), "f", new Object[0]);
+    rogue.send(a.self(), TotalMulticast.AGREE, g, "forged#1", 1L, rogue.id().toString());
+
+    refusedAtLeast(2, "not a member");
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    a.process().submit(() -> null).join(); // and after any delivery they queued
+    assertEquals(0, delivered.get());
+    assertEquals(0, a.totalOf(g).heldBack());
   }
 
   @Test
@@ -174,7 +226,8 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().create(app);
     a.apps().join(app);
     b.apps().join(app);
-    RpcProcess rogue = open();
+    RpcProcess rogue = member(app);
+    rogue.export("post", args -> null); // it takes what the others multicast
     java.util.HashMap<ProcessId, Long> withNull = new java.util.HashMap<>();
     withNull.put(rogue.id(), 1L);
     withNull.put(b.self(), null);
@@ -196,7 +249,7 @@ class HostilePeerTest extends ProcessTestSupport {
   }
 
   @Test
-  void multicastsForMadeUpGroups_pastTheBound_areRefused() {
+  void multicastsForMadeUpGroups_areRefused_andMakeNoState() {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess rogue = open();
 
@@ -205,6 +258,9 @@ class HostilePeerTest extends ProcessTestSupport {
           Map.of(rogue.id(), 2L), "f", new Object[0]);
     }
 
-    refusedAtLeast(5, "groups have multicast state here already");
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> uncaught.size() >= Dalua.MAX_MULTICAST_APPS + 5);
+    refusedAtLeast(5, "not a member");
+    assertEquals(0, a.multicastStates(), "no group exists: no state made for one");
   }
 }
