@@ -32,8 +32,11 @@ public final class Liveness {
    */
   static final Duration RUN_GAP = Duration.ofSeconds(15);
 
-  /** How many suspected processes it remembers: the ones suspected longest go first. */
-  static final int REMEMBERED = 10_000;
+  /**
+   * How many suspected processes it remembers: four times the members a hub holds
+   * ({@link Groups#MAX_MEMBERS}), so the hub's members are always tracked to their verdict.
+   */
+  static final int REMEMBERED = 4 * Groups.MAX_MEMBERS;
 
   /** One member's current run of failures. */
   private static final class Suspicion {
@@ -47,13 +50,14 @@ public final class Liveness {
     }
   }
 
-  /** The suspected members, guarded by itself; gone ones stay until heard from. */
-  private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<ProcessId, Suspicion> eldest) {
-      return size() > REMEMBERED; // members' ids come from peers: bounded whatever they send
-    }
-  };
+  /**
+   * The suspected members, guarded by itself, in the order their runs began; gone ones stay
+   * until heard from. Bounded whatever ids peers send, and never by forgetting a run under way:
+   * a detector that dropped its oldest runs to make room would, with more suspects than room,
+   * restart every run before it ended and see none of them gone.
+   */
+  private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>();
+  private final int capacity;
   private final LongSupplier nanoTime;
 
   public Liveness() {
@@ -62,7 +66,12 @@ public final class Liveness {
 
   /** A detector reading the time from {@code nanoTime} (as {@link System#nanoTime}). */
   public Liveness(LongSupplier nanoTime) {
+    this(nanoTime, REMEMBERED);
+  }
+
+  Liveness(LongSupplier nanoTime, int capacity) {
     this.nanoTime = nanoTime;
+    this.capacity = capacity;
   }
 
   /** The function every DALua process answers, to show it is there. */
@@ -104,6 +113,25 @@ public final class Liveness {
     }
   }
 
+  /**
+   * Under the lock, with the table full: forgets the runs that ended (no failure for {@link
+   * #RUN_GAP}), or else the oldest verdict (acted on already: a member gone is dropped by those
+   * that asked). True if there is room now.
+   */
+  private boolean makeRoom(long now) {
+    suspected.values().removeIf(s -> !s.gone && now - s.last > RUN_GAP.toNanos());
+    if (suspected.size() < capacity) {
+      return true;
+    }
+    for (var it = suspected.values().iterator(); it.hasNext(); ) {
+      if (it.next().gone) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
   public boolean gone(ProcessId p, RpcException e) {
     if (e instanceof NoSuchFunctionException) {
@@ -122,6 +150,9 @@ public final class Liveness {
       }
       if (s == null || now - s.last > RUN_GAP.toNanos()) {
         suspected.remove(p); // an old incident: this failure starts a new run
+        if (suspected.size() >= capacity && !makeRoom(now)) {
+          return false; // every run under way is kept to its end: this one starts later
+        }
         suspected.put(p, new Suspicion(now));
         return false;
       }

@@ -87,4 +87,22 @@ class LivenessTest {
     after(1);
     assertTrue(liveness.gone(p, refused));
   }
+
+  @Test
+  void gone_moreDeadMembersThanItRemembers_areEachSeenGone() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    int dead = 10_001; // more than a detector of 10,000 could hold at once
+    Liveness small = new Liveness(() -> now[0], 10_000);
+    java.util.Set<ProcessId> left = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < dead; i++) {
+      left.add(ProcessId.of("10.0." + (i >> 8) + "." + (i & 255), 7000));
+    }
+
+    for (int second = 0; second < 20 && !left.isEmpty(); second++) { // the hub's pings
+      left.removeIf(member -> small.gone(member, refused)); // gone: dropped, pinged no more
+      after(1);
+    }
+
+    assertTrue(left.isEmpty(), left.size() + " dead members never seen gone");
+  }
 }
