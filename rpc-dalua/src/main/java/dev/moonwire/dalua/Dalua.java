@@ -3,6 +3,7 @@ package dev.moonwire.dalua;
 import dev.moonwire.dalua.internal.Liveness;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.Collection;
@@ -72,19 +73,23 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> Boolean.TRUE);
     process.export(TotalMulticast.MESSAGE, a -> {
-      liveness.heard(a.get(2, ProcessId.class));
-      groupMembers.check("total order", a.stringAt(0), a.get(2, ProcessId.class));
-      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
-          a.get(4, Object[].class));
+      ProcessId sender = authenticated(a.get(2, ProcessId.class), "a total-order message");
+      groupMembers.check("total order", a.stringAt(0), sender);
+      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), sender,
+          a.stringAt(3), a.get(4, Object[].class));
       return null;
     });
     process.export(TotalMulticast.PROPOSE, a -> {
-      liveness.heard(a.get(3, ProcessId.class));
-      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
+      ProcessId from = authenticated(a.get(3, ProcessId.class), "a total-order proposal");
+      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2),
+          from);
       return null;
     });
     process.export(TotalMulticast.AGREE, a -> {
-      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
+      ProcessId from = Rpc.sender(); // the message's sender, checked against it
+      liveness.heard(from);
+      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2),
+          a.stringAt(3), from);
       return null;
     });
     process.export(TotalMulticast.SETTLED, a -> {
@@ -94,17 +99,16 @@ public final class Dalua {
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
-      liveness.heard(a.get(1, ProcessId.class));
-      groupMembers.check("causal order", a.stringAt(0), a.get(1, ProcessId.class));
-      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
-          a.get(4, Object[].class));
+      ProcessId sender = authenticated(a.get(1, ProcessId.class), "a causal message");
+      groupMembers.check("causal order", a.stringAt(0), sender);
+      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(sender, stamp,
+          a.stringAt(3), a.get(4, Object[].class));
       return null;
     });
     process.export(Mutex.REQUEST, a -> {
       String name = a.stringAt(0);
       long ts = a.longAt(1);
-      ProcessId from = a.get(2, ProcessId.class);
-      liveness.heard(from);
+      ProcessId from = authenticated(a.get(2, ProcessId.class), "mutex '" + name + "': a request");
       Mutex m = mutexes.get(name);
       if (m != null) {
         m.onRequest(ts, from);
@@ -134,10 +138,11 @@ public final class Dalua {
       return null;
     });
     process.export(Mutex.OK, a -> {
-      liveness.heard(a.get(1, ProcessId.class)); // it is there: an old failure is no evidence
+      ProcessId from = authenticated(a.get(1, ProcessId.class), "mutex '" + a.stringAt(0)
+          + "': an OK");
       Mutex m = mutexes.get(a.stringAt(0));
       if (m != null) {
-        m.onOk(a.get(1, ProcessId.class), a.longAt(2));
+        m.onOk(from, a.longAt(2));
       }
       return null;
     });
@@ -277,6 +282,23 @@ public final class Dalua {
         }
       });
     }
+  }
+
+  /**
+   * In a protocol handler: the process that sent the message — the authenticated peer of its
+   * connection ({@link Rpc#sender()}), never a field the sender writes — provided the message
+   * names it as its sender too; it is not gone, whatever its last ping said.
+   *
+   * @throws IllegalArgumentException if the message names another process than its sender
+   */
+  private ProcessId authenticated(ProcessId claimed, String what) {
+    ProcessId sender = Rpc.sender();
+    if (!sender.equals(claimed)) {
+      throw new IllegalArgumentException(what + " naming " + claimed + " as its sender ignored: "
+          + "it came from " + sender + " (expected: each member sends its own)");
+    }
+    liveness.heard(sender);
+    return sender;
   }
 
   /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */

@@ -231,7 +231,11 @@ final class TotalMulticast implements Multicast {
         }
         Held h = new Held(id, sender, function, args, bytes);
         Object[] early = earlyAgreements.remove(id);
+        if (early != null && early[2] != null && !early[2].equals(sender)) {
+          early = null; // agreed by another than its sender: not an agreement
+        }
         if (early != null) { // its agreement overtook it
+          agreements.put(id, new Object[] {early[0], early[1]});
           seen = Math.max(seen, (Long) early[0]); // checked as it came
           h.ts = (Long) early[0];
           h.tie = (String) early[1];
@@ -295,22 +299,31 @@ final class TotalMulticast implements Multicast {
     startNext();
   }
 
-  /** At a member: the agreed timestamp of a message. */
-  void onAgree(String id, long ts, String tie) {
+  /**
+   * At a member: the agreed timestamp of a message, from {@code agreer} — the process whose
+   * AGREE this is, which must be the message's sender — or, when {@code agreer} is null, from
+   * the answer of a member this one asked ({@link #SETTLED}).
+   */
+  void onAgree(String id, long ts, String tie, ProcessId agreer) {
     synchronized (this) {
       Held h = held.get(id);
       if (h == null) {
-        // Its message has not come (or was delivered already): the clock moves only when the
-        // message is here, so an agreement for no message cannot move it; checked now, against
-        // a clock that only grows until then.
-        Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
-        if (agreements.putIfAbsent(id, new Object[] {ts, tie}) == null) {
-          earlyAgreements.put(id, new Object[] {ts, tie});
+        if (agreements.containsKey(id)) {
+          return; // a copy of an agreement applied here already
         }
+        // Its message has not come: the clock moves only when the message is here, so an
+        // agreement for no message cannot move it; checked now, against a clock that only
+        // grows until then, and its agreer checked against the message's sender then.
+        Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
+        earlyAgreements.put(id, new Object[] {ts, tie, agreer});
         return;
       }
       if (h.agreed) {
         return; // a second copy: the first decided
+      }
+      if (agreer != null && !agreer.equals(h.sender)) {
+        throw new IllegalArgumentException("total order of '" + app + "': agreement of " + id
+            + " from " + agreer + " ignored (expected: from its sender, " + h.sender + ")");
       }
       Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
       agreements.put(id, new Object[] {ts, tie});
@@ -418,7 +431,7 @@ final class TotalMulticast implements Multicast {
         dalua.liveness.answered(sender);
         if (agreement != null) {
           resent.incrementAndGet();
-          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+          onAgree(id, (Long) agreement[0], (String) agreement[1], null);
         } else {
           pingSenderWhileHeld(id, sender);
         }
@@ -444,7 +457,7 @@ final class TotalMulticast implements Multicast {
     for (ProcessId p : others) {
       dalua.process().<Object[]>async(p, SETTLED, agreement -> {
         if (agreement != null) {
-          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+          onAgree(id, (Long) agreement[0], (String) agreement[1], null);
         }
         if (++answers[0] == others.size()) { // callbacks run one at a time, as events
           dropUnsettled(id);

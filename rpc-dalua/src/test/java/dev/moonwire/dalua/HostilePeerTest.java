@@ -58,6 +58,37 @@ class HostilePeerTest extends ProcessTestSupport {
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
     mb.leave();
     assertEquals("a in", aWaits.join());
+    takeUncaught(); // the forged OKs, refused
+  }
+
+  @Test
+  void okForgedForAnotherMember_forTheWaitingRequest_isRefused_andDoesNotLetTheWaiterIn() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    mb.enter(); // b holds the mutex
+    AtomicBoolean aInside = new AtomicBoolean();
+    RpcFuture<Object> aWaits = a.process().submit(() -> {
+      ma.enter();
+      aInside.set(true);
+      ma.leave();
+      return "a in";
+    });
+    RpcProcess rogue = open();
+
+    for (long ts = 0; ts <= 20; ts++) { // "OK from b" for every stamp a's request could have
+      rogue.send(a.self(), Mutex.OK, "m", b.self(), ts);
+    }
+
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
+    List<Throwable> refused = takeUncaught();
+    assertEquals(21, refused.size(), refused.toString());
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("it came from " + rogue.id())), refused.get(0).toString());
+    mb.leave();
+    assertEquals("a in", aWaits.join());
   }
 
   @Test
@@ -75,7 +106,9 @@ class HostilePeerTest extends ProcessTestSupport {
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
     List<Throwable> refused = takeUncaught();
     assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
-        && t.getMessage().contains("not a member")), refused.get(0).toString());
+        && t.getMessage().contains("it came from " + rogue.id())), refused.get(0).toString());
+    rogue.send(a.self(), Mutex.REQUEST, "m", 1L, rogue.id()); // as itself: not a member
+    refusedAtLeast(1, "not a member");
     ma.leave(); // nothing deferred: no OK goes anywhere
   }
 
