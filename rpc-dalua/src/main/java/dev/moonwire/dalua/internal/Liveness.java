@@ -17,8 +17,9 @@ import java.util.function.LongSupplier;
  * is one whose connection failed once (a dial refused, a connection dropped and made again): a
  * member is gone after an unbroken run of failures lasting {@link #GONE_AFTER} — each failure
  * within {@link #RUN_GAP} of the one before, nothing heard from it in between — or when it
- * answers that DALua is not there. Anything heard from a member (an answer, a protocol message)
- * clears its suspicion. Like every detector built on timeouts, it can be wrong about a member
+ * answers that DALua is not there, or at once when a dial to a member heard from before is
+ * refused (its host up, nothing listening where it did: killed or closed). Anything heard from
+ * a member (an answer, a protocol message) clears its suspicion. Like every detector built on timeouts, it can be wrong about a member
  * cut off for longer than that; such a member is dropped as if it had died.
  */
 public final class Liveness {
@@ -57,6 +58,12 @@ public final class Liveness {
    * restart every run before it ended and see none of them gone.
    */
   private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>();
+  /**
+   * The processes heard from, the most recent last (guarded by {@link #suspected}): a dial to
+   * one of them refused means the process that listened there is gone. Forgetting one (past
+   * {@code capacity}) only costs it the fast verdict.
+   */
+  private final java.util.LinkedHashSet<ProcessId> reached = new java.util.LinkedHashSet<>();
   private final int capacity;
   private final LongSupplier nanoTime;
 
@@ -110,7 +117,22 @@ public final class Liveness {
   public void heard(ProcessId p) {
     synchronized (suspected) {
       suspected.remove(p);
+      reached.remove(p);
+      reached.add(p);
+      if (reached.size() > capacity) {
+        reached.remove(reached.iterator().next());
+      }
     }
+  }
+
+  /**
+   * Whether {@code e} is a dial refused by the peer's host (nothing listening at its port), as
+   * the transport words it (NIO: "Connection refused: /h:p"; epoll: "connect(..) failed:
+   * Connection refused") — not a dial that timed out, nor a connection lost.
+   */
+  static boolean refused(RpcException e) {
+    String m = e.getMessage();
+    return m != null && m.startsWith("cannot connect to ") && m.contains("Connection refused");
   }
 
   /**
@@ -146,6 +168,15 @@ public final class Liveness {
       if (s != null && s.gone) {
         // Once gone, gone for every asker until it answers: the mutex, total order and the hub
         // share one detector, and one of them must not take the verdict from the others.
+        return true;
+      }
+      if (refused(e) && reached.contains(p)) {
+        // Its host is up and says nothing listens where it did: the process we heard from is
+        // gone (killed, or closed), now — only silence needs the full bound.
+        suspected.remove(p);
+        Suspicion dead = new Suspicion(now);
+        dead.gone = true;
+        suspected.put(p, dead);
         return true;
       }
       if (s == null || now - s.last > RUN_GAP.toNanos()) {

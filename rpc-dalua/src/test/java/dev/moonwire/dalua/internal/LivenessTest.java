@@ -105,4 +105,19 @@ class LivenessTest {
 
     assertTrue(left.isEmpty(), left.size() + " dead members never seen gone");
   }
+
+  @Test
+  void gone_aDialRefusedToAMemberHeardFromBefore_isGoneAtOnce_butNotOneNeverHeardFrom() {
+    PeerUnavailableException refused = new PeerUnavailableException(
+        "cannot connect to " + p + ": Connection refused: /127.0.0.1:4000");
+    ProcessId neverHeard = ProcessId.parse("127.0.0.1:4001");
+    liveness.heard(p);
+
+    assertTrue(liveness.gone(p, refused)); // killed: its host says nothing listens there
+    assertFalse(liveness.gone(neverHeard, refused)); // perhaps not started yet: the full bound
+    Liveness other = new Liveness(() -> now[0]);
+    other.heard(p);
+    assertFalse(other.gone(p, new PeerUnavailableException("cannot connect to " + p
+        + ": connection timed out: /127.0.0.1:4000"))); // silence: not evidence enough yet
+  }
 }
