@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
  * for every second — and sends its request again to those that answer and still owe an OK, in
- * case the request or the OK was refused on the way — and one that cannot be reached at all
- * for five seconds — its process
- * closed, its JVM gone, its host cut off — is dropped (its OK no longer awaited, its deferred
- * request forgotten). A member that is only slow is waited for: dropping a live member would
+ * case the request or the OK was refused on the way — and one that is gone is dropped (its OK
+ * no longer awaited, its deferred request forgotten): at once when its port refuses
+ * connections (its process closed or killed on a live host: within about a second), after
+ * five seconds of unbroken failures when it cannot be reached at all (its host cut off). A member that is only slow is waited for: dropping a live member would
  * let two in. Safety rests on that failure detector: a member cut off for longer than that,
  * and then back, is treated as dead. Methods may be called from any thread.
  */
