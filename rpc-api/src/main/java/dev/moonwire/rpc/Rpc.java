@@ -74,6 +74,22 @@ public final class Rpc {
   }
 
   /**
+   * The process that sent the request or one-way message whose exported function runs on this
+   * thread: the peer as its connection's handshake (HELLO) authenticated it — with a shared
+   * secret or TLS; without either, a peer's id is only what it claims (README, Security) — or
+   * this process's own id for a call or send to itself. A protocol built on Moonwire should
+   * take its sender from here, never from an argument the sender writes itself. Valid for the
+   * whole handler, across its suspension points; callbacks, {@code execute}/{@code submit}
+   * tasks and other threads have no sender.
+   *
+   * @throws IllegalStateException if no exported function is handling a request or message on
+   *     this thread
+   */
+  public static ProcessId sender() {
+    return Holder.PROVIDER.sender();
+  }
+
+  /**
    * The process that started this JVM with {@link RpcProcess#spawn}, or empty if this JVM was
    * not spawned: ALua's parent, to which a spawned program reports. Read from the system
    * property {@code moonwire.spawn.parent}; callable from any thread.

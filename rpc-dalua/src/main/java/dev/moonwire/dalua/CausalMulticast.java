@@ -17,29 +17,38 @@ final class CausalMulticast implements Multicast {
   static final String FUNCTION = "dalua.causal";
   /** How many messages a member holds back at most; past it, new ones are refused. */
   static final int MAX_HELD = 10_000;
+  /** How many members a stamp may name at most. */
+  static final int MAX_STAMP_ENTRIES = 100_000;
 
   private final Dalua dalua;
   private final String app;
+  private final Deliveries deliveries;
   // guarded by this
   private final Map<ProcessId, Long> clock = new HashMap<>();
   private final List<Held> held = new ArrayList<>();
 
   private record Held(ProcessId sender, Map<ProcessId, Long> stamp, String function,
-      Object[] args) {}
+      Object[] args, long bytes) {}
 
   CausalMulticast(Dalua dalua, String app) {
     this.dalua = dalua;
     this.app = app;
+    this.deliveries = new Deliveries(dalua, "causal order of '" + app + "'");
   }
 
   @Override
   public void send(String function, Object... args) {
     List<ProcessId> members = dalua.apps().processes(app);
+    Object[] message = args == null ? new Object[0] : args;
+    List<ProcessId> others = new ArrayList<>(members);
+    boolean toSelf = others.remove(dalua.self());
     synchronized (this) { // stamped and queued together: frames leave in stamp order
       clock.merge(dalua.self(), 1L, Long::sum);
       HashMap<ProcessId, Long> stamp = new HashMap<>(clock);
-      dalua.process().send(members, FUNCTION, app, dalua.self(), stamp, function,
-          args == null ? new Object[0] : args);
+      if (toSelf) { // delivered here at once: through no budget, never refused
+        deliveries.deliver(function, message);
+      }
+      dalua.process().send(others, FUNCTION, app, dalua.self(), stamp, function, message);
     }
   }
 
@@ -48,20 +57,37 @@ final class CausalMulticast implements Multicast {
     List<Held> deliver = new ArrayList<>();
     synchronized (this) {
       if (sender.equals(dalua.self())) {
-        deliver.add(new Held(sender, stamp, function, args)); // its own: sent in order
+        return; // its own are delivered as they are sent, never through the wire
       } else {
-        if (held.size() >= MAX_HELD) {
-          throw new IllegalStateException("causal order of '" + app + "': a message of "
-              + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
-              + "that never came");
+        checkStamp(sender, stamp);
+        if (stamp.get(sender) <= clock.getOrDefault(sender, 0L)) {
+          return; // delivered here already: a copy
         }
-        held.add(new Held(sender, stamp, function, args));
+        Held arrived = new Held(sender, stamp, function, args,
+            HeldBytes.estimate(function, args));
+        if (!deliverable(arrived)) { // it would wait: it must fit what may be held
+          if (held.size() >= MAX_HELD) {
+            throw new IllegalStateException("causal order of '" + app + "': a message of "
+                + sender + " refused: " + MAX_HELD + " messages wait here already for ones "
+                + "that never came");
+          }
+          if (!dalua.heldBytes.tryTake(arrived.bytes)) {
+            throw new IllegalStateException("causal order of '" + app + "': a message of "
+                + sender + " (about " + arrived.bytes + " bytes) refused: "
+                + dalua.heldBytes.used() + " bytes of messages wait here already for ones "
+                + "that never came (expected: at most " + HeldBytes.MAX + ")");
+          }
+        }
+        held.add(arrived);
         for (boolean progress = true; progress; ) {
           progress = false;
           for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
             Held h = it.next();
             if (deliverable(h)) {
               it.remove();
+              if (h != arrived) {
+                dalua.heldBytes.release(h.bytes); // taken when it was held
+              }
               clock.put(h.sender, h.stamp.get(h.sender));
               deliver.add(h);
               progress = true;
@@ -71,8 +97,35 @@ final class CausalMulticast implements Multicast {
       }
     }
     for (Held h : deliver) {
-      // a send to itself runs as an event, after those queued: in this order
-      dalua.process().send(dalua.self(), h.function, h.args);
+      deliveries.deliver(h.function, h.args); // in this order, as events, never refused
+    }
+  }
+
+  /**
+   * A stamp is taken into the clock as it is: one without its sender's entry, or with a null,
+   * would put a null there and stop causal delivery here and at every member this one stamps
+   * its own messages for.
+   */
+  private void checkStamp(ProcessId sender, Map<ProcessId, Long> stamp) {
+    String why = null;
+    if (stamp == null) {
+      why = "no stamp";
+    } else if (stamp.size() > MAX_STAMP_ENTRIES) {
+      why = stamp.size() + " entries (expected at most " + MAX_STAMP_ENTRIES + ")";
+    } else if (!(stamp.get(sender) instanceof Long own) || own < 1) {
+      why = "no entry >= 1 for its sender";
+    } else {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) stamp).entrySet()) { // as decoded: any types
+        if (!(e.getKey() instanceof ProcessId) || !(e.getValue() instanceof Long n) || n < 0) {
+          why = "an entry " + e.getKey() + "=" + e.getValue() + " (expected: a process and a "
+              + "count >= 0)";
+          break;
+        }
+      }
+    }
+    if (why != null) {
+      throw new IllegalArgumentException("causal order of '" + app + "': a message of " + sender
+          + " refused: its stamp " + stamp + " has " + why);
     }
   }
 

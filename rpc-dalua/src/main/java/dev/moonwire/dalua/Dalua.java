@@ -3,6 +3,7 @@ package dev.moonwire.dalua;
 import dev.moonwire.dalua.internal.Liveness;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.Collection;
@@ -39,6 +40,12 @@ public final class Dalua {
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
   /** Which members are gone, for this process's mutexes and total orders. */
   final Liveness liveness = new Liveness();
+  /** The bytes of multicast messages held back here, all groups together. */
+  final HeldBytes heldBytes = new HeldBytes();
+  /** The members of the groups multicast messages come for. */
+  final GroupMembers groupMembers = new GroupMembers(this);
+  /** Delays for DALua's retries (replaced in tests). */
+  final Timers.Scheduler scheduler = Timers.SYSTEM;
 
   private final RpcProcess process;
   private final Directory.Session session;
@@ -66,16 +73,23 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> Boolean.TRUE);
     process.export(TotalMulticast.MESSAGE, a -> {
-      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), a.get(2, ProcessId.class), a.stringAt(3),
-          a.get(4, Object[].class));
+      ProcessId sender = authenticated(a.get(2, ProcessId.class), "a total-order message");
+      groupMembers.check("total order", a.stringAt(0), sender);
+      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), sender,
+          a.stringAt(3), a.get(4, Object[].class));
       return null;
     });
     process.export(TotalMulticast.PROPOSE, a -> {
-      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2), a.get(3, ProcessId.class));
+      ProcessId from = authenticated(a.get(3, ProcessId.class), "a total-order proposal");
+      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2),
+          from);
       return null;
     });
     process.export(TotalMulticast.AGREE, a -> {
-      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2), a.stringAt(3));
+      ProcessId from = Rpc.sender(); // the message's sender, checked against it
+      liveness.heard(from);
+      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2),
+          a.stringAt(3), from);
       return null;
     });
     process.export(TotalMulticast.SETTLED, a -> {
@@ -85,23 +99,22 @@ public final class Dalua {
     process.export(CausalMulticast.FUNCTION, a -> {
       @SuppressWarnings("unchecked")
       java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
-      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(a.get(1, ProcessId.class), stamp, a.stringAt(3),
-          a.get(4, Object[].class));
+      ProcessId sender = authenticated(a.get(1, ProcessId.class), "a causal message");
+      groupMembers.check("causal order", a.stringAt(0), sender);
+      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(sender, stamp,
+          a.stringAt(3), a.get(4, Object[].class));
       return null;
     });
     process.export(Mutex.REQUEST, a -> {
       String name = a.stringAt(0);
       long ts = a.longAt(1);
-      ProcessId from = a.get(2, ProcessId.class);
-      if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
-        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
-            + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-      }
+      ProcessId from = authenticated(a.get(2, ProcessId.class), "mutex '" + name + "': a request");
       Mutex m = mutexes.get(name);
       if (m != null) {
         m.onRequest(ts, from);
         return null;
       }
+      Stamps.checked(ts, 0, "mutex '" + name + "': request of " + from); // a new mutex's clock
       synchronized (early) { // not made here yet: answered once it is
         java.util.Map<ProcessId, Long> byMember = early.get(name);
         boolean known = byMember != null && byMember.containsKey(from);
@@ -125,9 +138,11 @@ public final class Dalua {
       return null;
     });
     process.export(Mutex.OK, a -> {
+      ProcessId from = authenticated(a.get(1, ProcessId.class), "mutex '" + a.stringAt(0)
+          + "': an OK");
       Mutex m = mutexes.get(a.stringAt(0));
       if (m != null) {
-        m.onOk(a.get(1, ProcessId.class), a.longAt(2));
+        m.onOk(from, a.longAt(2));
       }
       return null;
     });
@@ -212,6 +227,11 @@ public final class Dalua {
     return made.computeIfAbsent(app, a -> make.apply(this, a));
   }
 
+  /** How many groups have multicast state here (for tests). */
+  int multicastStates() {
+    return causal.size() + total.size();
+  }
+
   CausalMulticast causalOf(String app) {
     return causal.computeIfAbsent(app, a -> new CausalMulticast(this, a));
   }
@@ -254,7 +274,41 @@ public final class Dalua {
       }
     }
     if (waiting != null) {
-      waiting.forEach((from, ts) -> m.onRequest(ts, from));
+      waiting.forEach((from, ts) -> {
+        try {
+          m.onRequest(ts, from);
+        } catch (IllegalArgumentException refused) { // a stranger's: reported, as it would be
+          reportLater(refused);                       // had it come after the mutex was made
+        }
+      });
+    }
+  }
+
+  /**
+   * In a protocol handler: the process that sent the message — the authenticated peer of its
+   * connection ({@link Rpc#sender()}), never a field the sender writes — provided the message
+   * names it as its sender too; it is not gone, whatever its last ping said.
+   *
+   * @throws IllegalArgumentException if the message names another process than its sender
+   */
+  private ProcessId authenticated(ProcessId claimed, String what) {
+    ProcessId sender = Rpc.sender();
+    if (!sender.equals(claimed)) {
+      throw new IllegalArgumentException(what + " naming " + claimed + " as its sender ignored: "
+          + "it came from " + sender + " (expected: each member sends its own)");
+    }
+    liveness.heard(sender);
+    return sender;
+  }
+
+  /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
+  void reportLater(RuntimeException e) {
+    try {
+      process.execute(() -> {
+        throw e;
+      });
+    } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+      // nobody to tell
     }
   }
 

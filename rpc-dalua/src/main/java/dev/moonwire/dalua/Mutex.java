@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A member that dies is removed: while a member waits for OKs it pings the members it waits
  * for every second — and sends its request again to those that answer and still owe an OK, in
- * case the request or the OK was refused on the way — and one that cannot be reached at all
- * for five seconds — its process
- * closed, its JVM gone, its host cut off — is dropped (its OK no longer awaited, its deferred
- * request forgotten). A member that is only slow is waited for: dropping a live member would
+ * case the request or the OK was refused on the way — and one that is gone is dropped (its OK
+ * no longer awaited, its deferred request forgotten): at once when its port refuses
+ * connections (its process closed or killed on a live host: within about a second), after
+ * five seconds of unbroken failures when it cannot be reached at all (its host cut off). A member that is only slow is waited for: dropping a live member would
  * let two in. Safety rests on that failure detector: a member cut off for longer than that,
  * and then back, is treated as dead. Methods may be called from any thread.
  */
@@ -42,7 +42,7 @@ public final class Mutex {
   static final String REQUEST = "dalua.mutex.request";
   static final String OK = "dalua.mutex.ok";
   /** The largest timestamp a request may carry: far from wrapping, whatever peers send. */
-  static final long MAX_TIMESTAMP = Long.MAX_VALUE / 4;
+  static final long MAX_TIMESTAMP = Stamps.MAX;
   /** How many requests a member defers at most, whatever ids peers send; past it, refused. */
   static final int MAX_DEFERRED = 10_000;
   private static final Duration PING = Duration.ofSeconds(1);
@@ -305,6 +305,12 @@ public final class Mutex {
   void onRequest(long ts, ProcessId from) {
     boolean defer;
     synchronized (this) {
+      Stamps.checked(ts, clock, "mutex '" + name + "': request of " + from);
+      if (!others.contains(from)) {
+        // An OK to a stranger could let it in beside a member; its stamp would move the clock.
+        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
+            + " ignored: not a member (expected one of " + others + ")");
+      }
       clock = Math.max(clock, ts) + 1;
       defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
       if (defer) {

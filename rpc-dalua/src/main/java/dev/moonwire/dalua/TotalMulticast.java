@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -55,6 +56,7 @@ final class TotalMulticast implements Multicast {
 
   private final Dalua dalua;
   private final String app;
+  private final Deliveries deliveries;
   private final AtomicLong resent = new AtomicLong();
   /**
    * This instance's incarnation, in its messages' ids: a process restarted at the same address
@@ -73,6 +75,8 @@ final class TotalMulticast implements Multicast {
   private final Set<ProcessId> awaiting = new HashSet<>();
   private long bestTs = -1;
   private String bestTie = "";
+  private int directoryFailures; // reads of the members failed in a row
+  private boolean retrying; // a retry of startNext is scheduled
 
   // receiver side, guarded by this
   private long seen; // the largest timestamp proposed or agreed here
@@ -98,22 +102,24 @@ final class TotalMulticast implements Multicast {
     final ProcessId sender;
     final String function;
     final Object[] args;
+    final long bytes;
     long ts;
     String tie;
     boolean agreed;
-    final long since = System.nanoTime();
 
-    Held(String id, ProcessId sender, String function, Object[] args) {
+    Held(String id, ProcessId sender, String function, Object[] args, long bytes) {
       this.id = id;
       this.sender = sender;
       this.function = function;
       this.args = args;
+      this.bytes = bytes;
     }
   }
 
   TotalMulticast(Dalua dalua, String app) {
     this.dalua = dalua;
     this.app = app;
+    this.deliveries = new Deliveries(dalua, "total order of '" + app + "'");
   }
 
   @Override
@@ -135,8 +141,15 @@ final class TotalMulticast implements Multicast {
     }
     String id;
     Object[] next;
-    List<ProcessId> members = dalua.apps().processes(app);
+    List<ProcessId> members;
+    try {
+      members = dalua.apps().processes(app);
+    } catch (RuntimeException e) {
+      retryLater(e); // the messages queued here must not wait for the next send
+      return;
+    }
     synchronized (this) {
+      directoryFailures = 0;
       if (sending != null || (next = outgoing.poll()) == null) {
         return;
       }
@@ -151,6 +164,38 @@ final class TotalMulticast implements Multicast {
     }
     dalua.process().send(members, MESSAGE, app, id, dalua.self(), next[0], next[1]);
     pingWhileAwaiting(id);
+  }
+
+  /**
+   * The group's members could not be read ({@code e}): the next message is tried again after a
+   * pause — 10 ms, doubling to {@link Deliveries#MAX_PAUSE} — as an event of this process. The
+   * first failure of a run is reported to the process's uncaught-error handler.
+   */
+  private void retryLater(RuntimeException e) {
+    long pause;
+    boolean first;
+    synchronized (this) {
+      if (retrying) {
+        return;
+      }
+      retrying = true;
+      first = directoryFailures == 0;
+      pause = Math.min(Deliveries.MAX_PAUSE.toMillis(), 10L << Math.min(directoryFailures, 10));
+      directoryFailures++;
+    }
+    if (first) {
+      dalua.reportLater(e);
+    }
+    dalua.scheduler.schedule(() -> {
+      synchronized (this) {
+        retrying = false;
+      }
+      try {
+        dalua.process().execute(this::startNext);
+      } catch (ProcessClosedException closed) {
+        // closed: nothing is sent any more
+      }
+    }, Duration.ofMillis(pause));
   }
 
   /** At a member: a new message; it is held back and the sender gets a proposal. */
@@ -177,9 +222,21 @@ final class TotalMulticast implements Multicast {
               + " of " + sender + " refused: " + MAX_HELD + " messages are held back here "
               + "already (expected: senders that agree what they send)");
         }
-        Held h = new Held(id, sender, function, args);
+        long bytes = HeldBytes.estimate(function, args);
+        if (!dalua.heldBytes.tryTake(bytes)) {
+          throw new IllegalStateException("total order of '" + app + "': message " + id
+              + " of " + sender + " (about " + bytes + " bytes) refused: " + dalua.heldBytes.used()
+              + " bytes of messages are held back here already (expected: at most "
+              + HeldBytes.MAX + "); its sender sends it again");
+        }
+        Held h = new Held(id, sender, function, args, bytes);
         Object[] early = earlyAgreements.remove(id);
+        if (early != null && early[2] != null && !early[2].equals(sender)) {
+          early = null; // agreed by another than its sender: not an agreement
+        }
         if (early != null) { // its agreement overtook it
+          agreements.put(id, new Object[] {early[0], early[1]});
+          seen = Math.max(seen, (Long) early[0]); // checked as it came
           h.ts = (Long) early[0];
           h.tie = (String) early[1];
           h.agreed = true;
@@ -207,9 +264,12 @@ final class TotalMulticast implements Multicast {
   /** At the sender: a proposal; once all are in, the largest is agreed. */
   void onProposal(String id, long ts, ProcessId from) {
     synchronized (this) {
-      if (!id.equals(sending) || !awaiting.remove(from)) {
+      if (!id.equals(sending) || !awaiting.contains(from)) {
         return;
       }
+      // agreed, it moves every member's clock: one far ahead would stall them all
+      Stamps.checked(ts, seen, "total order of '" + app + "': proposal of " + from + " for " + id);
+      awaiting.remove(from);
       String tie = from.toString();
       if (ts > bestTs || ts == bestTs && tie.compareTo(bestTie) > 0) {
         bestTs = ts;
@@ -239,22 +299,35 @@ final class TotalMulticast implements Multicast {
     startNext();
   }
 
-  /** At a member: the agreed timestamp of a message. */
-  void onAgree(String id, long ts, String tie) {
-    if (ts < 0 || ts > Mutex.MAX_TIMESTAMP) { // proposals past it would wrap
-      throw new IllegalArgumentException("total order of '" + app + "': agreement of " + id
-          + " with timestamp " + ts + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-    }
+  /**
+   * At a member: the agreed timestamp of a message, from {@code agreer} — the process whose
+   * AGREE this is, which must be the message's sender — or, when {@code agreer} is null, from
+   * the answer of a member this one asked ({@link #SETTLED}).
+   */
+  void onAgree(String id, long ts, String tie, ProcessId agreer) {
     synchronized (this) {
-      seen = Math.max(seen, ts);
-      Object[] before = agreements.put(id, new Object[] {ts, tie});
       Held h = held.get(id);
       if (h == null) {
-        if (before == null) { // not a second copy of one delivered here already
-          earlyAgreements.put(id, new Object[] {ts, tie});
+        if (agreements.containsKey(id)) {
+          return; // a copy of an agreement applied here already
         }
+        // Its message has not come: the clock moves only when the message is here, so an
+        // agreement for no message cannot move it; checked now, against a clock that only
+        // grows until then, and its agreer checked against the message's sender then.
+        Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
+        earlyAgreements.put(id, new Object[] {ts, tie, agreer});
         return;
       }
+      if (h.agreed) {
+        return; // a second copy: the first decided
+      }
+      if (agreer != null && !agreer.equals(h.sender)) {
+        throw new IllegalArgumentException("total order of '" + app + "': agreement of " + id
+            + " from " + agreer + " ignored (expected: from its sender, " + h.sender + ")");
+      }
+      Stamps.checked(ts, seen, "total order of '" + app + "': agreement of " + id);
+      agreements.put(id, new Object[] {ts, tie});
+      seen = Math.max(seen, ts);
       h.ts = ts;
       h.tie = tie;
       h.agreed = true;
@@ -278,11 +351,12 @@ final class TotalMulticast implements Multicast {
           break;
         }
         held.remove(head.id);
+        dalua.heldBytes.release(head.bytes);
         deliver.add(head);
       }
     }
     for (Held h : deliver) {
-      dalua.process().send(dalua.self(), h.function, h.args); // in this order, as events
+      deliveries.deliver(h.function, h.args); // in this order, as events, never refused
     }
   }
 
@@ -357,7 +431,7 @@ final class TotalMulticast implements Multicast {
         dalua.liveness.answered(sender);
         if (agreement != null) {
           resent.incrementAndGet();
-          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+          onAgree(id, (Long) agreement[0], (String) agreement[1], null);
         } else {
           pingSenderWhileHeld(id, sender);
         }
@@ -383,7 +457,7 @@ final class TotalMulticast implements Multicast {
     for (ProcessId p : others) {
       dalua.process().<Object[]>async(p, SETTLED, agreement -> {
         if (agreement != null) {
-          onAgree(id, (Long) agreement[0], (String) agreement[1]);
+          onAgree(id, (Long) agreement[0], (String) agreement[1], null);
         }
         if (++answers[0] == others.size()) { // callbacks run one at a time, as events
           dropUnsettled(id);
@@ -402,6 +476,7 @@ final class TotalMulticast implements Multicast {
       Held h = held.get(id);
       if (h != null && !h.agreed) {
         held.remove(id);
+        dalua.heldBytes.release(h.bytes);
       }
     }
     deliverReady();

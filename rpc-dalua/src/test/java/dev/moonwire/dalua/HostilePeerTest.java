@@ -23,8 +23,15 @@ class HostilePeerTest extends ProcessTestSupport {
   private void refusedAtLeast(int n, String saying) {
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= n);
     List<Throwable> refused = takeUncaught();
-    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalStateException
+    assertTrue(refused.stream().allMatch(t -> (t instanceof IllegalStateException || t instanceof IllegalArgumentException)
         && t.getMessage().contains(saying)), refused.get(0).toString());
+  }
+
+  /** A process that is a member of {@code app} and sends DALua's frames raw. */
+  private RpcProcess member(String app) {
+    RpcProcess p = open();
+    Dalua.attach(p, Directory.local()).apps().join(app);
+    return p;
   }
 
   @Test
@@ -51,58 +58,231 @@ class HostilePeerTest extends ProcessTestSupport {
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
     mb.leave();
     assertEquals("a in", aWaits.join());
+    takeUncaught(); // the forged OKs, refused
   }
 
   @Test
-  void requestsFromForgedMembers_pastTheBound_areRefused() {
+  void okForgedForAnotherMember_forTheWaitingRequest_isRefused_andDoesNotLetTheWaiterIn() {
     Dalua a = Dalua.attach(open(), Directory.local());
-    Mutex ma = a.mutex("m", List.of(a.self()));
-    ma.enter(); // inside: every request is deferred
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    mb.enter(); // b holds the mutex
+    AtomicBoolean aInside = new AtomicBoolean();
+    RpcFuture<Object> aWaits = a.process().submit(() -> {
+      ma.enter();
+      aInside.set(true);
+      ma.leave();
+      return "a in";
+    });
     RpcProcess rogue = open();
 
-    for (int i = 0; i < Mutex.MAX_DEFERRED + 5; i++) { // each from a member made up
+    for (long ts = 0; ts <= 20; ts++) { // "OK from b" for every stamp a's request could have
+      rogue.send(a.self(), Mutex.OK, "m", b.self(), ts);
+    }
+
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
+    List<Throwable> refused = takeUncaught();
+    assertEquals(21, refused.size(), refused.toString());
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("it came from " + rogue.id())), refused.get(0).toString());
+    mb.leave();
+    assertEquals("a in", aWaits.join());
+  }
+
+  @Test
+  void requestsFromForgedMembers_areRefused_andNoneIsDeferred() {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Mutex ma = a.mutex("m", List.of(a.self()));
+    ma.enter(); // inside: a member's request would be deferred
+    RpcProcess rogue = open();
+
+    for (int i = 0; i < 5; i++) { // each from a member made up
       ProcessId forged = ProcessId.of("127.1." + (i >> 8) + "." + (i & 255), 7000);
       rogue.send(a.self(), Mutex.REQUEST, "m", 1L, forged);
     }
 
-    refusedAtLeast(5, "requests are deferred here already");
+    await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
+    List<Throwable> refused = takeUncaught();
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("it came from " + rogue.id())), refused.get(0).toString());
+    rogue.send(a.self(), Mutex.REQUEST, "m", 1L, rogue.id()); // as itself: not a member
+    refusedAtLeast(1, "not a member");
+    ma.leave(); // nothing deferred: no OK goes anywhere
+  }
+
+  @Test
+  void requestWithTheLargestTimestamp_fromAStrangerOrForAMember_isRefused_andTheMutexGoesOn()
+      throws Exception {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<ProcessId> ids = List.of(a.self(), b.self());
+    Mutex ma = a.mutex("m", ids);
+    Mutex mb = b.mutex("m", ids);
+    RpcProcess rogue = open();
+
+    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, rogue.id()); // a stranger
+    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, b.self()); // "b", far ahead
+
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    for (int i = 0; i < 3; i++) { // both still get in, in turn: neither clock was moved
+      RpcFuture<Object> bIn = b.process().submit(() -> {
+        mb.enter();
+        mb.leave();
+        return "b in";
+      });
+      RpcFuture<Object> aIn = a.process().submit(() -> {
+        ma.enter();
+        ma.leave();
+        return "a in";
+      });
+      assertEquals("b in", bIn.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals("a in", aIn.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 2);
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException));
+  }
+
+  @Test
+  void agreementWithTheLargestTimestamp_isRefused_andTotalOrderGoesOn() {
+    String app = "agree-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<String> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.process().export("post", args -> atA.add(args.stringAt(0)));
+    b.process().export("post", args -> atB.add(args.stringAt(0)));
+    a.apps().create(app);
+    a.apps().join(app);
+    b.apps().join(app);
+    RpcProcess rogue = open();
+
+    rogue.send(a.self(), TotalMulticast.AGREE, app, "forged#1", Mutex.MAX_TIMESTAMP, "z");
+
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the send on the same connection
+    a.total(app).send("post", "from a");
+    b.total(app).send("post", "from b");
+    await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() == 2 && atB.size() == 2);
+    assertEquals(atA, atB);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException));
   }
 
   @Test
   void totalOrderMessagesThatAreNeverAgreed_pastTheBound_areRefused() {
+    String g = "never-agreed-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), Directory.local());
-    a.apps().create("g");
-    a.apps().join("g");
-    RpcProcess rogue = open(); // sends messages and never agrees them
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g); // sends messages and never agrees them
     rogue.export(TotalMulticast.PROPOSE, args -> null);
     rogue.export(Dalua.ALIVE, args -> true); // and looks alive,
     rogue.export(TotalMulticast.SETTLED, args -> null); // settling nothing when asked
 
     for (int i = 0; i < TotalMulticast.MAX_HELD + 5; i++) {
-      rogue.send(a.self(), TotalMulticast.MESSAGE, "g", "forged#" + i, rogue.id(), "f",
+      rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#" + i, rogue.id(), "f",
           new Object[0]);
     }
 
     refusedAtLeast(5, "messages are held back here already");
-    assertEquals(TotalMulticast.MAX_HELD, a.totalOf("g").heldBack());
+    assertEquals(TotalMulticast.MAX_HELD, a.totalOf(g).heldBack());
   }
 
   @Test
   void causalMessagesWithAGapNeverFilled_pastTheBound_areRefused() {
+    String g = "gap-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), Directory.local());
-    RpcProcess rogue = open();
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g);
 
     for (int i = 0; i < CausalMulticast.MAX_HELD + 5; i++) { // number 2 and on: 1 never comes
-      rogue.send(a.self(), CausalMulticast.FUNCTION, "g", rogue.id(),
+      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
           Map.of(rogue.id(), 2L + i), "f", new Object[0]);
     }
 
     refusedAtLeast(5, "messages wait here already");
-    assertEquals(CausalMulticast.MAX_HELD, a.causalOf("g").heldBack());
+    assertEquals(CausalMulticast.MAX_HELD, a.causalOf(g).heldBack());
   }
 
   @Test
-  void multicastsForMadeUpGroups_pastTheBound_areRefused() {
+  void causalMessagesWithAGapNeverFilled_pastTheByteBound_areRefused() {
+    String g = "gap-bytes-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = member(g);
+    byte[] mib = new byte[1 << 20];
+
+    for (int i = 0; i < 6; i++) { // 1 MiB each, number 2 and on: 1 never comes
+      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
+          Map.of(rogue.id(), 2L + i), "f", new Object[] {mib});
+    }
+
+    refusedAtLeast(2, "bytes of messages wait here already");
+    assertEquals(HeldBytes.MAX / (1 << 20) - 1, a.causalOf(g).heldBack()); // 3 of 4 MiB
+  }
+
+  @Test
+  void multicastsFromANonMember_areRefused_andNeverDelivered() {
+    String g = "closed-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    java.util.concurrent.atomic.AtomicInteger delivered =
+        new java.util.concurrent.atomic.AtomicInteger();
+    a.process().export("f", args -> delivered.incrementAndGet());
+    a.apps().create(g);
+    a.apps().join(g);
+    RpcProcess rogue = open(); // not a member
+
+    rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(), Map.of(rogue.id(), 1L), "f",
+        new Object[0]);
+    rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#1", rogue.id(), "f", new Object[0]);
+    rogue.send(a.self(), TotalMulticast.AGREE, g, "forged#1", 1L, rogue.id().toString());
+
+    refusedAtLeast(2, "not a member");
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    a.process().submit(() -> null).join(); // and after any delivery they queued
+    assertEquals(0, delivered.get());
+    assertEquals(0, a.totalOf(g).heldBack());
+  }
+
+  @Test
+  void causalStampWithoutItsSendersEntry_isRefused_andCausalOrderGoesOn() {
+    String app = "stamp-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<String> atA = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> atB = new java.util.concurrent.CopyOnWriteArrayList<>();
+    a.process().export("post", args -> atA.add(args.stringAt(0)));
+    b.process().export("post", args -> atB.add(args.stringAt(0)));
+    a.apps().create(app);
+    a.apps().join(app);
+    b.apps().join(app);
+    RpcProcess rogue = member(app);
+    rogue.export("post", args -> null); // it takes what the others multicast
+    java.util.HashMap<ProcessId, Long> withNull = new java.util.HashMap<>();
+    withNull.put(rogue.id(), 1L);
+    withNull.put(b.self(), null);
+
+    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), Map.of(), "post",
+        new Object[] {"no entry"});
+    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), withNull, "post",
+        new Object[] {"a null"});
+    rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
+    a.causal(app).send("post", "from a");
+    b.causal(app).send("post", "from b");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() >= 2 && atB.size() >= 2);
+    assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atA));
+    assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atB));
+    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 2);
+    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("stamp")));
+  }
+
+  @Test
+  void multicastsForMadeUpGroups_areRefused_andMakeNoState() {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess rogue = open();
 
@@ -111,6 +291,9 @@ class HostilePeerTest extends ProcessTestSupport {
           Map.of(rogue.id(), 2L), "f", new Object[0]);
     }
 
-    refusedAtLeast(5, "groups have multicast state here already");
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> uncaught.size() >= Dalua.MAX_MULTICAST_APPS + 5);
+    refusedAtLeast(5, "not a member");
+    assertEquals(0, a.multicastStates(), "no group exists: no state made for one");
   }
 }

@@ -138,6 +138,31 @@ class MutexTest extends ProcessTestSupport {
   }
 
   @Test
+  void aMemberJvmSigkilledOnALiveHost_isSeenGoneWellUnderTheDetectorsBound() throws Exception {
+    Dalua a = Dalua.attach(open(), Directory.local());
+    ProcessId child = a.process().spawn(1, MutexMember.class).get(0);
+    List<ProcessId> ids = List.of(a.self(), child);
+    Mutex ma = a.mutex("m", ids);
+    assertEquals("holding", a.process().sync(child, "hold").call(ids));
+    RpcFuture<Object> waiting = a.process().submit(() -> {
+      ma.enter();
+      ma.leave();
+      return "a in";
+    });
+    long pid = a.process().sync(child, "pid").call();
+    await().atMost(Duration.ofSeconds(5)).until(() -> ma.requestsResent() > 0); // a waits
+
+    long killed = System.nanoTime();
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: its port refuses at once
+
+    assertEquals("a in", waiting.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    Duration took = Duration.ofNanos(System.nanoTime() - killed);
+    assertTrue(took.compareTo(dev.moonwire.dalua.internal.Liveness.GONE_AFTER
+        .minusMillis(1500)) < 0, "granted " + took.toMillis() + " ms after the kill");
+    onlySendsToTheDeadFailed(child);
+  }
+
+  @Test
   void aMemberThatDies_isRemoved_andTheOthersGetIn() {
     List<Dalua> all = members(3, "9:5");
     List<ProcessId> ids = all.stream().map(Dalua::self).toList();

@@ -177,4 +177,55 @@ class TotalMulticastTest extends ProcessTestSupport {
     assertTrue(takeUncaught().stream()
         .allMatch(t -> t instanceof dev.moonwire.rpc.PeerUnavailableException));
   }
+
+  /** Directory.local(), but the {@code failing}-th read of a group's members fails. */
+  private static Directory failingRead(int failing) {
+    return (process, listener) -> {
+      Directory.Session local = Directory.local().connect(process, listener);
+      int[] reads = {0};
+      return new Directory.Session() {
+        @Override public void create(String app) { local.create(app); }
+        @Override public void destroy(String app) { local.destroy(app); }
+        @Override public void join(String app) { local.join(app); }
+        @Override public void leave(String app) { local.leave(app); }
+        @Override public java.util.Set<String> applications() { return local.applications(); }
+        @Override public void close() { local.close(); }
+
+        @Override
+        public List<dev.moonwire.rpc.ProcessId> processes(String app) {
+          if (++reads[0] == failing) {
+            throw new dev.moonwire.rpc.PeerUnavailableException("directory unreachable, once");
+          }
+          return local.processes(app);
+        }
+      };
+    };
+  }
+
+  @Test
+  void send_aDirectoryReadFailsOnce_theMessagesQueuedBehindItAreStillDelivered() {
+    String app = "total-dir-" + System.nanoTime();
+    Dalua a = Dalua.attach(open(), failingRead(2)); // the read for the second message
+    Dalua b = Dalua.attach(open(), Directory.local());
+    List<String> atA = new CopyOnWriteArrayList<>();
+    List<String> atB = new CopyOnWriteArrayList<>();
+    a.process().export("apply", args -> atA.add(args.stringAt(0)));
+    b.process().export("apply", args -> atB.add(args.stringAt(0)));
+    a.apps().create(app);
+    a.apps().join(app);
+    b.apps().join(app);
+
+    a.process().execute(() -> { // in one event: the second waits behind the first
+      a.total(app).send("apply", "first");
+      a.total(app).send("apply", "second");
+      a.total(app).send("apply", "third");
+    });
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() == 3 && atB.size() == 3);
+    assertEquals(List.of("first", "second", "third"), atA);
+    assertEquals(atA, atB);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
+    assertTrue(takeUncaught().stream()
+        .allMatch(t -> t instanceof dev.moonwire.rpc.PeerUnavailableException), "reported");
+  }
 }

@@ -23,6 +23,11 @@ public interface RpcProvider {
   /** The processes open in this JVM, oldest first. */
   List<RpcProcess> openProcesses();
 
+  /** See {@link dev.moonwire.rpc.Rpc#sender()}. */
+  default dev.moonwire.rpc.ProcessId sender() {
+    throw new IllegalStateException("Rpc.sender : this runtime does not tell senders");
+  }
+
   /** See {@link RpcFuture#allOf}. */
   default RpcFuture<Void> allOf(RpcFuture<?>[] futures) {
     throw new IllegalStateException(

@@ -17,9 +17,23 @@ import java.util.TreeSet;
  * its lock.
  */
 final class Groups {
+  /** How many groups a directory holds at most; past it, {@code create} fails. */
+  static final int MAX_GROUPS = 10_000;
+  /** How many distinct processes may be members at once; past it, a new one cannot join. */
+  static final int MAX_MEMBERS = 10_000;
+  /** How many memberships (a process in a group) a directory holds at most. */
+  static final int MAX_MEMBERSHIPS = 100_000;
+
   private final Map<String, LinkedHashSet<ProcessId>> groups = new LinkedHashMap<>();
+  /** In how many groups each member is: its keys are the members, bounded. */
+  private final Map<ProcessId, Integer> memberships = new java.util.HashMap<>();
+  private int total; // memberships, all groups
 
   void create(String app) {
+    if (groups.size() >= MAX_GROUPS && !groups.containsKey(app)) {
+      throw new GroupException("app '" + app + "' not created: " + MAX_GROUPS + " apps exist "
+          + "already (expected: destroy some first)");
+    }
     if (groups.putIfAbsent(app, new LinkedHashSet<>()) != null) {
       throw new GroupException("app '" + app + "' exists (expected: a new name, or join it)");
     }
@@ -27,13 +41,34 @@ final class Groups {
 
   void destroy(String app) {
     members(app);
-    groups.remove(app);
+    groups.remove(app).forEach(this::left);
   }
 
   /** Adds {@code p}; returns the members to tell (all, {@code p} included), or none if it was in. */
   List<ProcessId> join(String app, ProcessId p) {
     LinkedHashSet<ProcessId> m = members(app);
-    return m.add(p) ? List.copyOf(m) : List.of();
+    if (m.contains(p)) {
+      return List.of();
+    }
+    if (!memberships.containsKey(p) && memberships.size() >= MAX_MEMBERS) {
+      throw new GroupException(p + " cannot join '" + app + "': " + MAX_MEMBERS + " processes "
+          + "are members of this directory's apps already (expected: fewer processes per hub, "
+          + "or a ZooKeeperDirectory)");
+    }
+    if (total >= MAX_MEMBERSHIPS) {
+      throw new GroupException(p + " cannot join '" + app + "': the apps of this directory "
+          + "have " + MAX_MEMBERSHIPS + " members already, all apps together (expected: fewer)");
+    }
+    m.add(p);
+    total++;
+    memberships.merge(p, 1, Integer::sum);
+    return List.copyOf(m);
+  }
+
+  /** {@code p} left one group. */
+  private void left(ProcessId p) {
+    total--;
+    memberships.computeIfPresent(p, (k, n) -> n == 1 ? null : n - 1);
   }
 
   /** Removes {@code p}; returns the members to tell ({@code p} and those left), or none. */
@@ -42,6 +77,7 @@ final class Groups {
     if (!m.remove(p)) {
       return List.of();
     }
+    left(p);
     List<ProcessId> tell = new ArrayList<>(m);
     tell.add(p);
     return tell;
@@ -52,6 +88,7 @@ final class Groups {
     Map<String, List<ProcessId>> told = new LinkedHashMap<>();
     groups.forEach((app, m) -> {
       if (m.remove(p)) {
+        left(p);
         told.put(app, List.copyOf(m));
       }
     });
@@ -68,9 +105,7 @@ final class Groups {
 
   /** Every process that is a member of some group. */
   Set<ProcessId> everyMember() {
-    Set<ProcessId> all = new HashSet<>();
-    groups.values().forEach(all::addAll);
-    return all;
+    return new HashSet<>(memberships.keySet());
   }
 
   private LinkedHashSet<ProcessId> members(String app) {

@@ -1,7 +1,9 @@
 package dev.moonwire.dalua.internal;
 
 import dev.moonwire.dalua.Directory;
+import dev.moonwire.rpc.GroupException;
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,11 +68,11 @@ final class HubService {
       return null;
     });
     process.export(PREFIX + "join", a -> {
-      join(a.stringAt(0), a.get(1, ProcessId.class));
+      join(a.stringAt(0), itself(a.get(1, ProcessId.class), "join"));
       return null;
     });
     process.export(PREFIX + "leave", a -> {
-      leave(a.stringAt(0), a.get(1, ProcessId.class));
+      leave(a.stringAt(0), itself(a.get(1, ProcessId.class), "leave"));
       return null;
     });
     process.export(PREFIX + "processes", a -> {
@@ -84,9 +86,23 @@ final class HubService {
       }
     });
     process.export(PREFIX + "drop", a -> {
-      drop(a.get(0, ProcessId.class));
+      drop(itself(a.get(0, ProcessId.class), "drop"));
       return null;
     });
+  }
+
+  /**
+   * {@code p}, if it is the process that sent this request ({@link Rpc#sender()}): a process
+   * joins and leaves only itself, so none can make another leave (and be dropped by the
+   * members) or pin made-up members here.
+   */
+  private static ProcessId itself(ProcessId p, String what) {
+    ProcessId sender = Rpc.sender();
+    if (!sender.equals(p)) {
+      throw new GroupException(sender + " cannot " + what + " for " + p + " (expected: a "
+          + "process joins and leaves only itself)");
+    }
+    return p;
   }
 
   void join(String app, ProcessId p) {

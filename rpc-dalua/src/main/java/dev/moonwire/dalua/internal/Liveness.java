@@ -6,40 +6,79 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
  * The failure detector of the mutex, of total order and of the hub: whether a member whose ping
- * failed is gone. A slow member is never gone — a ping that times out says nothing — and neither is one
- * whose connection failed once (a dial refused, a connection dropped and made again): a member
- * is gone when it cannot be reached at all for {@link #GONE_AFTER}, or when it answers that
- * DALua is not there. Like every detector built on timeouts, it can be wrong about a member
+ * failed is gone. A slow member is never gone — a ping that times out says nothing — and neither
+ * is one whose connection failed once (a dial refused, a connection dropped and made again): a
+ * member is gone after an unbroken run of failures lasting {@link #GONE_AFTER} — each failure
+ * within {@link #RUN_GAP} of the one before, nothing heard from it in between — or when it
+ * answers that DALua is not there, or at once when a dial to a member heard from before is
+ * refused (its host up, nothing listening where it did: killed or closed). Anything heard from
+ * a member (an answer, a protocol message) clears its suspicion. Like every detector built on timeouts, it can be wrong about a member
  * cut off for longer than that; such a member is dropped as if it had died.
  */
 public final class Liveness {
   /** How long a member must stay unreachable to count as gone. */
   public static final Duration GONE_AFTER = Duration.ofSeconds(5);
 
-  /** How many unreachable processes it remembers: the ones unreachable longest go first. */
-  static final int REMEMBERED = 10_000;
+  /**
+   * The longest quiet time between two failures of one run: a ping refused at once fails each
+   * second, one to a silent host only after its dial times out (10 s). Two failures further
+   * apart are two separate incidents, not one outage.
+   */
+  static final Duration RUN_GAP = Duration.ofSeconds(15);
 
-  /** Since when each process has been unreachable, guarded by itself; gone ones stay. */
-  private final Map<ProcessId, Long> unreachableSince = new java.util.LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<ProcessId, Long> eldest) {
-      return size() > REMEMBERED; // members' ids come from peers: bounded whatever they send
+  /**
+   * How many suspected processes it remembers: four times the members a hub holds
+   * ({@link Groups#MAX_MEMBERS}), so the hub's members are always tracked to their verdict.
+   */
+  static final int REMEMBERED = 4 * Groups.MAX_MEMBERS;
+
+  /** One member's current run of failures. */
+  private static final class Suspicion {
+    final long since;
+    long last;
+    boolean gone;
+
+    Suspicion(long now) {
+      this.since = now;
+      this.last = now;
     }
-  };
+  }
+
+  /**
+   * The suspected members, guarded by itself, in the order their runs began; gone ones stay
+   * until heard from. Bounded whatever ids peers send, and never by forgetting a run under way:
+   * a detector that dropped its oldest runs to make room would, with more suspects than room,
+   * restart every run before it ended and see none of them gone.
+   */
+  private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>();
+  /**
+   * The processes heard from, the most recent last (guarded by {@link #suspected}): a dial to
+   * one of them refused means the process that listened there is gone. Forgetting one (past
+   * {@code capacity}) only costs it the fast verdict.
+   */
+  private final java.util.LinkedHashSet<ProcessId> reached = new java.util.LinkedHashSet<>();
+  private final int capacity;
   private final LongSupplier nanoTime;
 
   public Liveness() {
     this(System::nanoTime);
   }
 
+  /** A detector reading the time from {@code nanoTime} (as {@link System#nanoTime}). */
   public Liveness(LongSupplier nanoTime) {
+    this(nanoTime, REMEMBERED);
+  }
+
+  Liveness(LongSupplier nanoTime, int capacity) {
     this.nanoTime = nanoTime;
+    this.capacity = capacity;
   }
 
   /** The function every DALua process answers, to show it is there. */
@@ -59,7 +98,7 @@ public final class Liveness {
     }
     process.async(p, ALIVE, v -> {
       outstanding.remove(p);
-      answered(p);
+      heard(p);
       alive.run();
     }, e -> {
       outstanding.remove(p);
@@ -71,9 +110,48 @@ public final class Liveness {
 
   /** A ping of {@code p} was answered. */
   public void answered(ProcessId p) {
-    synchronized (unreachableSince) {
-      unreachableSince.remove(p);
+    heard(p);
+  }
+
+  /** Something came from {@code p} — an answer, a protocol message: it is not gone. */
+  public void heard(ProcessId p) {
+    synchronized (suspected) {
+      suspected.remove(p);
+      reached.remove(p);
+      reached.add(p);
+      if (reached.size() > capacity) {
+        reached.remove(reached.iterator().next());
+      }
     }
+  }
+
+  /**
+   * Whether {@code e} is a dial refused by the peer's host (nothing listening at its port), as
+   * the transport words it (NIO: "Connection refused: /h:p"; epoll: "connect(..) failed:
+   * Connection refused") — not a dial that timed out, nor a connection lost.
+   */
+  static boolean refused(RpcException e) {
+    String m = e.getMessage();
+    return m != null && m.startsWith("cannot connect to ") && m.contains("Connection refused");
+  }
+
+  /**
+   * Under the lock, with the table full: forgets the runs that ended (no failure for {@link
+   * #RUN_GAP}), or else the oldest verdict (acted on already: a member gone is dropped by those
+   * that asked). True if there is room now.
+   */
+  private boolean makeRoom(long now) {
+    suspected.values().removeIf(s -> !s.gone && now - s.last > RUN_GAP.toNanos());
+    if (suspected.size() < capacity) {
+      return true;
+    }
+    for (var it = suspected.values().iterator(); it.hasNext(); ) {
+      if (it.next().gone) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
@@ -85,12 +163,33 @@ public final class Liveness {
       return false; // slow (deadline), or this process closing: not evidence
     }
     long now = nanoTime.getAsLong();
-    long since;
-    synchronized (unreachableSince) {
-      since = unreachableSince.computeIfAbsent(p, k -> now);
+    synchronized (suspected) {
+      Suspicion s = suspected.get(p);
+      if (s != null && s.gone) {
+        // Once gone, gone for every asker until it answers: the mutex, total order and the hub
+        // share one detector, and one of them must not take the verdict from the others.
+        return true;
+      }
+      if (refused(e) && reached.contains(p)) {
+        // Its host is up and says nothing listens where it did: the process we heard from is
+        // gone (killed, or closed), now — only silence needs the full bound.
+        suspected.remove(p);
+        Suspicion dead = new Suspicion(now);
+        dead.gone = true;
+        suspected.put(p, dead);
+        return true;
+      }
+      if (s == null || now - s.last > RUN_GAP.toNanos()) {
+        suspected.remove(p); // an old incident: this failure starts a new run
+        if (suspected.size() >= capacity && !makeRoom(now)) {
+          return false; // every run under way is kept to its end: this one starts later
+        }
+        suspected.put(p, new Suspicion(now));
+        return false;
+      }
+      s.last = now;
+      s.gone = now - s.since >= GONE_AFTER.toNanos();
+      return s.gone;
     }
-    // Once gone, gone for every asker until it answers: the mutex, total order and the hub
-    // share one detector, and one of them must not take the verdict from the others.
-    return now - since >= GONE_AFTER.toNanos();
   }
 }

@@ -63,4 +63,61 @@ class LivenessTest {
     }
     assertTrue(liveness.gone(p, new NoSuchFunctionException("no dalua.alive")));
   }
+
+  @Test
+  void gone_oneFailureThenHoursLaterOneTransientFailure_isNotGone() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused)); // a dropped connection, once
+    after(TimeUnit.HOURS.toSeconds(3)); // hours of quiet: nothing pinged it meanwhile
+    assertFalse(liveness.gone(p, refused)); // one more blip: a new incident, not an outage
+    after(1);
+    assertFalse(liveness.gone(p, refused));
+  }
+
+  @Test
+  void gone_aMessageHeardBetweenFailures_clearsTheSuspicion() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    assertFalse(liveness.gone(p, refused));
+    after(3);
+    liveness.heard(p); // an OK (or any protocol message) from it arrived
+    after(3);
+    assertFalse(liveness.gone(p, refused));
+    after(4);
+    assertFalse(liveness.gone(p, refused)); // 4 s of failures since it was heard: not yet
+    after(1);
+    assertTrue(liveness.gone(p, refused));
+  }
+
+  @Test
+  void gone_moreDeadMembersThanItRemembers_areEachSeenGone() {
+    PeerUnavailableException refused = new PeerUnavailableException("refused", null);
+    int dead = 10_001; // more than a detector of 10,000 could hold at once
+    Liveness small = new Liveness(() -> now[0], 10_000);
+    java.util.Set<ProcessId> left = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < dead; i++) {
+      left.add(ProcessId.of("10.0." + (i >> 8) + "." + (i & 255), 7000));
+    }
+
+    for (int second = 0; second < 20 && !left.isEmpty(); second++) { // the hub's pings
+      left.removeIf(member -> small.gone(member, refused)); // gone: dropped, pinged no more
+      after(1);
+    }
+
+    assertTrue(left.isEmpty(), left.size() + " dead members never seen gone");
+  }
+
+  @Test
+  void gone_aDialRefusedToAMemberHeardFromBefore_isGoneAtOnce_butNotOneNeverHeardFrom() {
+    PeerUnavailableException refused = new PeerUnavailableException(
+        "cannot connect to " + p + ": Connection refused: /127.0.0.1:4000");
+    ProcessId neverHeard = ProcessId.parse("127.0.0.1:4001");
+    liveness.heard(p);
+
+    assertTrue(liveness.gone(p, refused)); // killed: its host says nothing listens there
+    assertFalse(liveness.gone(neverHeard, refused)); // perhaps not started yet: the full bound
+    Liveness other = new Liveness(() -> now[0]);
+    other.heard(p);
+    assertFalse(other.gone(p, new PeerUnavailableException("cannot connect to " + p
+        + ": connection timed out: /127.0.0.1:4000"))); // silence: not evidence enough yet
+  }
 }

@@ -26,4 +26,15 @@ public final class RuntimeProvider implements RpcProvider {
   public List<RpcProcess> openProcesses() {
     return Processes.open();
   }
+
+  @Override
+  public dev.moonwire.rpc.ProcessId sender() {
+    dev.moonwire.rpc.ProcessId sender =
+        dev.moonwire.rpc.runtime.internal.dispatch.Dispatcher.currentSender();
+    if (sender == null) {
+      throw new IllegalStateException("Rpc.sender : no exported function is handling a request "
+          + "or message on this thread (expected: called from a handler, before it returns)");
+    }
+    return sender;
+  }
 }

@@ -38,6 +38,11 @@ public final class SyncProvider implements RpcProvider {
   }
 
   @Override
+  public dev.moonwire.rpc.ProcessId sender() {
+    return runtime.sender();
+  }
+
+  @Override
   public RpcFuture<Void> allOf(RpcFuture<?>[] futures) {
     return combined(futures, CompletableFuture.allOf(stages(futures)));
   }

@@ -42,6 +42,8 @@ public final class Dispatcher implements CallListener {
   private static final class Current {
     long deadlineAt;
     RunningRequest request;
+    /** The peer whose request or one-way message the running handler handles, or null. */
+    dev.moonwire.rpc.ProcessId sender;
     /** The kind of the error the running request answers with; null for a value. */
     RpcException.Kind outcome;
   }
@@ -89,6 +91,15 @@ public final class Dispatcher implements CallListener {
   public static long inheritedDeadlineNanos() {
     long at = CURRENT.get().deadlineAt;
     return at == 0 ? Long.MAX_VALUE : at - System.nanoTime();
+  }
+
+  /**
+   * The process that sent the request or one-way message whose handler runs on this thread —
+   * the peer its connection's handshake named (this process itself for a call to itself) — or
+   * null outside any handler.
+   */
+  public static dev.moonwire.rpc.ProcessId currentSender() {
+    return CURRENT.get().sender;
   }
 
   /**
@@ -225,7 +236,14 @@ public final class Dispatcher implements CallListener {
             return;
           }
           Object[] args = decode(conn, payload, function);
-          h.handle(Args.of(function, args));
+          Current current = CURRENT.get();
+          dev.moonwire.rpc.ProcessId outer = current.sender;
+          current.sender = conn.peer();
+          try {
+            h.handle(Args.of(function, args));
+          } finally {
+            current.sender = outer;
+          }
         } catch (Throwable t) {
           process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());
         } finally {
@@ -274,10 +292,12 @@ public final class Dispatcher implements CallListener {
       }
       current.deadlineAt = deadlineAt;
       current.request = r;
+      current.sender = conn.peer();
       reply = invoke(conn, callId, function, payload);
     } finally {
       current.deadlineAt = 0;
       current.request = null;
+      current.sender = null;
       boolean cancelled = true;
       try {
         ended(conn, callId, r);
