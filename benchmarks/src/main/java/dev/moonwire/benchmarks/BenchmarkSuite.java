@@ -45,6 +45,11 @@ public final class BenchmarkSuite {
     Collection<RunResult> results = run(smoke);
     System.out.println();
     System.out.println(table(results));
+    java.nio.file.Path png = java.nio.file.Path.of("benchmarks", "target",
+        smoke ? "latency-smoke.png" : "latency.png");
+    if (LatencyPlot.write(results, png)) {
+      System.out.println("Latency percentiles plotted in " + png);
+    }
   }
 
   static Collection<RunResult> run(boolean smoke) throws Exception {

@@ -17,10 +17,12 @@ import java.util.concurrent.Future;
  *   <li>{@link #get()} and {@link #get(long, java.util.concurrent.TimeUnit)} keep
  *       {@link Future}'s contract: the call's failure is the cause of an
  *       {@code ExecutionException}; a cancelled future throws
- *       {@code java.util.concurrent.CancellationException}; a wait interrupted — or, inside an
- *       event, a wait whose request was cancelled — throws {@code InterruptedException} with
- *       the thread's interrupt status kept (as {@code CompletableFuture.get()} does), and the
- *       wait's own call is cancelled if it was inside an event.
+ *       {@code java.util.concurrent.CancellationException}; a wait on a thread outside any
+ *       process that is interrupted throws {@code InterruptedException} with the thread's
+ *       interrupt status kept (as {@code CompletableFuture.get()} does). Inside an event, a
+ *       wait whose request is cancelled throws {@code InterruptedException} too, having
+ *       cancelled this future's call; the interrupt status is then clear, so that the
+ *       handler's clean-up can still make calls.
  *   <li>{@link #join()}, like every Moonwire suspension point (sync calls, {@code Rpc.await},
  *       monitors, channels), throws the call's {@link RpcException} as is, and
  *       {@link CancelledException} when the future or the waiting request was cancelled.

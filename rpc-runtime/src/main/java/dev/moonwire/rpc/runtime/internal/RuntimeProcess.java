@@ -131,9 +131,13 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return secret;
   }
 
-  /** Bytes of frames peers have begun to send and not finished (for tests). */
+  /** Bytes of frames begun and not finished, and connections closed over them (for tests). */
   public Budget partialFrames() {
     return connections.partialFrames();
+  }
+
+  public long closedForPartialFrames() {
+    return connections.closedForPartialFrames();
   }
 
   @Override
@@ -233,10 +237,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     faults.install(hook);
   }
 
-  /**
-   * For tests: closes every network connection this process has, as a network cut would; calls
-   * on them fail {@code PeerUnavailableException}, and later calls dial again.
-   */
+  /** For tests: closes every network connection, as a network cut would; calls dial again. */
   public void cutConnections() {
     connections.all().forEach(ChannelConnection::close);
   }

@@ -119,19 +119,32 @@ final class SyncFuture<T> extends CompletableFuture<T> implements RpcFuture<T> {
     return reportGet();
   }
 
-  /** {@link #awaitDone}, with a cancelled wait reported as {@code Future} reports it. */
+  /**
+   * {@link #awaitDone}, with a cancelled wait reported as {@code Future} reports it. Inside an
+   * event, the request's cancellation (its thread's interrupt) cancels this future's call, as
+   * every suspension point does (DESIGN §2), and the interrupt status is not kept: the
+   * process's next event must not see it. Outside, a platform thread keeps its interrupt
+   * status, as {@code CompletableFuture.get()} leaves it.
+   */
   private boolean awaitForGet(Duration timeout) throws InterruptedException {
-    if (isCancelled()) {
+    if (isDone()) {
       return true;
     }
+    boolean inEvent = Waiter.currentBaton() != null;
     if (Thread.interrupted()) {
-      Thread.currentThread().interrupt();
+      if (inEvent) {
+        cancel(true);
+      } else {
+        Thread.currentThread().interrupt();
+      }
       throw new InterruptedException("interrupted before waiting for the reply");
     }
     try {
       return awaitDone(timeout);
     } catch (CancelledException e) {
-      Thread.currentThread().interrupt();
+      if (!inEvent) {
+        Thread.currentThread().interrupt();
+      }
       InterruptedException ie = new InterruptedException(e.getMessage());
       ie.initCause(e);
       throw ie;

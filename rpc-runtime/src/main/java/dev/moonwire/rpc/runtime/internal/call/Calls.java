@@ -189,7 +189,10 @@ public final class Calls implements ReplyListener {
   @Override
   public void error(Connection conn, Message.Error error) {
     long callId = error.callId();
-    if (callId <= 0) {
+    if (callId == 0) {
+      return; // no call's, and a notice of no send: nothing to report
+    }
+    if (callId < 0) {
       // not a call's error: a notice that the peer refused -callId of our one-way sends
       long n = callId == Long.MIN_VALUE ? Integer.MAX_VALUE : Math.min(-callId,
           Integer.MAX_VALUE); // a count from the peer: clamped, never negative

@@ -134,8 +134,6 @@ public abstract class Connection {
   public static final int PAUSED_FOR_REPLIES = 1;
   /** Why reading from a peer is paused: it does not read what we send it. */
   public static final int PAUSED_FOR_BACKLOG = 2;
-  /** Why reading from a peer is paused: partly received frames fill their budget. */
-  public static final int PAUSED_FOR_PARTIAL_FRAMES = 4;
 
   /**
    * Stops reading from the peer for {@code reason}, from any thread, until {@link #resume} with

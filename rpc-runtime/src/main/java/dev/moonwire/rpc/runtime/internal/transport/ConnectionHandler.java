@@ -131,7 +131,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       Message m = Frames.decode(frame);
       switch (state) {
         case HELLO -> {
-          if (outbound && m instanceof Message.Error error && error.callId() == 0) {
+          if (outbound && m instanceof Message.Error error && error.callId() == 0
+              && error.toException("connect") instanceof OverloadedException) {
             refusedBeforeHello(ctx, error);
             return;
           }
@@ -263,6 +264,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       if (state != State.READY) {
         return; // no heartbeat before the handshake: its own timer bounds that stage
       }
+      FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+      if (decoder != null && decoder.midFrame()) {
+        // a frame begun and not continued for a whole interval holds bytes for nothing
+        lostBecause = "it sent part of a frame and nothing more for a heartbeat interval";
+        PeerLog.warn(conn.process, "partial frames", conn.peer(),
+            "sent part of a frame and nothing more for a heartbeat interval; closing the "
+                + "connection");
+        ctx.close();
+        return;
+      }
       if (conn.stuckForBacklog(2 * conn.process.config().heartbeatInterval().toNanos())) {
         lostBecause = "it read nothing of what it was sent for two heartbeat intervals";
         PeerLog.warn(conn.process, "backlog", conn.peer(),
@@ -358,14 +369,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * The peer refused this connection before its HELLO, saying why (it has as many connections
-   * as it takes): what is queued here did not run.
+   * The peer refused this connection before its HELLO, saying it is at its limit of
+   * connections: what is queued here did not run. (Only that refusal is taken before a HELLO;
+   * its text is the peer's, unproved, so it is cut short.)
    */
   private void refusedBeforeHello(ChannelHandlerContext ctx, Message.Error error) {
     failed = true;
     refusedHandshake = true;
-    refusedOverloaded = error.toException("connect") instanceof OverloadedException;
-    lostBecause = error.message();
+    refusedOverloaded = true;
+    String why = error.message() == null ? "" : error.message();
+    lostBecause = why.length() > 300 ? why.substring(0, 300) + "... (cut)" : why;
     log.debug("{}: {} refused the connection: {}", conn.process.id(), conn.peer(),
         error.message());
     ctx.close();

@@ -41,6 +41,8 @@ public final class Connections {
   private final Map<ProcessId, ConnectBackoff> backoffs = new ConcurrentHashMap<>();
   /** Bytes of frames peers have begun to send and not finished: a budget of their own. */
   private final Budget partialFrames;
+  private final java.util.concurrent.atomic.AtomicLong overPartialBudget =
+      new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger acceptedOpen =
       new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong refusedConnections =
@@ -51,8 +53,11 @@ public final class Connections {
     this.home = home;
     this.tls = TlsContexts.of(process.config());
     this.local = new LocalConnection(process);
-    this.partialFrames = new Budget(process.config().maxQueuedBytes());
-    partialFrames.onRelief(() -> resumeAll(Connection.PAUSED_FOR_PARTIAL_FRAMES));
+    // Room for two of the largest frames at least, so that no legitimate frame crosses it
+    // alone: what it bounds is many peers each holding part of one.
+    RpcConfig config = process.config();
+    this.partialFrames = new Budget(Math.max(config.maxQueuedBytes(),
+        2L * config.maxFrameBytes() + (1 << 20)));
   }
 
   /**
@@ -120,6 +125,11 @@ public final class Connections {
             ch.close();
           }
         });
+  }
+
+  /** Connections closed because frames begun and not finished were over their budget. */
+  public long closedForPartialFrames() {
+    return overPartialBudget.get();
   }
 
   /** Bytes of frames peers have begun to send and not finished. */
@@ -219,9 +229,15 @@ public final class Connections {
           if (delta < 0) {
             partial.release(-delta);
           } else if (partial.take(delta)) {
-            // Mid-frame, nothing else of this peer could be read anyway: pausing it loses no
-            // CANCEL. Reading resumes when the budget is down to half.
-            conn.pause(Connection.PAUSED_FOR_PARTIAL_FRAMES);
+            // Not a pause: a paused connection holds its peer's later frames (a legitimate
+            // client's CANCELs) behind those of peers that never finish theirs. The peer whose
+            // read crossed the budget loses its connection; what it held is given back.
+            overPartialBudget.incrementAndGet();
+            PeerLog.warn(process, "partial frames", conn.peer() != null ? conn.peer()
+                : p.channel().remoteAddress(), "frames begun and not finished hold " + partial.used()
+                + " bytes (expected: at most " + partial.limit() + ", maxQueuedBytes); closing "
+                + "the connection whose bytes crossed it");
+            conn.close();
           }
         }));
     p.addLast(new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0,

@@ -17,8 +17,9 @@ import java.util.List;
  * are passed on as a {@link Message.Oversized}, so that one call fails, and its bytes are skipped as
  * they arrive, never held.
  *
- * <p>The bytes of a frame not yet whole are held here, and told to a {@link Holding} as they
- * change, so the process can count them against a budget like any other bytes a peer gave it.
+ * <p>The memory a frame not yet whole holds here (the capacity of the buffer that gathers it,
+ * not only the bytes in it) is told to a {@link Holding} as it changes, so the process can
+ * count it against a budget like any other bytes a peer gave it.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
   private static final int POOLED_FROM = 1024;
@@ -51,13 +52,18 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       super.channelRead(ctx, msg);
     } finally {
       ByteBuf cumulation = internalBuffer();
-      hold(cumulation == null ? 0 : cumulation.readableBytes());
+      hold(cumulation == null || !cumulation.isReadable() ? 0 : cumulation.capacity());
     }
   }
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
     hold(0);
+  }
+
+  /** True while part of a frame has arrived and the rest has not. */
+  public boolean midFrame() {
+    return held > 0;
   }
 
   private void hold(long bytes) {
