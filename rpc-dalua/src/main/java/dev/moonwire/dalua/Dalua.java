@@ -301,6 +301,29 @@ public final class Dalua {
     return sender;
   }
 
+  /**
+   * Members seen gone, and what each algorithm did about it: expected in a group whose members
+   * can die, so one line at INFO, never a stack.
+   */
+  private static final org.slf4j.Logger MEMBERS =
+      org.slf4j.LoggerFactory.getLogger("dev.moonwire.dalua.Members");
+
+  /** Logs that {@code member} is gone and what {@code algorithm} did: {@code done}. */
+  void memberGone(ProcessId member, String algorithm, String done) {
+    MEMBERS.info("{}: {} is gone ({}): {}", process.id(), member, algorithm, done);
+  }
+
+  /**
+   * A protocol message to each of {@code to} but those the detector holds gone: a send to a
+   * dead member would only fail and be reported as an error, and no algorithm waits for one.
+   */
+  void sendToLive(Collection<ProcessId> to, String function, Object... args) {
+    List<ProcessId> live = to.stream().filter(p -> !liveness.isGone(p)).toList();
+    if (!live.isEmpty()) {
+      process.send(live, function, args);
+    }
+  }
+
   /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
   void reportLater(RuntimeException e) {
     try {

@@ -262,7 +262,7 @@ public final class Mutex {
       return;
     }
     messages.addAndGet(to.size());
-    dalua.process().send(to, REQUEST, name, ts, self);
+    dalua.sendToLive(to, REQUEST, name, ts, self);
     synchronized (this) {
       if (pingedTs == ts) {
         return; // a member added while waiting: the pings already under way cover it
@@ -298,7 +298,7 @@ public final class Mutex {
       again = before != null && before == ts;
     }
     (again ? resent : messages).incrementAndGet();
-    dalua.process().send(to, OK, name, self, ts);
+    dalua.sendToLive(List.of(to), OK, name, self, ts);
   }
 
   /** A request of {@code from} with timestamp {@code ts}: OK now, or when this one leaves. */
@@ -369,7 +369,11 @@ public final class Mutex {
       for (ProcessId p : waitingFor) {
         // unreachable for a while: removed; a member only slow still counts
         dalua.liveness.ping(dalua.process(), p, pinging, Dalua.PING_DEADLINE,
-            () -> resendIfAwaited(p, ts), () -> remove(p));
+            () -> resendIfAwaited(p, ts), () -> {
+              dalua.memberGone(p, "mutex '" + name + "'", "removed: its OK is no longer "
+                  + "awaited and its request forgotten");
+              remove(p);
+            });
       }
       schedulePing(ts);
     }, PING.toMillis(), TimeUnit.MILLISECONDS);

@@ -162,7 +162,7 @@ final class TotalMulticast implements Multicast {
       bestTs = -1;
       bestTie = "";
     }
-    dalua.process().send(members, MESSAGE, app, id, dalua.self(), next[0], next[1]);
+    dalua.sendToLive(members, MESSAGE, app, id, dalua.self(), next[0], next[1]);
     pingWhileAwaiting(id);
   }
 
@@ -295,7 +295,7 @@ final class TotalMulticast implements Multicast {
       // decided: what SETTLED answers from now, even if this member's own AGREE is refused
       agreements.put(id, new Object[] {ts, tie});
     }
-    dalua.process().send(to, AGREE, app, id, ts, tie);
+    dalua.sendToLive(to, AGREE, app, id, ts, tie);
     startNext();
   }
 
@@ -382,11 +382,12 @@ final class TotalMulticast implements Multicast {
   /** {@code p} is gone: its proposal for {@code id} is no longer awaited. */
   private void dropSilent(String id, ProcessId p) {
     synchronized (this) {
-      if (!id.equals(sending)) {
+      if (!id.equals(sending) || !awaiting.remove(p)) {
         return; // a later message is being sent now: p is asked for that one anew
       }
-      awaiting.remove(p);
     }
+    dalua.memberGone(p, "total order of '" + app + "'", "message " + id + " is agreed "
+        + "without its proposal");
     agreeIfAllProposed(id);
   }
 
@@ -446,6 +447,8 @@ final class TotalMulticast implements Multicast {
   }
 
   private void askOthers(String id, ProcessId sender) {
+    dalua.memberGone(sender, "total order of '" + app + "'", "whether its message " + id
+        + " was agreed is asked of the other members; if none saw it agreed, it is dropped");
     List<ProcessId> others = new ArrayList<>(dalua.apps().processes(app));
     others.remove(dalua.self());
     others.remove(sender);

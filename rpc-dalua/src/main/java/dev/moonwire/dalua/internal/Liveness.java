@@ -154,6 +154,14 @@ public final class Liveness {
     return false;
   }
 
+  /** Whether {@code p} counts as gone now (until it is heard from again). */
+  public boolean isGone(ProcessId p) {
+    synchronized (suspected) {
+      Suspicion s = suspected.get(p);
+      return s != null && s.gone;
+    }
+  }
+
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
   public boolean gone(ProcessId p, RpcException e) {
     if (e instanceof NoSuchFunctionException) {
