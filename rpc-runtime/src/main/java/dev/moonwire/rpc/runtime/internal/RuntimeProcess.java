@@ -439,6 +439,11 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return connections.size();
   }
 
+  /** This process's network connections as of now (for tests). */
+  List<ChannelConnection> connectionsNow() {
+    return connections.all();
+  }
+
   @Override
   public void connectionClosed(ChannelConnection conn) {
     if (faults != null) {
@@ -658,7 +663,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
   public ProcessStats stats() {
     List<ProcessStats.Connection> links = new ArrayList<>();
     for (ChannelConnection c : connections.all()) {
-      links.add(new ProcessStats.Connection(c.peer(), c.pendingCount(), c.readingPaused()));
+      links.add(new ProcessStats.Connection(c.peer(), c.pendingCount(), c.readingPaused(),
+          c.queuedBytes()));
     }
     return new ProcessStats(id, links, pendingCalls(), scheduler().queued(),
         inbound.used(), outbound.used(), refusals.total());
