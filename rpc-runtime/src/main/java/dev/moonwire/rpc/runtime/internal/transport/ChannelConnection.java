@@ -26,9 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * slow or unconnected peer does not take waits here, counted. New work counts against the
  * process's outbound budget and is refused beyond it ({@link #offer}). Answers to the peer —
  * replies, errors, pongs — are never refused; each is charged to the process's inbound budget
- * (the work peers gave it) until the socket has taken it, and a peer whose backlog grows past a few MiB
- * ({@link #backlogged}) is not read from, and its requests are refused rather than run, until
- * it drains: it is not reading what it asked for.
+ * (the work peers gave it) until the socket has taken it, and a peer whose backlog grows past
+ * a few MiB ({@link #backlogged}) is not read from, and its requests are refused rather than
+ * run, until it drains: it is not reading what it asked for.
  */
 public final class ChannelConnection extends Connection {
   /** How long refused one-way sends are gathered before one notice goes to the sender. */
@@ -303,7 +303,7 @@ public final class ChannelConnection extends Connection {
           if (last != null) {
             ch.write(last).addListener(done -> process.inbound().release(written));
           } else {
-            process.inbound().release(written); // the rewrite of the last frame failed
+            process.inbound().release(written); // a rewrite failed: none reached Netty
           }
         } else if (last != null) {
           ch.write(last, ch.voidPromise());
