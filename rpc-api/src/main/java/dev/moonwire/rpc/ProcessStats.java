@@ -12,8 +12,9 @@ import java.util.List;
  * @param pendingCalls calls it made that have not ended (as {@link RpcProcess#pendingCalls()})
  * @param queuedEvents events waiting for their turn (requests, replies, callbacks), not
  *     counting the one running
- * @param inboundBytes bytes of requests, sends and replies from peers held now, which
- *     {@link RpcConfig#withMaxInFlight} and the inbound budget bound
+ * @param inboundBytes bytes of work peers gave the process held now — their requests and sends
+ *     queued or running, and the replies, errors and pongs to them not yet written — which the
+ *     inbound budget ({@link RpcConfig#withMaxQueuedBytes}) bounds
  * @param outboundBytes bytes queued to go out to peers now
  * @param failedSends one-way sends reported failed since the process opened
  */
@@ -30,9 +31,13 @@ public record ProcessStats(ProcessId id, List<Connection> connections, int pendi
    * @param peer the process at the other end (null while its handshake is not done)
    * @param pendingCalls calls made over it that have not ended
    * @param readingPaused whether this process has stopped reading from it for now (the peer
-   *     sent more than the process takes in at once: flow control)
+   *     sent more than the process takes in at once, or does not read what it is sent: flow
+   *     control)
+   * @param queuedBytes bytes waiting to go to the peer: queued by this process and not yet
+   *     taken by the network (a peer that does not read holds a few MiB at most)
    */
-  public record Connection(ProcessId peer, int pendingCalls, boolean readingPaused) {}
+  public record Connection(ProcessId peer, int pendingCalls, boolean readingPaused,
+      long queuedBytes) {}
 
   /** A few lines a person can read. */
   @Override
@@ -45,7 +50,8 @@ public record ProcessStats(ProcessId id, List<Connection> connections, int pendi
         .append(" send(s) failed");
     for (Connection c : connections) {
       b.append("\n  ").append(c.peer() == null ? "(handshake)" : c.peer()).append(": ")
-          .append(c.pendingCalls()).append(" pending").append(c.readingPaused() ? ", paused" : "");
+          .append(c.pendingCalls()).append(" pending, ").append(c.queuedBytes())
+          .append(" B queued").append(c.readingPaused() ? ", paused" : "");
     }
     return b.toString();
   }

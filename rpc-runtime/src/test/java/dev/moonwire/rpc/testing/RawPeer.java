@@ -74,7 +74,22 @@ public final class RawPeer implements AutoCloseable {
 
   /** Connects and says HELLO as {@code 127.0.0.1:1}; reads the server's HELLO. */
   public static RawPeer connect(ProcessId server) throws IOException {
-    RawPeer p = new RawPeer(new Socket(server.host(), server.port()));
+    return handshake(new RawPeer(new Socket(server.host(), server.port())));
+  }
+
+  /**
+   * Like {@link #connect(ProcessId)}, over a socket whose receive buffer is set to
+   * {@code receiveBufferBytes} before it connects (so the TCP window is small from the start):
+   * a peer that reads nothing makes the server hold what it sends after a few KiB.
+   */
+  public static RawPeer connect(ProcessId server, int receiveBufferBytes) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(receiveBufferBytes);
+    s.connect(new java.net.InetSocketAddress(server.host(), server.port()));
+    return handshake(new RawPeer(s));
+  }
+
+  private static RawPeer handshake(RawPeer p) throws IOException {
     p.socket.setSoTimeout(20_000);
     p.writeFrame(hello());
     p.writeFrame(emptySchema()); // registers no classes of its own

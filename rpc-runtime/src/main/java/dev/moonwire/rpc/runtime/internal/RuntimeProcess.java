@@ -114,8 +114,6 @@ public final class RuntimeProcess implements RpcProcess, Host {
     lifecycle.accept();
   }
 
-  // ---- what the other layers use --------------------------------------------------------
-
   @Override
   public RpcConfig config() {
     return config;
@@ -257,9 +255,13 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return connections.readingPausedOnSome();
   }
 
-  /** How many network connections this process has, both directions (for tests). */
+  /** How many network connections this process has, and which, as of now (for tests). */
   int connectionCount() {
     return connections.size();
+  }
+
+  List<ChannelConnection> connectionsNow() {
+    return connections.all();
   }
 
   @Override

@@ -287,6 +287,15 @@ public final class Dispatcher implements CallListener {
         payload.release();
         return;
       }
+      String notNow = conn.whyNotRun();
+      if (notNow != null) { // its reply would have nowhere to wait: DESIGN §6
+        payload.release();
+        PeerLog.warn(process, "overloaded", conn.peer(), "refused a call to '" + function
+            + "' as it was about to run: " + notNow);
+        reply = error(conn, callId, RpcException.Kind.OVERLOADED, "'" + function
+            + "' did not run: " + notNow);
+        return;
+      }
       if (process.threadPerEvent()) {
         r.started(Thread.currentThread());
       }

@@ -1,6 +1,5 @@
 package dev.moonwire.rpc.runtime.internal.dispatch;
 
-import dev.moonwire.rpc.runtime.internal.transport.Budget;
 import dev.moonwire.rpc.runtime.internal.transport.Endpoint;
 import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
 import java.util.concurrent.CompletionStage;
@@ -13,8 +12,6 @@ public interface Host extends Endpoint {
   /** True once the process has begun to close: new work is refused. */
   public boolean isClosing();
 
-  /** Bytes of work peers gave this process that have not ended. */
-  public Budget inbound();
 
   /** The process's codec. */
   public WireCodec codec();

@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * on the channel's event loop writes everything queued and flushes once — one system call for
  * many frames, however many threads write.
  *
- * <p>Bounded: what waits in the queue counts against the process's outbound budget, and the
- * drain hands frames to Netty only while the channel is writable, so a slow or unconnected
- * peer holds at most the budget, not whatever callers produce. New work beyond the budget is
- * refused ({@link #offer}); replies are always queued, and a peer whose backlog of them grows
- * past a few MiB is not read from until it drains: it is not reading what it asked for.
+ * <p>Bounded: the drain hands frames to Netty only while the channel is writable, so what a
+ * slow or unconnected peer does not take waits here, counted. New work counts against the
+ * process's outbound budget and is refused beyond it ({@link #offer}). Answers to the peer —
+ * replies, errors, pongs — are never refused; each is charged to the process's inbound budget
+ * (the work peers gave it) until the socket has taken it, and a peer whose backlog grows past
+ * a few MiB ({@link #backlogged}) is not read from, and its requests are refused rather than
+ * run, until it drains: it is not reading what it asked for.
  */
 public final class ChannelConnection extends Connection {
   /** How long refused one-way sends are gathered before one notice goes to the sender. */
@@ -131,16 +133,50 @@ public final class ChannelConnection extends Connection {
   }
 
   /**
-   * Replies, errors and cancels: never refused, and not counted against the process's outbound
-   * budget (a peer that does not read them must not keep this process from calling others);
-   * they count here, and a peer whose backlog grows is no longer read.
+   * Replies, errors, pongs and cancels: never refused, and not counted against the process's
+   * outbound budget (a peer that does not read them must not keep this process from calling
+   * others). Answers are charged to the inbound budget until written; everything counts here,
+   * and a peer whose backlog grows is no longer read.
    */
   @Override
   public void write(ByteBuf frame) {
-    enqueue(frame, frame.readableBytes());
-    if (queuedBytes.get() > backlogLimit) {
+    int size = frame.readableBytes();
+    if (Frames.answers(Frames.kindOf(frame))) {
+      process.inbound().take(size);
+    }
+    enqueue(frame, size);
+    // Not before the handshake is done both ways: until then frames wait because this side
+    // holds them (for the peer's HELLO, or its proof), not because the peer does not read, and
+    // a pause would keep the HELLO that releases them from being read.
+    if (queuedBytes.get() > backlogLimit && ready && peerHelloRead) {
       pause(PAUSED_FOR_BACKLOG);
     }
+  }
+
+  /**
+   * True while more waits to go to the peer than it may leave unread: it is not reading what it
+   * asked for, so its requests are refused rather than run (their replies would have nowhere
+   * to wait).
+   */
+  @Override
+  public boolean backlogged() {
+    return queuedBytes.get() > backlogLimit;
+  }
+
+  /**
+   * Bytes waiting to go to the peer: in this connection's queue, and in Netty's buffer of the
+   * channel (handed over, not yet taken by the socket).
+   */
+  public long queuedBytes() {
+    long n = queuedBytes.get();
+    Channel ch = channel;
+    if (ch != null) {
+      var netty = ch.unsafe().outboundBuffer(); // null once closed
+      if (netty != null) {
+        n += netty.totalPendingWriteBytes();
+      }
+    }
+    return n;
   }
 
   /** The function a SEND frame (length prefix included) calls, or null for other frames. */
@@ -154,7 +190,7 @@ public final class ChannelConnection extends Connection {
 
   /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
   private static boolean newWork(ByteBuf f) {
-    return newWork(f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES));
+    return newWork(Frames.kindOf(f));
   }
 
   private static boolean newWork(byte kind) {
@@ -188,8 +224,11 @@ public final class ChannelConnection extends Connection {
 
   private void enqueue(ByteBuf frame, int size) {
     if (isClosed()) {
-      if (newWork(frame)) {
+      byte kind = Frames.kindOf(frame);
+      if (newWork(kind)) {
         process.outbound().release(size);
+      } else if (Frames.answers(kind)) {
+        process.inbound().release(size);
       }
       String function = sendFunction(frame);
       frame.release();
@@ -224,12 +263,14 @@ public final class ChannelConnection extends Connection {
     int n = 0;
     long bytes = 0;
     long work = 0;
+    long answers = 0;
     ByteBuf f;
+    ByteBuf last = null; // written once the next is known: the batch's promise goes with it
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
     try {
       while (ch.isWritable() && (f = outbound.peek()) != null) {
-        byte kind = f.getByte(f.readerIndex() + Frames.LENGTH_PREFIX_BYTES);
+        byte kind = Frames.kindOf(f);
         if (kind == Frames.REQUEST_WITH_HEADERS && !peerHelloRead) {
           // Only the peer's HELLO says whether it reads headers; until then this request, and
           // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
@@ -241,17 +282,34 @@ public final class ChannelConnection extends Connection {
         n++;
         if (newWork(kind)) {
           work += size;
+        } else if (Frames.answers(kind)) {
+          answers += size;
         }
         if (kind == Frames.REQUEST_WITH_HEADERS
             && (peerFeatures & Frames.FEATURE_HEADERS) == 0) {
           f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
         }
-        ch.write(f, ch.voidPromise());
+        if (last != null) {
+          ch.write(last, ch.voidPromise());
+        }
+        last = f;
       }
     } finally {
       if (n > 0) { // what left the queue is no longer held here, even if a rewrite failed
         queuedBytes.addAndGet(-bytes);
         process.outbound().release(work);
+        if (answers > 0) {
+          // Answers stay charged while Netty holds them, until the socket has taken them: one
+          // promise for the batch (frames are written in order), not one per frame.
+          long written = answers;
+          if (last != null) {
+            ch.write(last).addListener(done -> process.inbound().release(written));
+          } else {
+            process.inbound().release(written); // a rewrite failed: none reached Netty
+          }
+        } else if (last != null) {
+          ch.write(last, ch.voidPromise());
+        }
         ch.flush();
         lastProgress = System.nanoTime();
       }
@@ -404,10 +462,13 @@ public final class ChannelConnection extends Connection {
     String function = null;
     long bytes = 0;
     long work = 0;
+    long answers = 0;
     for (ByteBuf f; (f = outbound.poll()) != null; ) {
       bytes += f.readableBytes();
       if (newWork(f)) {
         work += f.readableBytes();
+      } else if (Frames.answers(Frames.kindOf(f))) {
+        answers += f.readableBytes();
       }
       String sent = sendFunction(f);
       if (sent != null) {
@@ -420,6 +481,7 @@ public final class ChannelConnection extends Connection {
     }
     queuedBytes.addAndGet(-bytes);
     process.outbound().release(work);
+    process.inbound().release(answers);
     if (sends > 0) {
       process.refusals().notSent(sends, "one-way send(s) to " + peer
           + " were not sent (the first to '" + function + "'): " + why);

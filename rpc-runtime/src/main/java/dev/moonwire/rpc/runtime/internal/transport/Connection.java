@@ -152,6 +152,31 @@ public abstract class Connection {
     return false;
   }
 
+  /** True while the peer leaves more unread than it may (see {@link ChannelConnection}). */
+  public boolean backlogged() {
+    return false;
+  }
+
+  /**
+   * Why a request admitted from this peer must not run now, or null if it may: its reply would
+   * have nowhere to wait. Answers not yet written count against the process's inbound budget,
+   * so once they fill it — or this peer leaves too much unread — requests about to start are
+   * answered OVERLOADED instead: a few bytes each, however large their replies would be.
+   */
+  public final String whyNotRun() {
+    if (backlogged()) {
+      return peer() + " has not read what " + process.id() + " already sent it (expected: a "
+          + "peer that reads its replies)";
+    }
+    Budget in = process.inbound();
+    long used = in.used();
+    if (used > in.limit()) {
+      return process.id() + " holds " + used + " bytes of work and unwritten replies "
+          + "(expected: at most " + in.limit() + "; RpcConfig.withMaxQueuedBytes at the callee)";
+    }
+    return null;
+  }
+
   /**
    * Queues a whole frame (length prefix included) for sending, whatever the outbound budget
    * says: replies, errors and cancels of work already under way. Takes ownership of it.

@@ -158,7 +158,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         case READY -> {
           switch (m) {
             case Message.Schema schema -> schema(schema);
-            case Message.Ping ping -> ctx.writeAndFlush(
+            // queued and counted like any answer: a peer that pings and reads nothing is paused
+            case Message.Ping ping -> conn.write(
                 Frames.withLong(ctx.alloc(), Frames.PONG, ping.nonce()));
             case Message.Pong pong -> { } // reading it is the point: the idle timer restarts
             case Message.GoAway goAway -> conn.goingAway();
@@ -282,9 +283,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       } else if (conn.readingPaused()) {
         // We stopped reading on purpose (flow control): silence proves nothing. Keep the
         // peer's own heartbeat fed instead; a dead peer shows when a write fails.
-        ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+        conn.write(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
       } else if (idle.isFirst()) {
-        ctx.writeAndFlush(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+        conn.write(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
       } else {
         lostBecause = "it stopped answering heartbeats";
         PeerLog.warn(conn.process, "heartbeat", conn.peer(),
@@ -311,6 +312,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (handshakeTimer != null) {
+      // Its task holds the channel, the pipeline and this connection: left scheduled, every
+      // connection that closes during its handshake would stay reachable for the whole timeout.
+      handshakeTimer.cancel(false);
+      handshakeTimer = null;
+    }
     ProcessId peer = conn.peer();
     String why = lostBecause;
     log.debug("{}: connection {} {} lost: {}", conn.process.id(), outbound ? "to" : "from",

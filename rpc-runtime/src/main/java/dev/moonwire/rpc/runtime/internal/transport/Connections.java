@@ -279,7 +279,7 @@ public final class Connections {
     List<dev.moonwire.rpc.ProcessStats.Connection> out = new ArrayList<>();
     for (ChannelConnection c : links) {
       out.add(new dev.moonwire.rpc.ProcessStats.Connection(c.peer(), c.pendingCount(),
-          c.readingPaused()));
+          c.readingPaused(), c.queuedBytes()));
     }
     return out;
   }

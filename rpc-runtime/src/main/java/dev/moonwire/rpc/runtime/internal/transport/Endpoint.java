@@ -29,6 +29,11 @@ public interface Endpoint {
   /** Bytes queued to go out to peers. */
   public Budget outbound();
 
+  /**
+   * Bytes of work peers gave the process that has not ended: requests and sends held, and the
+   * answers to them not yet written.
+   */
+  public Budget inbound();
 
   /** Where failed one-way sends are reported. */
   public Refusals refusals();

@@ -66,6 +66,20 @@ public final class Frames {
   public static final byte VERSION = 2;
   public static final int MAX_STACK_CHARS = 16 * 1024;
 
+  /**
+   * Whether a frame of {@code kind} answers something the peer sent — a reply, an error, a pong.
+   * Until written, such a frame is charged to the work the peer gave the process: a peer that
+   * asks and does not read cannot make the process hold more than its budget.
+   */
+  public static boolean answers(byte kind) {
+    return kind == REPLY || kind == ERROR || kind == PONG;
+  }
+
+  /** The kind of a whole frame (length prefix included). */
+  public static byte kindOf(ByteBuf frame) {
+    return frame.getByte(frame.readerIndex() + LENGTH_PREFIX_BYTES);
+  }
+
   /** Starts a frame: a length placeholder and the kind. */
   public static ByteBuf start(ByteBufAllocator alloc, int bodyHint, byte kind) {
     ByteBuf buf = alloc.buffer(5 + bodyHint);
