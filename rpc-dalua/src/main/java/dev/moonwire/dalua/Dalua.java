@@ -126,8 +126,14 @@ public final class Dalua {
     });
     process.export(Mutex.OK, a -> {
       Mutex m = mutexes.get(a.stringAt(0));
+      // the sender's clock, for the fencing token; an OK without it (an older member) adds none
+      long clock = a.size() > 3 ? a.longAt(3) : 0;
+      if (clock < 0 || clock > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
+        throw new IllegalArgumentException("mutex '" + a.stringAt(0) + "': OK of " + a.get(1)
+            + " with clock " + clock + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
+      }
       if (m != null) {
-        m.onOk(a.get(1, ProcessId.class), a.longAt(2));
+        m.onOk(a.get(1, ProcessId.class), a.longAt(2), clock);
       }
       return null;
     });
