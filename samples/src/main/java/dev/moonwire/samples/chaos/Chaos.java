@@ -25,12 +25,14 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code ./mw chaos [--seconds 60] [--members 5] [--seed N] [--faults kill,pause,cut,drop]
- * [--drop-percent 2] [--logs DIR]}: DALua's members in JVMs of their own run the mutex, total
+ * [--drop-percent 2] [--pause-seconds 25] [--logs DIR]}: DALua's members in JVMs of their own run the mutex, total
  * order and causal order while this controller — which also holds the group (the hub) and the
  * fenced resource, and is never hit — injects faults on a schedule drawn from the seed:
  * <ul>
  *   <li>{@code kill}: SIGKILL, then a new incarnation at the same port, which joins again;
- *   <li>{@code pause}: SIGSTOP, then SIGCONT after longer than the failure detector's bound;
+ *   <li>{@code pause}: SIGSTOP, then SIGCONT after longer than the failure detector takes to
+ *       drop a frozen member ({@link #FROZEN_DETECTED}; shorter with {@code --pause-seconds},
+ *       when a paused member must be waited for, not dropped);
  *   <li>{@code cut}: every TCP connection of a member reset ({@code ss -K}, see
  *       {@link ConnectionCutter}), its link to the resource spared;
  *   <li>{@code drop}: a share of the one-way sends each member receives lost (the runtime's
@@ -45,10 +47,14 @@ public final class Chaos {
   private Chaos() {}
 
   /**
-   * How long DALua's failure detector lets a member be unreachable before it counts as gone
-   * (its {@code Liveness.GONE_AFTER}, stated in {@code Mutex}'s Javadoc): pauses last longer.
+   * How long a frozen member takes to count as gone, which a pause must outlast (default of
+   * {@code --pause-seconds}). DALua's detector drops a member unreachable for five seconds
+   * ({@code Liveness.GONE_AFTER}), but a SIGSTOPped JVM is not unreachable at first: its
+   * kernel keeps its connections and accepts new ones, so pings only time out (slow, not gone)
+   * until heartbeats close the connections (two intervals of 5 s) and a new handshake times
+   * out (10 s); five seconds later it is gone.
    */
-  static final Duration DETECTOR_BOUND = Duration.ofSeconds(5);
+  static final Duration FROZEN_DETECTED = Duration.ofSeconds(25);
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -62,7 +68,8 @@ public final class Chaos {
     }
     if (args.length % 2 != 0) {
       System.out.println("usage: ./mw chaos [--seconds 60] [--members 5] [--seed N] "
-          + "[--faults kill,pause,cut,drop] [--drop-percent 2] [--logs DIR]");
+          + "[--faults kill,pause,cut,drop] [--drop-percent 2] [--pause-seconds 25] "
+          + "[--logs DIR]");
       return 2;
     }
     int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
@@ -70,6 +77,8 @@ public final class Chaos {
     long seed = options.containsKey("seed") ? Long.parseLong(options.get("seed"))
         : ThreadLocalRandom.current().nextLong(1, 1_000_000);
     int dropPercent = Integer.parseInt(options.getOrDefault("drop-percent", "2"));
+    int pauseSeconds = Integer.parseInt(options.getOrDefault("pause-seconds",
+        String.valueOf(FROZEN_DETECTED.toSeconds())));
     Set<Kind> kinds = EnumSet.noneOf(Kind.class);
     String faults = options.getOrDefault("faults", "kill,pause,cut,drop");
     for (String k : faults.split(",")) {
@@ -99,13 +108,15 @@ public final class Chaos {
     }
     String replay = "--seconds " + seconds + " --members " + members + " --seed " + seed
         + " --faults " + (kinds.isEmpty() ? "none" : names(kinds))
-        + (kinds.contains(Kind.DROP) ? " --drop-percent " + dropPercent : "");
+        + (kinds.contains(Kind.DROP) ? " --drop-percent " + dropPercent : "")
+        + (kinds.contains(Kind.PAUSE) ? " --pause-seconds " + pauseSeconds : "");
     try {
       Path dir = options.containsKey("logs") ? Path.of(options.get("logs"))
           : Files.createTempDirectory("moonwire-chaos-" + seed + "-");
       Files.createDirectories(dir);
       System.out.println("chaos " + replay + "   logs: " + dir);
-      return new Run(seconds, members, seed, kinds, dropPercent, dir, replay).call();
+      return new Run(seconds, members, seed, kinds, dropPercent, pauseSeconds * 1_000L, dir,
+          replay).call();
     } catch (Exception e) {
       System.out.println("FAILED: the run could not be made: " + e);
       return 2;
@@ -130,23 +141,24 @@ public final class Chaos {
     private final long seed;
     private final Set<Kind> kinds;
     private final int dropPercent;
+    private final long pauseMillis;
     private final Path dir;
     private final String replay;
     private long cutConnections;
 
-    Run(int seconds, int members, long seed, Set<Kind> kinds, int dropPercent, Path dir,
-        String replay) {
+    Run(int seconds, int members, long seed, Set<Kind> kinds, int dropPercent, long pauseMillis,
+        Path dir, String replay) {
       this.seconds = seconds;
       this.members = members;
       this.seed = seed;
       this.kinds = kinds;
       this.dropPercent = dropPercent;
+      this.pauseMillis = pauseMillis;
       this.dir = dir;
       this.replay = replay;
     }
 
     int call() throws Exception {
-      long pauseMillis = DETECTOR_BOUND.toMillis() + 1_000;
       FaultSchedule schedule = FaultSchedule.of(seed, members, seconds * 1_000L, kinds,
           pauseMillis);
       try (RpcProcess hub = Rpc.open(RpcConfig.defaults());
@@ -172,17 +184,25 @@ public final class Chaos {
           inject(schedule, jvms, faultLog, store.id().port());
           List<String> live = new ArrayList<>();
           for (int i = 0; i < members; i++) {
-            live.add("m" + i + "." + jvms.incarnation(i));
+            String incarnation = "m" + i + "." + jvms.incarnation(i);
+            if (!jvms.alive(i)) { // not killed by the schedule: it died of itself
+              System.out.println("FAILED: liveness seed=" + seed + ": " + incarnation
+                  + "'s JVM exited by itself; its output: " + dir.resolve(incarnation + ".out"));
+              System.out.println("replay: ./mw chaos " + replay + "   logs: " + dir);
+              return 1;
+            }
+            live.add(incarnation);
           }
           stopWork(hub, jvms);
           jvms.close();
           ChaosCheck check = new ChaosCheck(dir, live);
-          try {
-            check.check();
-          } catch (ChaosCheck.Violation v) {
-            System.out.println("FAILED: " + v.property + " seed=" + seed + ": "
-                + v.getMessage().substring(v.property.length() + 2));
-            v.lines.forEach(System.out::println);
+          List<ChaosCheck.Violation> violations = check.check();
+          if (!violations.isEmpty()) {
+            for (ChaosCheck.Violation v : violations) {
+              System.out.println("FAILED: " + v.property + " seed=" + seed + ": "
+                  + v.getMessage().substring(v.property.length() + 2));
+              v.lines.forEach(System.out::println);
+            }
             System.out.println("replay: ./mw chaos " + replay + "   logs: " + dir);
             return 1;
           }
@@ -191,7 +211,8 @@ public final class Chaos {
               + " (" + cutConnections + " connections), drop "
               + (kinds.contains(Kind.DROP) ? dropPercent + "% of one-way sends" : "none")
               + "; mutex entries " + check.entries + " (writes accepted " + resource.accepted()
-              + ", stale holders fenced " + check.fenced + "); total-order deliveries "
+              + ", stale holders fenced " + check.fenced + ", let in after a pause while "
+              + "waiting " + check.staleGrants + "); total-order deliveries "
               + check.totalDeliveries + "; causal deliveries " + check.causalDeliveries
               + " (live members " + live + ")");
           return 0;

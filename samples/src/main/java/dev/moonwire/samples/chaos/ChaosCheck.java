@@ -18,10 +18,10 @@ import java.util.Set;
  * resource's ({@code resource.log}) and the controller's ({@code faults.log}):
  * <ol>
  *   <li><b>fencing</b>: the tokens the resource accepted never went backwards; it never refused
- *       a holder that was not paused while holding (a refusal is the resource stopping a holder
- *       the others took for dead — anything else means tokens out of grant order, or two
- *       holders); and no two holders overlapped at it, unless the earlier one was paused or
- *       killed while holding;
+ *       a holder that was not paused since it asked for the mutex (a refusal is the resource
+ *       stopping a holder the others took for dead — anything else means tokens out of grant
+ *       order, or two holders); and no two holders overlapped at it, unless the earlier one
+ *       was paused since it asked, or killed;
  *   <li><b>total order</b>: each live incarnation delivered each message once, each sender's
  *       messages in the order sent with no gap, and any two delivered their common messages in
  *       one order;
@@ -30,7 +30,8 @@ import java.util.Set;
  *       both.
  * </ol>
  * A live incarnation is a member's last one, if it was not killed. Each failure names the
- * property and quotes the log lines that show it.
+ * property and quotes the log lines that show it; each property is checked whatever the
+ * others found.
  */
 final class ChaosCheck {
   /** A line of a log: where it is, when it was written, what it says. */
@@ -64,8 +65,11 @@ final class ChaosCheck {
   private final Map<String, List<long[]>> pauses = new HashMap<>();
   /** When each killed incarnation was killed. */
   private final Map<String, Long> killed = new HashMap<>();
+  private final Map<String, List<Line>> memberLogs = new HashMap<>();
   long entries;
   long fenced;
+  /** Holders let in after a pause while they waited (counted in {@code fenced} or excused). */
+  long staleGrants;
   long totalDeliveries;
   long causalDeliveries;
 
@@ -75,15 +79,27 @@ final class ChaosCheck {
     this.live = List.copyOf(live);
   }
 
-  void check() throws Violation {
+  /** Checks each property; returns the first violation of each (none: all hold). */
+  List<Violation> check() {
     readFaults();
-    checkFencing();
     Map<String, List<Line>> logs = new LinkedHashMap<>();
     for (String inc : live) {
       logs.put(inc, read(inc + ".log"));
     }
-    checkTotalOrder(logs);
-    checkCausalOrder(logs);
+    List<Violation> found = new ArrayList<>();
+    for (Property p : List.<Property>of(this::checkFencing, () -> checkTotalOrder(logs),
+        () -> checkCausalOrder(logs))) {
+      try {
+        p.check();
+      } catch (Violation v) {
+        found.add(v);
+      }
+    }
+    return found;
+  }
+
+  private interface Property {
+    void check() throws Violation;
   }
 
   private void readFaults() {
@@ -99,6 +115,41 @@ final class ChaosCheck {
     }
     pausedAt.forEach((m, at) -> pauses.computeIfAbsent(m, k -> new ArrayList<>())
         .add(new long[] {at, Long.MAX_VALUE}));
+  }
+
+  /**
+   * Since when {@code incarnation} had been asking for the mutex it entered at {@code entered}:
+   * the time of the last line before it saying it left the mutex or joined the group.
+   */
+  private long askingSince(String incarnation, long entered) {
+    List<Line> lines = memberLogs.computeIfAbsent(incarnation, i -> read(i + ".log"));
+    long since = 0;
+    for (Line l : lines) {
+      if (l.millis() > entered) {
+        break;
+      }
+      if (l.word(0).equals("left") || l.word(0).endsWith("joined")) {
+        since = l.millis();
+      }
+    }
+    return since;
+  }
+
+  /**
+   * Whether {@code incarnation} was paused since it asked for the mutex it entered at {@code
+   * entered}, until {@code until}: while it waited (the others dropped it as gone, and it may
+   * be let in on OKs they gave before) or while it held it. Either way, a holder the others
+   * took for dead: one the resource must refuse once a later holder has written.
+   */
+  private boolean takenForDead(String incarnation, long entered, long until) {
+    if (pausedBetween(incarnation, entered, until)) {
+      return true;
+    }
+    if (pausedBetween(incarnation, askingSince(incarnation, entered), entered)) {
+      staleGrants++;
+      return true;
+    }
+    return false;
   }
 
   /** Whether {@code incarnation}'s JVM was stopped at some time in [from, to]. */
@@ -127,14 +178,21 @@ final class ChaosCheck {
       String op = w.word(3);
       long entered = Long.parseLong(w.word(4));
       if (w.word(5).equals("refused")) {
-        if (!pausedBetween(by, entered, w.millis())) {
-          throw new Violation("fencing", by + " held the mutex with token " + token
-              + " and was not paused while holding it, yet the resource had accepted a larger "
-              + "token (or the same one from another holder): tokens out of grant order, or "
-              + "two holders", largest, w);
+        if (takenForDead(by, entered, w.millis())) {
+          fenced++; // a holder the others took for dead: what fencing is for
+          continue;
         }
-        fenced++;
-        continue;
+        Line other = open.values().stream().filter(o -> !o.word(1).equals(by)).findFirst()
+            .orElse(null);
+        if (other != null) {
+          throw new Violation("mutual exclusion", by + " held the mutex (token " + token
+              + ", not paused since it asked) while " + other.word(1) + " held it too "
+              + "(token " + other.word(2) + "): two holders; the resource refused the "
+              + "smaller token", other, w);
+        }
+        throw new Violation("fencing", by + " held the mutex alone (token " + token + ", "
+            + "not paused since it asked), yet the resource had accepted a larger token, or "
+            + "the same from another holder: tokens out of grant order", largest, w);
       }
       if (largest != null && token < Long.parseLong(largest.word(2))) {
         throw new Violation("fencing", "the resource accepted a token smaller than one it had "
@@ -150,9 +208,10 @@ final class ChaosCheck {
         Line first = other.getValue();
         String holder = first.word(1);
         long since = Long.parseLong(first.word(4));
-        if (!pausedBetween(holder, since, w.millis()) && !killedAfter(holder, since)) {
+        if (!takenForDead(holder, since, w.millis()) && !killedAfter(holder, since)) {
           throw new Violation("mutual exclusion", holder + " held the mutex (it had not "
-              + "left, and was neither paused nor killed) when " + by + " wrote as holder",
+              + "left, and was neither paused since it asked nor killed) when " + by
+              + " wrote as holder with a larger token",
               first, w);
         }
         it.remove(); // taken for dead: the resource must refuse it from now on

@@ -50,7 +50,7 @@ record FaultSchedule(List<Fault> faults) {
       int victim = random.nextInt(members);
       long millis = switch (kind) {
         case KILL -> 300 + random.nextInt(1_200); // down, then restarted at the same port
-        case PAUSE -> pauseMillis + random.nextInt(2_000);
+        case PAUSE -> pauseMillis + random.nextInt(3_000);
         default -> 0;
       };
       if (t + millis >= runMillis - 1_000) {

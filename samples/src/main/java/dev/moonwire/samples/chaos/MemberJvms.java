@@ -90,6 +90,11 @@ final class MemberJvms implements AutoCloseable {
     all.add(jvms[i]);
   }
 
+  /** Whether member {@code i}'s current incarnation is still running. */
+  synchronized boolean alive(int i) {
+    return jvms[i].isAlive();
+  }
+
   /** SIGKILL: the member's JVM is gone at once, nothing flushed, nothing said. */
   void kill(int i) throws InterruptedException {
     Process jvm;

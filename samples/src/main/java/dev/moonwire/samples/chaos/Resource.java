@@ -13,8 +13,8 @@ final class Resource {
   private final EventLog log;
   private long largest = -1;
   private String holder = "";
-  private long accepted;
-  private long refused;
+  private volatile long accepted; // written by its process's events only, read at the end
+  private volatile long refused;
 
   private Resource(EventLog log) {
     this.log = log;
