@@ -56,6 +56,9 @@ public final class Chaos {
    */
   static final Duration FROZEN_DETECTED = Duration.ofSeconds(25);
 
+  private static final Set<String> OPTIONS = Set.of("seconds", "members", "seed", "faults",
+      "drop-percent", "pause-seconds", "logs");
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -66,19 +69,35 @@ public final class Chaos {
     for (int i = 0; i + 1 < args.length; i += 2) {
       options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    if (args.length % 2 != 0) {
-      System.out.println("usage: ./mw chaos [--seconds 60] [--members 5] [--seed N] "
-          + "[--faults kill,pause,cut,drop] [--drop-percent 2] [--pause-seconds 25] "
-          + "[--logs DIR]");
+    String usage = "usage: ./mw chaos [--seconds 60] [--members 5] [--seed N] "
+        + "[--faults kill,pause,cut,drop] [--drop-percent 2] [--pause-seconds 25] "
+        + "[--logs DIR (new or empty)]";
+    if (args.length % 2 != 0 || !OPTIONS.containsAll(options.keySet())) {
+      System.out.println(usage);
       return 2;
     }
-    int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
-    int members = Integer.parseInt(options.getOrDefault("members", "5"));
-    long seed = options.containsKey("seed") ? Long.parseLong(options.get("seed"))
-        : ThreadLocalRandom.current().nextLong(1, 1_000_000);
-    int dropPercent = Integer.parseInt(options.getOrDefault("drop-percent", "2"));
-    int pauseSeconds = Integer.parseInt(options.getOrDefault("pause-seconds",
-        String.valueOf(FROZEN_DETECTED.toSeconds())));
+    int seconds;
+    int members;
+    long seed;
+    int dropPercent;
+    int pauseSeconds;
+    try {
+      seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
+      members = Integer.parseInt(options.getOrDefault("members", "5"));
+      seed = options.containsKey("seed") ? Long.parseLong(options.get("seed"))
+          : ThreadLocalRandom.current().nextLong(1, 1_000_000);
+      dropPercent = Integer.parseInt(options.getOrDefault("drop-percent", "2"));
+      pauseSeconds = Integer.parseInt(options.getOrDefault("pause-seconds",
+          String.valueOf(FROZEN_DETECTED.toSeconds())));
+    } catch (NumberFormatException e) {
+      System.out.println(usage + " (" + e.getMessage() + ")");
+      return 2;
+    }
+    if (dropPercent < 0 || dropPercent > 100 || pauseSeconds < 1) {
+      System.out.println("FAILED: --drop-percent " + dropPercent + " --pause-seconds "
+          + pauseSeconds + " (expected: 0..100 and >= 1)");
+      return 2;
+    }
     Set<Kind> kinds = EnumSet.noneOf(Kind.class);
     String faults = options.getOrDefault("faults", "kill,pause,cut,drop");
     for (String k : faults.split(",")) {
@@ -114,6 +133,13 @@ public final class Chaos {
       Path dir = options.containsKey("logs") ? Path.of(options.get("logs"))
           : Files.createTempDirectory("moonwire-chaos-" + seed + "-");
       Files.createDirectories(dir);
+      try (var files = Files.list(dir)) {
+        if (files.findAny().isPresent()) {
+          System.out.println("FAILED: --logs " + dir + " holds files already (expected: a new "
+              + "or empty directory: the check reads every log in it)");
+          return 2;
+        }
+      }
       System.out.println("chaos " + replay + "   logs: " + dir);
       return new Run(seconds, members, seed, kinds, dropPercent, pauseSeconds * 1_000L, dir,
           replay).call();
@@ -193,10 +219,12 @@ public final class Chaos {
             }
             live.add(incarnation);
           }
+          long stoppedAt = System.currentTimeMillis();
           stopWork(hub, jvms);
           jvms.close();
           ChaosCheck check = new ChaosCheck(dir, live);
           List<ChaosCheck.Violation> violations = check.check();
+          System.out.println(check.progress(stoppedAt));
           if (!violations.isEmpty()) {
             for (ChaosCheck.Violation v : violations) {
               System.out.println("FAILED: " + v.property + " seed=" + seed + ": "

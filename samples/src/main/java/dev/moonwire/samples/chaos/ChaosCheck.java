@@ -98,6 +98,28 @@ final class ChaosCheck {
     return found;
   }
 
+  /**
+   * Not a property, a hint: how long before {@code stoppedAt} (when the members were told to
+   * stop sending) each live incarnation last entered the mutex and delivered in total and in
+   * causal order. Seconds there mean that work stalled.
+   */
+  String progress(long stoppedAt) {
+    StringBuilder b = new StringBuilder("idle before the stop (s): mutex/total/causal");
+    for (String inc : live) {
+      List<Line> lines = memberLogs.computeIfAbsent(inc, i -> read(i + ".log"));
+      b.append(' ').append(inc).append(' ');
+      String sep = "";
+      for (String event : List.of("entered", "total", "causal")) {
+        long last = lines.stream().filter(l -> l.word(0).equals(event)).mapToLong(Line::millis)
+            .max().orElse(-1);
+        b.append(sep).append(last < 0 ? "never" : String.format(java.util.Locale.ROOT, "%.1f",
+            Math.max(0, stoppedAt - last) / 1000.0));
+        sep = "/";
+      }
+    }
+    return b.toString();
+  }
+
   private interface Property {
     void check() throws Violation;
   }
