@@ -24,5 +24,10 @@ class BenchmarkSmokeTest {
     }
     String table = BenchmarkSuite.table(results);
     assertTrue(table.contains("MoonwireBench.asyncThroughput"), table);
+
+    java.nio.file.Path png = java.nio.file.Path.of("target", "latency-smoke.png");
+    assertTrue(LatencyPlot.write(results, png), "no sample-time benchmark to plot");
+    byte[] head = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(png), 4);
+    assertTrue(head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "not a PNG");
   }
 }

@@ -141,8 +141,14 @@ public final class Dalua {
       ProcessId from = authenticated(a.get(1, ProcessId.class), "mutex '" + a.stringAt(0)
           + "': an OK");
       Mutex m = mutexes.get(a.stringAt(0));
+      // the sender's clock, for the fencing token; an OK without it (an older member) adds none
+      long clock = a.size() > 3 ? a.longAt(3) : 0;
+      if (clock < 0 || clock > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
+        throw new IllegalArgumentException("mutex '" + a.stringAt(0) + "': OK of " + a.get(1)
+            + " with clock " + clock + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
+      }
       if (m != null) {
-        m.onOk(from, a.longAt(2));
+        m.onOk(from, a.longAt(2), clock);
       }
       return null;
     });

@@ -37,6 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * five seconds of unbroken failures when it cannot be reached at all (its host cut off). A member that is only slow is waited for: dropping a live member would
  * let two in. Safety rests on that failure detector: a member cut off for longer than that,
  * and then back, is treated as dead. Methods may be called from any thread.
+ *
+ * <p>Each grant carries a {@linkplain #fencingToken() fencing token} that increases in grant
+ * order across the members, for a resource that must reject a holder the others took for dead.
  */
 public final class Mutex {
   static final String REQUEST = "dalua.mutex.request";
@@ -69,6 +72,7 @@ public final class Mutex {
   private Runnable onGrant;
   private boolean inside;
   private long grantedTs = -1;
+  private long token = -1; // the fencing token of the grant this member holds, or -1
   private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
   /** Requests answered when this member leaves: the timestamp of each, by member. */
   private final Map<ProcessId, Long> deferred = new LinkedHashMap<>();
@@ -167,6 +171,33 @@ public final class Mutex {
     answer.forEach(this::sendOk);
     sendRequests(ask, ts);
     grantIfAlone();
+  }
+
+  /**
+   * The fencing token of the grant this member holds: the Lamport time of the grant. Each OK
+   * carries its sender's clock and a member's clock passes its own token when it enters, so a
+   * holder's token exceeds that of every earlier holder whose OK it waited for: among members
+   * that answer each other, tokens strictly increase in grant order. (The granted request's
+   * own stamp would not: two requests with one stamp are granted one after the other, ordered
+   * by process.) A resource that accepts a write only with a token at least the largest it has
+   * seen can then refuse a holder that the others dropped as gone (paused or cut off past the
+   * failure detector) once a later holder has written — if that later holder's token is the
+   * larger, which a holder that sent no OK since its grant cannot guarantee.
+   *
+   * <p>Valid from the grant until {@link #leave()}; may be called from any thread, e.g. the
+   * critical section given to {@link #enter(Runnable)} or the thread {@link #enter()} returned
+   * on.
+   *
+   * @throws IllegalStateException if this member does not hold the mutex
+   */
+  public long fencingToken() {
+    synchronized (this) {
+      if (inside) {
+        return token;
+      }
+    }
+    throw new IllegalStateException("fencingToken : " + self + " does not hold mutex '" + name
+        + "' (expected: called between the grant and leave())");
   }
 
   /** Adds a member: if this member is waiting, it asks the new one too. */
@@ -293,12 +324,14 @@ public final class Mutex {
    */
   private void sendOk(ProcessId to, long ts) {
     boolean again;
+    long now;
     synchronized (this) {
       Long before = others.contains(to) ? okayed.put(to, ts) : null;
       again = before != null && before == ts;
+      now = clock; // past this member's own token once it has entered: the fencing order
     }
     (again ? resent : messages).incrementAndGet();
-    dalua.sendToLive(List.of(to), OK, name, self, ts);
+    dalua.sendToLive(List.of(to), OK, name, self, ts, now);
   }
 
   /** A request of {@code from} with timestamp {@code ts}: OK now, or when this one leaves. */
@@ -326,9 +359,10 @@ public final class Mutex {
     }
   }
 
-  /** An OK of {@code from} for this member's request {@code ts}. */
-  void onOk(ProcessId from, long ts) {
+  /** An OK of {@code from} for this member's request {@code ts}, sent at its {@code clock}. */
+  void onOk(ProcessId from, long ts, long senderClock) {
     synchronized (this) {
+      clock = Math.max(clock, senderClock);
       if (requestTs < 0 || ts != requestTs || !awaiting.remove(from)) {
         return; // not waiting, an OK of an earlier request, or a member already removed
       }
@@ -345,6 +379,7 @@ public final class Mutex {
       }
       inside = true;
       grantedTs = requestTs;
+      token = ++clock;
       requestTs = -1;
       grant = onGrant;
       onGrant = null;

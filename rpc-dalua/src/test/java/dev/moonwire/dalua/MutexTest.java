@@ -87,6 +87,48 @@ class MutexTest extends ProcessTestSupport {
     assertEquals(2L * (n - 1) * n * ENTRIES, messages);
   }
 
+  @ParameterizedTest(name = "{0} members, faults {1}")
+  @CsvSource({"3, 42:15", "5, 7:10", "3, 99:10:10"})
+  void fencingToken_successiveHoldersAcrossMembers_strictlyIncrease(int n, String faults) {
+    List<Dalua> all = members(n, faults);
+    List<ProcessId> ids = all.stream().map(Dalua::self).toList();
+    List<Long> tokens = new CopyOnWriteArrayList<>(); // in grant order: added inside the mutex
+    List<RpcFuture<Object>> loops = new ArrayList<>();
+    for (Dalua d : all) {
+      Mutex m = d.mutex("fenced", ids);
+      loops.add(d.process().submit(() -> {
+        for (int i = 0; i < ENTRIES; i++) {
+          m.enter(); // all ask at once at first: requests with one stamp, granted in turn
+          tokens.add(m.fencingToken());
+          d.process().sleep(Duration.ofMillis(1));
+          m.leave();
+        }
+        return null;
+      }));
+    }
+    loops.forEach(RpcFuture::join);
+
+    assertEquals(n * ENTRIES, tokens.size());
+    for (int i = 1; i < tokens.size(); i++) {
+      assertTrue(tokens.get(i - 1) < tokens.get(i), "grant " + i + " has token "
+          + tokens.get(i) + " after " + tokens.get(i - 1) + ": " + tokens);
+    }
+  }
+
+  @Test
+  void fencingToken_notHeld_throwsIllegalState() {
+    List<Dalua> all = members(2, "1:1");
+    List<ProcessId> ids = all.stream().map(Dalua::self).toList();
+    Mutex m = all.get(0).mutex("fenced", ids);
+    all.get(1).mutex("fenced", ids);
+    assertThrows(IllegalStateException.class, m::fencingToken);
+    m.enter();
+    long token = m.fencingToken();
+    assertTrue(token > 0, "token " + token);
+    m.leave();
+    assertThrows(IllegalStateException.class, m::fencingToken);
+  }
+
   @Test
   void enterWithACriticalSection_runsItAsAnEventWhenGranted() {
     List<Dalua> all = members(3, "5:10");
