@@ -1,7 +1,11 @@
 package dev.moonwire.rpc.runtime.internal.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.net.URLClassLoader;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +40,8 @@ class WireRegistryTest {
 
   record Hidden() {}
 
+  record Pair<A>(A first, A second) {}
+
   interface Service {
     Reply call(Request r);
 
@@ -46,6 +52,8 @@ class WireRegistryTest {
     <T> void generic(List<Box>[] lists, T t);
 
     Node tree();
+
+    Pair<String> pair();
 
     static Hidden helper() {
       return null;
@@ -65,7 +73,22 @@ class WireRegistryTest {
     // inside generic types, arrays, generic arrays, wildcards and records' components; a
     // record that contains itself once; a static method's types are not the interface's
     assertEquals(Set.of(Request.class, Nested.class, Deep.class, Reply.class, Level.class,
-        Item.class, Tag.class, Box.class, Node.class), registered(registry));
+        Item.class, Tag.class, Box.class, Node.class, Pair.class), registered(registry));
+  }
+
+  @Test
+  void add_aClassOfAnotherLoaderWithARegisteredName_isRefusedNamingBothLoaders()
+      throws Exception {
+    WireRegistry registry = new WireRegistry(List.of(Reply.class), WireKryo.BUILT_IN);
+    URL classes = Reply.class.getProtectionDomain().getCodeSource().getLocation();
+    try (URLClassLoader other = new URLClassLoader(new URL[] {classes}, null)) {
+      Class<?> twin = other.loadClass(Reply.class.getName());
+
+      var e = assertThrows(IllegalArgumentException.class, () -> registry.add(List.of(twin)));
+
+      assertTrue(e.getMessage().contains("a class of that name from "
+          + Reply.class.getClassLoader() + " is registered already"), e.getMessage());
+    }
   }
 
   @Test

@@ -26,11 +26,12 @@ class WireSchemaTest {
   enum Colour { RED, GREEN }
 
   static class Base {
-    int zebra;
+    int middle;
     static int ignoredStatic;
   }
 
   static class Derived extends Base {
+    String zulu;
     String apple;
     transient int ignoredTransient;
   }
@@ -62,8 +63,10 @@ class WireSchemaTest {
         WireSchema.of(1, Point.class).describe());
     assertEquals(WireSchemaTest.class.getName() + "$Colour(RED, GREEN)",
         WireSchema.of(2, Colour.class).describe());
-    // fields: inherited ones too, sorted by name; static and transient ones are not sent
-    assertEquals(WireSchemaTest.class.getName() + "$Derived(java.lang.String apple, int zebra)",
+    // fields: inherited ones too, sorted by name (both sides agree whatever order reflection
+    // gives); static and transient ones are not sent
+    assertEquals(WireSchemaTest.class.getName()
+        + "$Derived(java.lang.String apple, int middle, java.lang.String zulu)",
         WireSchema.of(3, Derived.class).describe());
   }
 
@@ -107,6 +110,11 @@ class WireSchemaTest {
     leastClass(body, 2);
 
     assertEquals(2, decode(body).size());
+  }
+
+  @Test
+  void aSchemaOfNoClasses_isRead() {
+    assertEquals(List.of(), decode(Unpooled.buffer().writeInt(0)));
   }
 
   @Test

@@ -109,6 +109,30 @@ class WireSerializerTest {
   }
 
   @Test
+  void aCallOfNoArguments_readsBackAsNone() {
+    WireSerializer s = new WireSerializer(registry(), 1 << 20);
+
+    assertArrayEquals(new Object[0], decodeCall(s,
+        s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "f", new Object[0]), null));
+  }
+
+  @Test
+  void aSend_carriesNoHeaders_evenIfGivenSome() {
+    WireSerializer s = new WireSerializer(registry(), 1 << 20);
+
+    ByteBuf frame = s.encodeCall(ALLOC, Frames.SEND, 0, 0, "f", new Object[] {1},
+        new CallHeaders().put("k", "v"));
+
+    try {
+      frame.skipBytes(Frames.LENGTH_PREFIX_BYTES);
+      var send = (Message.Send) Frames.decode(frame);
+      assertArrayEquals(new Object[] {1}, s.decodeArgs(send.payload(), "f", null));
+    } finally {
+      frame.release();
+    }
+  }
+
+  @Test
   void emptyHeaders_makeAPlainRequest() {
     WireSerializer s = new WireSerializer(registry(), 1 << 20);
 
@@ -185,6 +209,8 @@ class WireSerializerTest {
   void anEnumOrdinal_pastItsConstants_isRefused() {
     WireSerializer s = new WireSerializer(registry(Colour.class), 1 << 20);
 
+    assertEquals(Colour.RED, decode(s, payload(Colour.class, o -> o.writeVarInt(0, true)),
+        null));
     assertEquals(Colour.GREEN, decode(s, payload(Colour.class, o -> o.writeVarInt(1, true)),
         null));
     var e = assertThrows(SerializationException.class,
@@ -218,12 +244,63 @@ class WireSerializerTest {
     WireSchema.Peer peer = peerWith(Point.class, WireSchema.RECORD, List.of("label"),
         List.of("java.lang.String"));
 
-    Object back = decode(s, payload(Point.class, o -> {
+    byte[] payload = payload(Point.class, o -> {
       o.writeVarInt(1, true);
       kryo.writeClassAndObject(o, "hello");
-    }), peer);
+    });
 
-    assertEquals(new Point(0, "hello"), back);
+    assertEquals(new Point(0, "hello"), decode(s, payload, peer));
+    assertEquals(new Point(0, "hello"), decode(s, payload, peer), "again, by the plan made once");
+    // a reply's value likewise: the payload less its argument count
+    ByteBuf value = Unpooled.wrappedBuffer(payload, 1, payload.length - 1);
+    assertEquals(new Point(0, "hello"), s.decodeValue(value, "f", peer));
+  }
+
+  private static Object field(Object owner, String name) throws ReflectiveOperationException {
+    var f = owner.getClass().getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(owner);
+  }
+
+  @Test
+  void betweenFrames_aSerializerKeepsNothingOfTheLastOne_norMoreThanItsSmallBuffers()
+      throws Exception {
+    WireSerializer s = new WireSerializer(registry(Point.class), 1 << 20);
+    WireSchema.Peer peer = peerWith(Point.class, WireSchema.RECORD, List.of("label"),
+        List.of("java.lang.String"));
+    String large = "é".repeat(50_000);
+    var chars = com.esotericsoftware.kryo.io.Input.class.getDeclaredField("chars");
+    chars.setAccessible(true);
+    BoundedInput input = (BoundedInput) field(s, "input");
+    Output output = (Output) field(s, "output");
+    WireKryo kryo = (WireKryo) field(s, "kryo");
+
+    // 40 KB of output: what the encode buffer grows to is kept, up to 64 KiB
+    ByteBuf medium = s.encodeReply(ALLOC, 1, "f", new byte[40_000]);
+    byte[] kept = output.getBuffer();
+    assertEquals(64 * 1024, kept.length);
+    medium.release();
+    assertEquals(kept, output.getBuffer());
+
+    ByteBuf call = s.encodeCall(ALLOC, Frames.REQUEST, 1, 1, "f", new Object[] {large});
+    assertTrue(output.getBuffer().length <= 64 * 1024, "a large call's buffer is not kept");
+    ByteBuf reply = s.encodeReply(ALLOC, 1, "f", large);
+    assertTrue(output.getBuffer().length <= 64 * 1024, "a large reply's buffer is not kept");
+    try {
+      assertEquals(large, s.decodeArgs(payload(call), "f", peer)[0]);
+      assertEquals(0, input.getByteBuffer().capacity(), "the frame is let go");
+      assertTrue(((char[]) chars.get(input)).length <= 1024, "the string's chars are let go");
+      assertNull(kryo.peer(), "the peer's schema is let go");
+
+      reply.skipBytes(Frames.LENGTH_PREFIX_BYTES + 1 + 8);
+      assertEquals(large, s.decodeValue(reply, "f", peer));
+      assertEquals(0, input.getByteBuffer().capacity(), "the frame is let go");
+      assertTrue(((char[]) chars.get(input)).length <= 1024, "the string's chars are let go");
+      assertNull(kryo.peer(), "the peer's schema is let go");
+    } finally {
+      call.release();
+      reply.release();
+    }
   }
 
   @Test
