@@ -93,6 +93,21 @@ class WireSerializerTest {
   }
 
   @Test
+  void aRefusedValue_leavesNoLargeEncodeBufferBehind() throws Exception {
+    // a limit over the 64 KiB kept: the buffer grew to the limit before the value was refused
+    WireSerializer s = new WireSerializer(registry(), 200_000);
+    Output output = (Output) field(s, "output");
+
+    assertThrows(SerializationException.class,
+        () -> s.encodeCall(ALLOC, Frames.SEND, 0, 0, "big", new Object[] {new byte[300_000]}));
+    assertTrue(output.getBuffer().length <= 64 * 1024, "after a call");
+
+    assertThrows(SerializationException.class,
+        () -> s.encodeReply(ALLOC, 1, "big", new byte[300_000]));
+    assertTrue(output.getBuffer().length <= 64 * 1024, "after a reply");
+  }
+
+  @Test
   void classesRegisteredAfterTheSerializerWasMade_areWrittenAndRead() {
     WireRegistry registry = registry();
     WireSerializer caller = new WireSerializer(registry, 1 << 20);
