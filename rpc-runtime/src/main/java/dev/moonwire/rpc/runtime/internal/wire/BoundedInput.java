@@ -68,7 +68,9 @@ public final class BoundedInput extends ByteBufferInput {
     }
     int charCount = readVarIntFlag(true);
     setPosition(start);
-    checkCount(charCount - 1L, 1);
+    if (charCount > 0) { // 0 is null, which claims nothing
+      checkCount(charCount - 1L, 1);
+    }
     return super.readString();
   }
 
@@ -77,7 +79,9 @@ public final class BoundedInput extends ByteBufferInput {
     int start = position();
     if (readVarIntFlag()) {
       int charCount = readVarIntFlag(true);
-      checkCount(charCount - 1L, 1);
+      if (charCount > 0) {
+        checkCount(charCount - 1L, 1);
+      }
     }
     setPosition(start);
     return super.readStringBuilder();

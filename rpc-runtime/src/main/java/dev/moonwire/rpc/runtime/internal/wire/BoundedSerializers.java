@@ -136,7 +136,7 @@ public final class BoundedSerializers {
       int start = input.position();
       int n = input.readVarInt(true);
       input.setPosition(start);
-      if (input instanceof BoundedInput b) {
+      if (n > 0 && input instanceof BoundedInput b) { // 0 is a null array: no elements
         if (bulk) {
           b.checkFits(n - 1L, 1); // the bulk read adds it to the total
         } else {

@@ -55,6 +55,9 @@ class ErrorCodesTest {
   void anUnknownCode_isAProtocolError_namingIt() {
     assertNull(ErrorCodes.kind(200));
     assertNull(ErrorCodes.kind(-1));
+    assertNull(ErrorCodes.kind(255));
+    assertNull(ErrorCodes.kind(256), "past the table: no kind, not an exception");
+    assertNull(ErrorCodes.kind(Integer.MAX_VALUE));
     RpcException e = new Message.Error(1, 200, "m", "", "").toException("f");
     assertInstanceOf(ProtocolException.class, e);
     assertEquals(true, e.getMessage().contains("unknown error kind 200"), e.getMessage());

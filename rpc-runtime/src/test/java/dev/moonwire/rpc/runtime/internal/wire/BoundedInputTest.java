@@ -1,0 +1,265 @@
+package dev.moonwire.rpc.runtime.internal.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BoundedInput} alone, the guard between a length read from the wire and the array Kryo
+ * allocates for it. Each bulk read is checked at its edge: the length that exactly fills what is
+ * left reads its values back; one element more is refused with the bound named, before Kryo
+ * allocates (Kryo's own refusal would be a "Buffer underflow" after allocating).
+ */
+class BoundedInputTest {
+
+  /** A frame of exactly {@code bytes}. */
+  private static BoundedInput over(byte[] bytes) {
+    BoundedInput in = new BoundedInput();
+    in.setBuffer(ByteBuffer.wrap(bytes));
+    return in;
+  }
+
+  private static byte[] written(Consumer<Output> body) {
+    Output o = new Output(64, -1);
+    body.accept(o);
+    return o.toBytes();
+  }
+
+  private static void assertRefusedAsLength(long length, KryoException e) {
+    assertTrue(e.getMessage().contains("a length of " + length + " read from the wire"),
+        e.getMessage());
+  }
+
+  /**
+   * One bulk read: how it writes {@code n} elements, reads them back, and the least bytes an
+   * element takes on the wire.
+   */
+  record Bulk(String name, int minBytes, Consumer<Output> writeThree,
+      Function<BoundedInput, Object> readThree, Object three,
+      java.util.function.BiFunction<BoundedInput, Integer, Object> read) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Bulk> bulkReads() {
+    return Stream.of(
+        new Bulk("readBytes", 1, o -> o.writeBytes(new byte[] {1, -2, 3}),
+            in -> in.readBytes(3), new byte[] {1, -2, 3}, Input::readBytes),
+        new Bulk("readInts", 4, o -> o.writeInts(new int[] {1, -2, 1 << 30}, 0, 3),
+            in -> in.readInts(3), new int[] {1, -2, 1 << 30}, Input::readInts),
+        new Bulk("readInts(varint)", 1, o -> o.writeInts(new int[] {1, 2, 3}, 0, 3, true),
+            in -> in.readInts(3, true), new int[] {1, 2, 3}, (in, n) -> in.readInts(n, true)),
+        new Bulk("readLongs", 8, o -> o.writeLongs(new long[] {1, -2, 1L << 40}, 0, 3),
+            in -> in.readLongs(3), new long[] {1, -2, 1L << 40}, Input::readLongs),
+        new Bulk("readLongs(varlong)", 1, o -> o.writeLongs(new long[] {1, 2, 3}, 0, 3, true),
+            in -> in.readLongs(3, true), new long[] {1, 2, 3}, (in, n) -> in.readLongs(n, true)),
+        new Bulk("readFloats", 4, o -> o.writeFloats(new float[] {1f, -2.5f, 3f}, 0, 3),
+            in -> in.readFloats(3), new float[] {1f, -2.5f, 3f}, Input::readFloats),
+        new Bulk("readDoubles", 8, o -> o.writeDoubles(new double[] {1, -2.5, 1e300}, 0, 3),
+            in -> in.readDoubles(3), new double[] {1, -2.5, 1e300}, Input::readDoubles),
+        new Bulk("readShorts", 2, o -> o.writeShorts(new short[] {1, -2, 300}, 0, 3),
+            in -> in.readShorts(3), new short[] {1, -2, 300}, Input::readShorts),
+        new Bulk("readChars", 2, o -> o.writeChars(new char[] {'a', 'é', '€'}, 0, 3),
+            in -> in.readChars(3), new char[] {'a', 'é', '€'}, Input::readChars),
+        new Bulk("readBooleans", 1, o -> o.writeBooleans(new boolean[] {true, false, true}, 0, 3),
+            in -> in.readBooleans(3), new boolean[] {true, false, true}, Input::readBooleans));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bulkReads")
+  void bulkRead_lengthThatFillsTheFrame_readsItsValues(Bulk bulk) {
+    BoundedInput in = over(written(bulk.writeThree()));
+
+    Object back = bulk.readThree().apply(in);
+
+    assertArrayEquals(new Object[] {bulk.three()}, new Object[] {back}, bulk.name());
+    assertEquals(0, in.limit() - in.position());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bulkReads")
+  void bulkRead_oneElementMoreThanTheFrameHolds_isRefusedNamingTheLength(Bulk bulk) {
+    // room for exactly 3 elements of the least size, asked for 4
+    BoundedInput in = over(new byte[3 * bulk.minBytes()]);
+
+    var e = assertThrows(KryoException.class, () -> bulk.read().apply(in, 4));
+
+    assertRefusedAsLength(4, e);
+    assertTrue(e.getMessage().contains("only " + 3 * bulk.minBytes() + " bytes are left"),
+        e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bulkReads")
+  void bulkRead_negativeLength_isRefused(Bulk bulk) {
+    BoundedInput in = over(new byte[16]);
+
+    assertRefusedAsLength(-1, assertThrows(KryoException.class, () -> bulk.read().apply(in, -1)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bulkReads")
+  void bulkRead_countsAgainstWhatTheFrameHasLeft_notItsWholeSize(Bulk bulk) {
+    // 4 elements' worth in the frame, but one byte already read: 4 no longer fit
+    BoundedInput in = over(new byte[4 * bulk.minBytes()]);
+    in.readByte();
+
+    var e = assertThrows(KryoException.class, () -> bulk.read().apply(in, 4));
+
+    assertRefusedAsLength(4, e);
+    assertTrue(e.getMessage().contains("only " + (4 * bulk.minBytes() - 1) + " bytes are left"),
+        e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("bulkReads")
+  void bulkRead_addsToTheFramesRunningTotal(Bulk bulk) {
+    // a collection of nulls (no bytes on the wire) already claimed all but 3 elements' worth
+    BoundedInput in = over(new byte[8 * bulk.minBytes()]);
+    in.checkCount(5L * bulk.minBytes(), 1);
+
+    var e = assertThrows(KryoException.class, () -> bulk.read().apply(in, 4));
+
+    assertTrue(e.getMessage().contains("claim " + 9 * bulk.minBytes() + " bytes in all, in a "
+        + "frame of " + 8 * bulk.minBytes()), e.getMessage());
+  }
+
+  @Test
+  void readBytes_ofNothing_isAnEmptyArray() {
+    assertArrayEquals(new byte[0], over(new byte[0]).readBytes(0));
+  }
+
+  @Test
+  void checkCount_claimsThatFillTheFrameExactly_pass_oneMoreIsRefused() {
+    BoundedInput in = over(new byte[10]);
+    in.checkCount(4, 1);
+    in.checkCount(3, 2); // 10 claimed: the whole frame, no more
+
+    var e = assertThrows(KryoException.class, () -> in.checkCount(1, 1));
+
+    assertTrue(e.getMessage().contains("claim 11 bytes in all, in a frame of 10"),
+        e.getMessage());
+  }
+
+  @Test
+  void checkCount_weighsEachElementByItsSize() {
+    BoundedInput in = over(new byte[15]);
+
+    var e = assertThrows(KryoException.class, () -> in.checkCount(2, 8));
+
+    assertRefusedAsLength(2, e);
+    in.checkCount(3, 5); // 15 bytes: fits
+  }
+
+  @Test
+  void checkCount_alsoChecksWhatIsLeft_notOnlyTheTotal() {
+    // 10 bytes, 6 read: 5 elements fit the frame's total but not what is left of it
+    BoundedInput in = over(new byte[10]);
+    in.readBytes(6);
+
+    var e = assertThrows(KryoException.class, () -> in.checkCount(5, 1));
+
+    assertTrue(e.getMessage().contains("only 4 bytes are left"), e.getMessage());
+  }
+
+  @Test
+  void checkFits_doesNotAddToTheTotal() {
+    BoundedInput in = over(new byte[10]);
+    in.checkFits(10, 1);
+    in.checkFits(10, 1);
+
+    in.checkCount(10, 1); // the whole frame, still unclaimed
+  }
+
+  @Test
+  void setBuffer_startsANewFramesTotal() {
+    BoundedInput in = over(new byte[10]);
+    in.checkCount(10, 1);
+
+    in.setBuffer(ByteBuffer.wrap(new byte[10]));
+
+    in.checkCount(10, 1);
+  }
+
+  @Test
+  void strings_thatFitTheirFrame_readBack() {
+    for (String s : new String[] {"x", "ab", "é", "ascii of more than sixty-four characters, "
+        + "which Kryo writes as UTF-8 with a length", "x".repeat(3000) + "€", ""}) {
+      BoundedInput in = over(written(o -> o.writeString(s)));
+
+      assertEquals(s, in.readString());
+      assertEquals(0, in.limit() - in.position(), s);
+      assertEquals(s, over(written(o -> o.writeString(s))).readStringBuilder().toString());
+    }
+  }
+
+  @Test
+  void aNullString_readsAsNull() {
+    // Kryo writes null as a length of 0; it claims nothing.
+    assertNull(over(written(o -> o.writeString(null))).readString());
+    assertNull(over(written(o -> o.writeString(null))).readStringBuilder());
+  }
+
+  @Test
+  void aStringClaimingMoreCharsThanTheFrameHolds_isRefusedBeforeAllocating() {
+    byte[] claim = written(o -> o.writeVarIntFlag(true, 40_000_001, true));
+
+    assertRefusedAsLength(40_000_000,
+        assertThrows(KryoException.class, () -> over(claim).readString()));
+    assertRefusedAsLength(40_000_000,
+        assertThrows(KryoException.class, () -> over(claim).readStringBuilder()));
+  }
+
+  @Test
+  void aString_countsInTheFramesRunningTotal() {
+    byte[] bytes = written(o -> o.writeString("x".repeat(100)));
+    BoundedInput in = over(bytes);
+    in.checkCount(bytes.length - 50, 1);
+
+    var e = assertThrows(KryoException.class, in::readString);
+
+    assertTrue(e.getMessage().contains("bytes in all"), e.getMessage());
+    BoundedInput again = over(bytes);
+    again.checkCount(bytes.length - 50, 1);
+    assertTrue(assertThrows(KryoException.class, again::readStringBuilder).getMessage()
+        .contains("bytes in all"));
+  }
+
+  @Test
+  void trim_dropsTheCharBufferOfALargeString_keepsASmallOne() throws Exception {
+    var chars = Input.class.getDeclaredField("chars");
+    chars.setAccessible(true);
+    // a non-ASCII string of n chars makes Kryo size its char buffer to n
+    BoundedInput in = over(written(o -> o.writeString("é".repeat(1024))));
+    in.readString();
+    char[] kept = (char[]) chars.get(in);
+    assertEquals(1024, kept.length);
+    in.trim();
+    assertSame(kept, chars.get(in), "1,024 chars are kept");
+
+    in.setBuffer(ByteBuffer.wrap(written(o -> o.writeString("é".repeat(1025)))));
+    in.readString();
+    char[] large = (char[]) chars.get(in);
+    in.trim();
+    assertNotSame(large, chars.get(in));
+    assertTrue(((char[]) chars.get(in)).length <= 1024);
+  }
+}
