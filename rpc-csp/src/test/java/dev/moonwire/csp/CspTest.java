@@ -214,8 +214,8 @@ class CspTest extends ProcessTestSupport {
         go.read();
         throw new IllegalStateException("joined");
       });
-      go.write(1);
-      f.join();
+      // branches run in order: the join is waiting before the write lets the fork fail
+      Csp.par(f::join, () -> go.write(1));
       return null;
     })));
     assertEquals("joined", e.getCause().getMessage());
