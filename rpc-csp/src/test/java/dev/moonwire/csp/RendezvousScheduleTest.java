@@ -93,14 +93,16 @@ class RendezvousScheduleTest {
     } else {
       threads[who].interrupt();
       // an interrupted wait always ends (cancelled, or completed at that moment): let it
-      await().atMost(Duration.ofSeconds(10)).until(outcome::isDone);
+      await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(10)).until(outcome::isDone);
     }
   }
 
   private static void settle(Thread[] threads) {
     for (Thread t : threads) {
       if (t != null) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.WAITING
+        await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+          .atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.WAITING
             || t.getState() == Thread.State.TERMINATED);
       }
     }
