@@ -2,6 +2,7 @@ package dev.moonwire.samples;
 
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.samples.seeds.BoundedBuffer;
+import dev.moonwire.samples.seeds.CspAlt;
 import dev.moonwire.samples.seeds.Groups;
 import dev.moonwire.samples.seeds.MinMax;
 import dev.moonwire.samples.seeds.Philosophers;
@@ -70,6 +71,7 @@ public final class Samples {
     ALL.put("bounded-buffer", new BoundedBuffer());
     ALL.put("time-server", new TimeServer());
     ALL.put("readers-writers", new ReadersWriters());
+    ALL.put("csp-alt", new CspAlt());
   }
 
   public static void main(String[] args) {

@@ -56,6 +56,11 @@ class SamplesTest {
   }
 
   @Test
+  void cspAlt() {
+    assertEquals(0, Samples.run("csp-alt", "--rounds", "20"));
+  }
+
+  @Test
   void anUnknownSample_failsWithTheList() {
     assertEquals(2, Samples.run("nope"));
   }

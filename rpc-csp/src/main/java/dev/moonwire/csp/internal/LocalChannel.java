@@ -1,0 +1,249 @@
+package dev.moonwire.csp.internal;
+
+import dev.moonwire.csp.Channel;
+import dev.moonwire.csp.ChannelClosedException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A channel in this JVM: a bounded buffer and two queues of waiting nodes, under one lock that
+ * is held only for a few field updates. A waiting node is served only by winning its
+ * {@link Wait}'s commit cell, so a node of an {@code Alt} that another channel served meanwhile
+ * is simply dropped here. Readers wait only while the buffer is empty and no writer waits;
+ * writers only while the buffer is full and no reader waits.
+ */
+public final class LocalChannel<T> implements Channel<T>, WaitQueue {
+  static final Object NONE = new Object();
+  static final Object CLOSED = new Object();
+  static final int DONE = 0;
+  static final int FULL = 1;
+  static final int SHUT = 2;
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  /** The order in which an Alt takes the locks of several channels. */
+  final long id = IDS.incrementAndGet();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final int depth;
+  private final ArrayDeque<Object> buffer = new ArrayDeque<>();
+  private final ArrayDeque<Node> readers = new ArrayDeque<>();
+  private final ArrayDeque<Node> writers = new ArrayDeque<>();
+  private boolean closed;
+
+  public LocalChannel(int depth) {
+    if (depth < 0) {
+      throw new IllegalArgumentException("depth : " + depth + " (expected: >= 0)");
+    }
+    this.depth = depth;
+  }
+
+  @Override
+  public ReentrantLock lock() {
+    return lock;
+  }
+
+  @Override
+  public T read() {
+    Node node;
+    Wait wait;
+    lock.lock();
+    try {
+      Object v = takeNow();
+      if (v != NONE) {
+        return value(v, "read");
+      }
+      wait = new Wait();
+      node = new Node(wait, 0, this, null);
+      readers.add(node);
+    } finally {
+      lock.unlock();
+    }
+    wait.await(new Node[] {node});
+    if (node.closed) {
+      throw closed("read");
+    }
+    return cast(node.item);
+  }
+
+  @Override
+  public void write(T value) {
+    Objects.requireNonNull(value, "value");
+    Node node;
+    Wait wait;
+    lock.lock();
+    try {
+      int r = putNow(value);
+      if (r == DONE) {
+        return;
+      }
+      if (r == SHUT) {
+        throw closed("write");
+      }
+      wait = new Wait();
+      node = new Node(wait, 0, this, value);
+      writers.add(node);
+    } finally {
+      lock.unlock();
+    }
+    wait.await(new Node[] {node});
+    if (node.closed) {
+      throw closed("write");
+    }
+  }
+
+  @Override
+  public boolean offer(T value) {
+    Objects.requireNonNull(value, "value");
+    lock.lock();
+    try {
+      int r = putNow(value);
+      if (r == SHUT) {
+        throw closed("offer");
+      }
+      return r == DONE;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Optional<T> poll() {
+    lock.lock();
+    try {
+      Object v = takeNow();
+      return v == NONE ? Optional.empty() : Optional.of(value(v, "poll"));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      // Waiting writers keep their values and fail; readers fail only if nothing is left.
+      for (Node w; (w = writers.poll()) != null; ) {
+        if (w.tryCommit()) {
+          w.closed = true;
+          w.wake();
+        }
+      }
+      if (buffer.isEmpty()) {
+        for (Node r; (r = readers.poll()) != null; ) {
+          if (r.tryCommit()) {
+            r.closed = true;
+            r.wake();
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Under the lock: takes a value if one is there now — the buffer's oldest (refilled from a
+   * waiting writer), or a waiting writer's. Returns the value, {@link #CLOSED} or {@link #NONE}.
+   */
+  Object takeNow() {
+    Object v = buffer.poll();
+    if (v != null) {
+      for (Node w; (w = writers.poll()) != null; ) {
+        if (w.tryCommit()) {
+          buffer.add(w.item);
+          w.item = null;
+          w.wake();
+          break;
+        }
+      }
+      return v;
+    }
+    for (Node w; (w = writers.poll()) != null; ) {
+      if (w.tryCommit()) {
+        Object taken = w.item;
+        w.item = null;
+        w.wake();
+        return taken;
+      }
+    }
+    return closed ? CLOSED : NONE;
+  }
+
+  /** Under the lock: puts {@code value} if that needs no wait; {@link #DONE}, {@link #FULL}, {@link #SHUT}. */
+  int putNow(Object value) {
+    if (closed) {
+      return SHUT;
+    }
+    for (Node r; (r = readers.poll()) != null; ) {
+      if (r.tryCommit()) {
+        r.item = value;
+        r.wake();
+        return DONE;
+      }
+    }
+    if (buffer.size() < depth) {
+      buffer.add(value);
+      return DONE;
+    }
+    return FULL;
+  }
+
+  /** Under the lock: queues an Alt's reader node. */
+  void addReader(Node node) {
+    readers.add(node);
+  }
+
+  /** Under the lock: queues an Alt's writer node. */
+  void addWriter(Node node) {
+    writers.add(node);
+  }
+
+  @Override
+  public void withdraw(Node node) {
+    lock.lock();
+    try {
+      if (!readers.remove(node)) {
+        writers.remove(node);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private T value(Object v, String operation) {
+    if (v == CLOSED) {
+      throw closed(operation);
+    }
+    return cast(v);
+  }
+
+  static ChannelClosedException closed(String operation) {
+    return new ChannelClosedException(operation + " on a closed channel"
+        + (operation.equals("write") || operation.equals("offer") ? ""
+            : " that holds nothing more"));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T cast(Object v) {
+    return (T) v;
+  }
+
+  /** How many values are buffered, and how many readers and writers wait (for tests). */
+  @Override
+  public String toString() {
+    lock.lock();
+    try {
+      return "Channel(depth " + depth + ", " + buffer.size() + " buffered, " + readers.size()
+          + " readers and " + writers.size() + " writers waiting" + (closed ? ", closed)" : ")");
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package dev.moonwire.csp.internal;
+
+import dev.moonwire.rpc.CancelledException;
+import dev.moonwire.rpc.Rpc;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One blocked operation — a read, a write, a {@code down}, or a whole {@code Alt} — waiting to
+ * be committed. Its nodes wait in the queues of one or more channels; whoever wants to hand it a
+ * value (or close a channel under it) must first win {@link #tryCommit}, so exactly one of its
+ * nodes is ever served, however many parties race for it. The owner withdraws with the same
+ * cell ({@link #CANCELLED}, {@link #TIMED_OUT}).
+ *
+ * <p>The wait itself is {@code Rpc.await} on a future: a suspension point inside an event, a
+ * blocking wait elsewhere, cancellable either way.
+ */
+public final class Wait {
+  static final int WAITING = -1;
+  static final int CANCELLED = -2;
+  static final int TIMED_OUT = -3;
+
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Wait.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // through STATE
+  private volatile int state = WAITING;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+  /** Claims the wait for its node {@code index}; the caller must then {@link #wake} it. */
+  boolean tryCommit(int index) {
+    return STATE.compareAndSet(this, WAITING, index);
+  }
+
+  /** Ends the wait early (a timer's {@link #TIMED_OUT}), if nobody committed it first. */
+  boolean tryEnd(int outcome) {
+    if (STATE.compareAndSet(this, WAITING, outcome)) {
+      done.complete(null);
+      return true;
+    }
+    return false;
+  }
+
+  /** Wakes the owner after a successful {@link #tryCommit}. */
+  void wake() {
+    done.complete(null);
+  }
+
+  int state() {
+    return state;
+  }
+
+  /**
+   * Waits until committed or timed out, then withdraws every node but the committed one.
+   * Returns the committed node's index, or {@link #TIMED_OUT}.
+   *
+   * @param nodes the owner's nodes by index (null where an index has none)
+   * @throws CancelledException if the wait was cancelled before anyone committed it; all nodes
+   *     are withdrawn
+   */
+  int await(Node[] nodes) {
+    try {
+      Rpc.await(done);
+    } catch (RuntimeException | Error e) {
+      if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
+        withdraw(nodes, CANCELLED);
+        throw e;
+      }
+      // Committed at the very moment of the cancellation: the operation happened (dropping it
+      // would lose or double a value). The cancellation waits for the next suspension point.
+      if (e instanceof CancelledException) {
+        Thread.currentThread().interrupt();
+      }
+      int s = state;
+      if (s >= 0) {
+        // The committer writes the node under its queue's lock, after its CAS: take that lock
+        // once to see what it wrote.
+        nodes[s].queue.lock().lock();
+        nodes[s].queue.lock().unlock();
+      }
+    }
+    int s = state;
+    withdraw(nodes, s);
+    return s;
+  }
+
+  private static void withdraw(Node[] nodes, int except) {
+    for (int i = 0; i < nodes.length; i++) {
+      Node n = nodes[i];
+      if (n != null && i != except) {
+        n.queue.withdraw(n);
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The implementation of {@code dev.moonwire.csp}; not exported, not for application code. */
+package dev.moonwire.csp.internal;
