@@ -24,8 +24,15 @@ class ArchitectureTest {
   static final ArchRule apiKnowsNoNettyKryoOrRuntime = noClasses()
       .that().resideInAnyPackage("dev.moonwire.rpc", "dev.moonwire.rpc.spi")
       .should().dependOnClassesThat().resideInAnyPackage(
-          "io.netty..", "com.esotericsoftware..", "..internal..")
+          "io.netty..", "com.esotericsoftware..", "dev.moonwire.rpc.runtime..",
+          "dev.moonwire.rpc.sync..")
       .because("users see Moonwire's and the JDK's types only");
+
+  @ArchTest
+  static final ArchRule apisOwnInternalsUseTheJdkOnly = noClasses()
+      .that().resideInAPackage("dev.moonwire.rpc.internal")
+      .should().dependOnClassesThat().resideOutsideOfPackages("java..", "dev.moonwire.rpc..")
+      .because("how messages name types and durations needs nothing but the JDK");
 
   @ArchTest
   static final ArchRule publicSyncApiKnowsNoThirdPartyTypes = noClasses()

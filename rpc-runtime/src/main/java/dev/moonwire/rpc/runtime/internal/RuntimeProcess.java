@@ -96,7 +96,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
     this.connections = new Connections(this, home);
     registry.listen(added -> connections.all().forEach(c -> c.schemaGrew(added)));
     this.lifecycle = new Lifecycle(this, config, connections, dispatcher);
-    this.calls = new Calls(this, codec, connections, observer, lifecycle::isClosed);
+    this.calls = new Calls(this, codec, connections, observer, lifecycle::isClosed,
+        Dispatcher::inheritedDeadlineNanos);
     this.faults = new FaultInjection(home, Faults.fromProperty(), dispatcher, calls);
     Channel server = lifecycle.bind(home);
     this.id = ProcessId.of(config.advertisedHost(),
@@ -288,8 +289,6 @@ public final class RuntimeProcess implements RpcProcess, Host {
   private void ensureOpen() {
     lifecycle.ensureOpen(id);
   }
-
-  // ---- RpcProcess ----------------------------------------------------------------------
 
   @Override
   public ProcessId id() {

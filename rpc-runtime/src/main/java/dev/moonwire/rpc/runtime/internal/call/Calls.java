@@ -10,7 +10,6 @@ import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcObserver;
 import dev.moonwire.rpc.SerializationException;
-import dev.moonwire.rpc.runtime.internal.dispatch.Dispatcher;
 import dev.moonwire.rpc.runtime.internal.transport.Budget;
 import dev.moonwire.rpc.runtime.internal.transport.Connection;
 import dev.moonwire.rpc.runtime.internal.transport.Connections;
@@ -42,6 +41,8 @@ public final class Calls implements ReplyListener {
   private final Connections connections;
   private final RpcObserver observer; // null: every hook checks, nothing else runs
   private final BooleanSupplier closed;
+  /** Nanoseconds left to the deadline of the request handled on this thread, or MAX_VALUE. */
+  private final java.util.function.LongSupplier inheritedDeadline;
   private final AtomicLong callIds = new AtomicLong();
   /**
    * Unread replies have a budget of their own: admitted requests may keep the inbound one
@@ -50,7 +51,9 @@ public final class Calls implements ReplyListener {
   private final Budget replies;
 
   public Calls(Endpoint process, WireCodec codec, Connections connections,
-      RpcObserver observer, BooleanSupplier closed) {
+      RpcObserver observer, BooleanSupplier closed,
+      java.util.function.LongSupplier inheritedDeadline) {
+    this.inheritedDeadline = inheritedDeadline;
     this.process = process;
     this.config = process.config();
     this.codec = codec;
@@ -75,7 +78,7 @@ public final class Calls implements ReplyListener {
     Objects.requireNonNull(function, "function");
     ensureOpen();
     long millis = deadline.toMillis();
-    long inherited = Dispatcher.inheritedDeadlineNanos();
+    long inherited = inheritedDeadline.getAsLong();
     if (inherited != Long.MAX_VALUE) {
       if (inherited <= 0) {
         throw new DeadlineExceededException("call to '" + function + "' on " + target

@@ -2,7 +2,6 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
-import dev.moonwire.rpc.runtime.internal.wire.Message;
 import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +56,7 @@ final class FakeEndpoint implements Endpoint {
   }
 
   @Override
-  public Budget partialFrames() {
+  public Budget inbound() {
     throw new UnsupportedOperationException();
   }
 
@@ -77,7 +76,12 @@ final class FakeEndpoint implements Endpoint {
   }
 
   @Override
-  public void route(Connection conn, Message message) {
+  public CallListener calls() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public ReplyListener replies() {
     throw new UnsupportedOperationException();
   }
 
