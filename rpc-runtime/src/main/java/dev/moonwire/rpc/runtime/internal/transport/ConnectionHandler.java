@@ -266,8 +266,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return; // no heartbeat before the handshake: its own timer bounds that stage
       }
       FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
-      if (decoder != null && decoder.midFrame()) {
-        // a frame begun and not continued for a whole interval holds bytes for nothing
+      if (decoder != null && decoder.midFrame() && !conn.readingPaused()) {
+        // a frame begun and not continued for a whole interval holds bytes for nothing (unless
+        // it is this side that stopped reading: a peer that does not read its answers)
         lostBecause = "it sent part of a frame and nothing more for a heartbeat interval";
         PeerLog.warn(conn.process, "partial frames", conn.peer(),
             "sent part of a frame and nothing more for a heartbeat interval; closing the "
