@@ -127,10 +127,12 @@ class FlowControlTest extends ProcessTestSupport {
     }
     greedy.flush();
     RuntimeProcess s = (RuntimeProcess) server;
-    // paused — or, with a short heartbeat, already dropped for it: the pause may last less
-    // than one poll of a slow one
+    // Stopped being read, or holding its backlog limit (a quarter of the 4 MiB budget) unread,
+    // at which point its further requests are refused rather than run — or, with a short
+    // heartbeat, already dropped: the pause may last less than one poll.
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-        .until(() -> s.readingPausedOnSomeConnection() || s.connectionCount() == 0);
+        .until(() -> s.connectionCount() == 0 || server.stats().connections().stream()
+            .anyMatch(c -> c.readingPaused() || c.queuedBytes() >= 1 << 20));
     return greedy;
   }
 
