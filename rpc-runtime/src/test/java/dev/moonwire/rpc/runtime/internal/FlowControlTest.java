@@ -117,7 +117,7 @@ class FlowControlTest extends ProcessTestSupport {
 
   /**
    * A raw peer that asks {@code server} for 300 replies of 64 KiB ("big") and reads none of
-   * them; returns once the server has stopped reading it.
+   * them.
    */
   private static RawPeer askForBigRepliesNeverRead(RpcProcess server) throws Exception {
     RawPeer greedy = RawPeer.connect(server.id());
@@ -126,13 +126,8 @@ class FlowControlTest extends ProcessTestSupport {
       greedy.writeFrame(RawPeer.request(i, 30_000, "big", new byte[] {0}));
     }
     greedy.flush();
-    RuntimeProcess s = (RuntimeProcess) server;
-    // Stopped being read, or holding its backlog limit (a quarter of the 4 MiB budget) unread,
-    // at which point its further requests are refused rather than run — or, with a short
-    // heartbeat, already dropped: the pause may last less than one poll.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
-        .until(() -> s.connectionCount() == 0 || server.stats().connections().stream()
-            .anyMatch(c -> c.readingPaused() || c.queuedBytes() >= 1 << 20));
+    // What bounds it — the pause, refusals at its backlog limit, the heartbeat — is
+    // UnreadAnswersTest's to measure; here only what others and the peer itself then see.
     return greedy;
   }
 
