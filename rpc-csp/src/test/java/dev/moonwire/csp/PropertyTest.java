@@ -85,7 +85,10 @@ class PropertyTest extends ProcessTestSupport {
     }
     // Cancel half of the writers and half of the readers at random moments; the others go on.
     for (int i = 0; i < WRITERS / 2 + READERS / 2; i++) {
-      Thread.sleep(random.nextInt(3)); // not a wait for anything: a random moment to cancel at
+      // not a wait for anything: a random moment to cancel at, reached by spinning
+      for (int spins = random.nextInt(2_000_000); spins > 0; spins--) {
+        Thread.onSpinWait();
+      }
       (i % 2 == 0 ? writers.get(i / 2 * 2) : readers.get(i / 2 * 2)).cancel();
     }
     for (Forked w : writers) {
