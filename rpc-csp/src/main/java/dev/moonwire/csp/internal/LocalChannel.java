@@ -195,6 +195,29 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
     return FULL;
   }
 
+  /**
+   * Gives back a value that was taken but never reached its reader (a remote reader that died,
+   * or withdrew, as the value travelled): to a waiting reader, else at the head of the buffer —
+   * even past its depth, since dropping it would lose it. A closed channel keeps it for its
+   * readers too.
+   */
+  public void restore(Object value) {
+    Objects.requireNonNull(value, "value");
+    lock.lock();
+    try {
+      for (Node r; (r = readers.poll()) != null; ) {
+        if (r.tryCommit()) {
+          r.item = value;
+          r.wake();
+          return;
+        }
+      }
+      buffer.addFirst(value);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Under the lock: queues an Alt's reader node. */
   void addReader(Node node) {
     readers.add(node);
