@@ -331,4 +331,86 @@ class RemoteChannelTest extends ProcessTestSupport {
     assertEquals(1, remote.read(), "readers take what is left");
     assertThrows(ChannelClosedException.class, remote::read);
   }
+
+  @Test
+  void bufferedRemoteWrites_returnWhileCreditLasts_neverMoreThanTheDepthInFlight()
+      throws Exception {
+    RpcProcess owner = open();
+    RpcProcess writer = open();
+    Channel<Integer> ch = Channel.create(8);
+    Channels.export(owner, "cells", ch, Integer.class);
+    Channel<Integer> remote = Channels.remote(writer, owner.id(), "cells", Integer.class);
+    int[] written = {0}; // the writer's state
+    RpcFuture<Object> writes = writer.submit(() -> {
+      for (int i = 0; i < 20; i++) {
+        remote.write(i);
+        written[0]++;
+      }
+      return null;
+    });
+    // Nobody reads: 8 values fill the cells, 8 more wait in flight at the owner (all the credit
+    // there is), and the writer waits for more.
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> ch.toString().contains(" 8 buffered, 0 readers and 8 writers waiting"));
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
+        .until(() -> within(writer.submit(() -> written[0])) == 16);
+    for (int i = 0; i < 20; i++) {
+      assertEquals(i, ch.read(), "the writer's order kept");
+    }
+    within(writes);
+    assertEquals(20, within(writer.submit(() -> written[0])));
+  }
+
+  @Test
+  void aStreamOfValues_arrivesInOrder_andTheWritersCloseReturnsOnceAllWereAccepted()
+      throws Exception {
+    RpcProcess owner = open();
+    RpcProcess writer = open();
+    Channel<Integer> ch = Channel.create(64);
+    Channels.export(owner, "stream", ch, Integer.class);
+    Channel<Integer> remote = Channels.remote(writer, owner.id(), "stream", Integer.class);
+    int n = 10_000;
+    RpcFuture<Object> writes = writer.submit(() -> {
+      for (int i = 0; i < n; i++) {
+        remote.write(i);
+      }
+      remote.close();
+      return null;
+    });
+    int expected = 0;
+    try {
+      while (true) {
+        assertEquals(expected, ch.read());
+        expected++;
+      }
+    } catch (ChannelClosedException end) {
+      // the writer closed once all it wrote was in: nothing may be missing
+    }
+    within(writes);
+    assertEquals(n, expected);
+  }
+
+  @Test
+  void valuesTheOwnerCouldNotTake_failTheWritersNextOperation_namingHowMany()
+      throws Exception {
+    RpcProcess owner = open();
+    RpcProcess writer = open();
+    Channel<Integer> ch = Channel.create(2);
+    Channels.export(owner, "cells", ch, Integer.class);
+    Channel<Integer> remote = Channels.remote(writer, owner.id(), "cells", Integer.class);
+    assertTrue(ch.offer(100));
+    assertTrue(ch.offer(101)); // full: a pushed value waits at the owner
+    within(writer.submit(() -> {
+      remote.write(1); // on credit: returns while the value waits in flight
+      return null;
+    }));
+    ch.close(); // the value in flight is refused
+    ExecutionException failed = assertThrows(ExecutionException.class,
+        () -> within(writer.submit(() -> {
+          remote.write(2);
+          return null;
+        })), "the next write tells the refusal");
+    ChannelClosedException e = assertInstanceOf(ChannelClosedException.class, failed.getCause());
+    assertTrue(e.getMessage().startsWith("1 value written to channel cells"), e.getMessage());
+  }
 }

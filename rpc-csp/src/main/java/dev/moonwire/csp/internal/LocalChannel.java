@@ -40,6 +40,21 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
     this.depth = depth;
   }
 
+  /** True once {@link #close} was called. */
+  public boolean isClosed() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The number of cells: 0 for a rendezvous. */
+  public int depth() {
+    return depth;
+  }
+
   @Override
   public ReentrantLock lock() {
     return lock;

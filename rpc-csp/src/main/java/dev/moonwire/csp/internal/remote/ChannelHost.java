@@ -53,6 +53,26 @@ public final class ChannelHost {
   private boolean sweeping;
   private boolean unexported;
 
+  // ---- credit: values in flight from remote writers, at most the channel's depth together ----
+  private int available;
+  /** A rendezvous on which a waiting grant hears that credit came back. */
+  private final LocalChannel<Object> freed = new LocalChannel<>(0);
+  private final Map<ProcessId, Writer> writers = new HashMap<>();
+  private int grantsWaiting;
+
+  /** What the owner knows of one remote writer of this channel. */
+  private static final class Writer {
+    /** Credit granted and not yet used by a push. */
+    int outstanding;
+    /** Pushed values not yet in the channel (their handlers wait on a full channel). */
+    int inFlight;
+    /** Pushed values the channel refused (closed), not yet told to the writer. */
+    int failed;
+    /** Offered when {@link #inFlight} drops to 0, to wake a waiting flush. */
+    final LocalChannel<Object> drained = new LocalChannel<>(0);
+    long lastHeard = System.nanoTime();
+  }
+
   private record Op(ProcessId caller, long id) {}
 
   private static final class Loan {
@@ -72,6 +92,7 @@ public final class ChannelHost {
     this.name = name;
     this.channel = (LocalChannel<Object>) channel;
     this.type = type;
+    this.available = channel.depth();
   }
 
   /** Exports the channel's functions on the owner. */
@@ -90,6 +111,12 @@ public final class ChannelHost {
       return null;
     });
     process.export(Protocol.function(name, "poll"), args -> poll(args.expect(1).longAt(0)));
+    process.export(Protocol.function(name, "grant"), args -> grant(args.expect(1).longAt(0)));
+    process.export(Protocol.function(name, "push"), args -> {
+      push(args.expect(1).get(0));
+      return null;
+    });
+    process.export(Protocol.function(name, "flush"), args -> flush(args.expect(1).longAt(0)));
     process.export(Protocol.function(name, "offer"), args -> {
       args.expect(1);
       return offer(args.get(0));
@@ -103,7 +130,8 @@ public final class ChannelHost {
   /** Unexports the functions; values on loan stay on loan until their readers answer. */
   public boolean unexport() {
     boolean any = false;
-    for (String op : new String[] {"take", "put", "withdraw", "taken", "poll", "offer", "close"}) {
+    for (String op : new String[] {"take", "put", "withdraw", "taken", "poll", "grant", "push",
+        "flush", "offer", "close"}) {
       any |= process.unexport(Protocol.function(name, op));
     }
     process.execute(() -> unexported = true);
@@ -199,6 +227,151 @@ public final class ChannelHost {
     }
   }
 
+  // ---- credit: how buffered remote writes stream ----
+
+  /**
+   * Grants the caller credit to push values without waiting for each: half of what is
+   * available (at least one), waiting while none is. Returns {@code {status, credit, failed}}:
+   * credit -1 means a rendezvous (writes go one by one, {@code put}); failed counts the
+   * caller's pushed values the channel refused since it last heard.
+   */
+  private Object[] grant(long id) {
+    if (channel.depth() == 0) {
+      return new Object[] {OK, -1, 0};
+    }
+    Op op = new Op(Rpc.sender(), id);
+    Writer w = writers.computeIfAbsent(op.caller(), k -> new Writer());
+    w.lastHeard = System.nanoTime();
+    LocalChannel<Object> withdrawal = new LocalChannel<>(1);
+    if (waiting.putIfAbsent(op, withdrawal) != null) {
+      throw new BadArgumentsException("operation " + id + " on channel " + name
+          + " is already waiting");
+    }
+    try {
+      while (available == 0) {
+        grantsWaiting++;
+        Object woken;
+        try {
+          woken = Alt.select(Alt.read(freed, x -> x), Alt.read(withdrawal, x -> WITHDRAW));
+        } finally {
+          grantsWaiting--;
+        }
+        if (woken == WITHDRAW) {
+          return new Object[] {WITHDRAWN, 0, 0}; // refusals are told with the next grant
+        }
+      }
+      if (channel.isClosed()) {
+        return new Object[] {CLOSED, 0, takeFailed(w)};
+      }
+      int n = Math.max(1, available / 2);
+      available -= n;
+      w.outstanding += n;
+      if (!sweeping) {
+        sweeping = true; // to take back the credit of a writer that dies holding it
+        schedule();
+      }
+      return new Object[] {OK, n, takeFailed(w)};
+    } finally {
+      waiting.remove(op);
+    }
+  }
+
+  /** One value a writer sends on credit; a one-way handler that waits while the channel is full. */
+  private void push(Object value) {
+    ProcessId caller = Rpc.sender();
+    Writer w = writers.get(caller);
+    if (w == null || w.outstanding == 0) {
+      throw new BadArgumentsException(caller + " pushed a value to channel " + name
+          + " without credit");
+    }
+    if (value == null || !type.isInstance(value)) {
+      w.outstanding--;
+      w.failed++;
+      giveCredit(1);
+      throw new BadArgumentsException("a value for channel " + name + " must be a "
+          + type.getName() + ", not " + (value == null ? "null" : value.getClass().getName()));
+    }
+    w.outstanding--;
+    w.inFlight++;
+    w.lastHeard = System.nanoTime();
+    try {
+      channel.write(value);
+    } catch (ChannelClosedException | dev.moonwire.rpc.CancelledException e) {
+      w.failed++;
+    } finally {
+      w.inFlight--;
+      giveCredit(1);
+      if (w.inFlight == 0) {
+        w.drained.offer(Boolean.TRUE);
+      }
+    }
+  }
+
+  /** Waits until every value the caller pushed is in the channel or refused; returns how many were refused. */
+  private int flush(long id) {
+    Op op = new Op(Rpc.sender(), id);
+    Writer w = writers.get(op.caller());
+    if (w == null) {
+      return 0;
+    }
+    LocalChannel<Object> withdrawal = new LocalChannel<>(1);
+    waiting.put(op, withdrawal);
+    try {
+      while (w.inFlight > 0) {
+        if (Alt.select(Alt.read(w.drained, x -> x), Alt.read(withdrawal, x -> WITHDRAW))
+            == WITHDRAW) {
+          return -1;
+        }
+      }
+      int failed = takeFailed(w);
+      if (w.outstanding == 0) {
+        writers.remove(op.caller());
+      }
+      return failed;
+    } finally {
+      waiting.remove(op);
+    }
+  }
+
+  private static int takeFailed(Writer w) {
+    int n = w.failed;
+    w.failed = 0;
+    return n;
+  }
+
+  private void giveCredit(int n) {
+    available += n;
+    for (int i = 0; i < n && freed.offer(Boolean.TRUE); i++) {
+      // each offer wakes one waiting grant; it stops at the first that finds none waiting
+    }
+  }
+
+  /**
+   * Credit held by writers that are gone comes back: asked while grants wait for credit and
+   * writers have held theirs unused past {@link #PROBE_AFTER}.
+   */
+  private void reclaimCredit(long now) {
+    if (available > 0 || grantsWaiting == 0) {
+      return;
+    }
+    for (Map.Entry<ProcessId, Writer> e : writers.entrySet()) {
+      Writer w = e.getValue();
+      if (w.outstanding > 0 && w.inFlight == 0 && now - w.lastHeard >= PROBE_AFTER.toNanos()) {
+        ProcessId writer = e.getKey();
+        w.lastHeard = now; // asked once per PROBE_AFTER
+        process.<Integer>async(writer, Protocol.READS_STATUS, alive -> { }, error -> {
+          if (error instanceof dev.moonwire.rpc.PeerUnavailableException
+              || error instanceof dev.moonwire.rpc.ProcessClosedException) {
+            Writer gone = writers.remove(writer);
+            if (gone != null && gone.outstanding > 0) {
+              giveCredit(gone.outstanding);
+            }
+          }
+        }).withDeadline(PROBE_AFTER.multipliedBy(5)).call(0L);
+      }
+    }
+  }
+
   // ---- loans: values on their way to a remote reader ----
 
   private void lend(Op op, Object value) {
@@ -228,6 +401,7 @@ public final class ChannelHost {
 
   private void sweep() {
     long now = System.nanoTime();
+    reclaimCredit(now);
     for (Iterator<Map.Entry<Op, Loan>> it = loans.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Op, Loan> e = it.next();
       Loan loan = e.getValue();
@@ -236,7 +410,7 @@ public final class ChannelHost {
         ask(e.getKey(), loan);
       }
     }
-    if (loans.isEmpty()) {
+    if (loans.isEmpty() && writers.isEmpty()) {
       sweeping = false;
     } else {
       schedule();

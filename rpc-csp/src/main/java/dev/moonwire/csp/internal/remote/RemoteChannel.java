@@ -28,6 +28,14 @@ public final class RemoteChannel<T> implements Channel<T> {
   private final String name;
   private final Class<T> type;
   private final Reads reads;
+  /** Learnt from the first grant: writes go one by one, each a round trip. */
+  private volatile boolean rendezvous;
+  /** Values this writer may still send without asking; guarded by this. */
+  private int credit;
+  /** True once a value was sent on credit: close then waits for the owner to take them all. */
+  private volatile boolean pushed;
+  /** Closed through this writer: its writes on credit fail at once, as local ones do. */
+  private volatile boolean closedHere;
 
   public RemoteChannel(RpcProcess process, ProcessId owner, String name, Class<T> type) {
     this.process = process;
@@ -61,6 +69,12 @@ public final class RemoteChannel<T> implements Channel<T> {
   @Override
   public void write(T value) {
     Objects.requireNonNull(value, "value");
+    checkType(value);
+    if (!rendezvous) {
+      if (writeOnCredit(value)) {
+        return;
+      }
+    }
     long op = reads.next();
     CompletableFuture<Integer> f = call("put", op, value);
     int status;
@@ -79,9 +93,84 @@ public final class RemoteChannel<T> implements Channel<T> {
     }
   }
 
+  /**
+   * A buffered channel's write: sends the value at once while this writer holds credit, and
+   * asks the owner for more (a suspension point) when it holds none. Returns false if the
+   * channel turned out to be a rendezvous.
+   */
+  private boolean writeOnCredit(T value) {
+    synchronized (this) {
+      if (closedHere) {
+        throw closed("write");
+      }
+      if (credit > 0) {
+        push(value);
+        return true;
+      }
+    }
+    long op = reads.next();
+    CompletableFuture<Object[]> f = call("grant", op);
+    Object[] r;
+    boolean cancelled = false;
+    try {
+      r = process.await(f);
+    } catch (CancelledException c) {
+      r = afterCancel(f, op, c); // granted all the same: the credit is ours, the write goes on
+      cancelled = true;
+    }
+    int status = (Integer) r[0];
+    int granted = (Integer) r[1];
+    int failed = (Integer) r[2];
+    if (granted < 0) {
+      rendezvous = true;
+      return false;
+    }
+    synchronized (this) {
+      credit += granted;
+      if (failed > 0) {
+        throw notAccepted(failed);
+      }
+      if (status == CLOSED) {
+        throw closed("write");
+      }
+      push(value);
+    }
+    if (cancelled) {
+      Thread.currentThread().interrupt();
+    }
+    return true;
+  }
+
+  /** Under this: sends {@code value} on one unit of credit. */
+  private void push(T value) {
+    credit--;
+    try {
+      process.send(owner, Protocol.function(name, "push"), value);
+      pushed = true;
+    } catch (RuntimeException e) {
+      credit++; // not sent: the value stays with the writer
+      throw e;
+    }
+  }
+
+  /** A value of another type (through a raw type) is refused here, before it travels. */
+  private void checkType(Object value) {
+    if (!type.isInstance(value)) {
+      throw new dev.moonwire.rpc.BadArgumentsException("a value for channel " + name
+          + " must be a " + type.getName() + ", not " + value.getClass().getName());
+    }
+  }
+
+  private ChannelClosedException notAccepted(int failed) {
+    return new ChannelClosedException(failed + (failed == 1 ? " value" : " values")
+        + " written to channel " + name + " of " + owner + " were not accepted: the channel"
+        + " was closed before they reached it");
+  }
+
   @Override
   public boolean offer(T value) {
     Objects.requireNonNull(value, "value");
+    checkType(value);
     int status = process.await(this.<Integer>call("offer", value));
     if (status == CLOSED) {
       throw closed("offer");
@@ -107,9 +196,21 @@ public final class RemoteChannel<T> implements Channel<T> {
     return Optional.of(received(op, r, "poll", false));
   }
 
+  /**
+   * Closes the owner's channel once every value this writer sent on credit was accepted, so
+   * that none is refused by the close itself; then reports those refused before, if any.
+   */
   @Override
   public void close() {
+    int failed = 0;
+    if (pushed) {
+      failed = process.await(this.<Integer>call("flush", reads.next()));
+    }
     process.await(call("close"));
+    closedHere = true;
+    if (failed > 0) {
+      throw notAccepted(failed);
+    }
   }
 
   private T received(long op, Object[] r, String operation, boolean cancelled) {
