@@ -155,8 +155,10 @@ final class Lifecycle {
     if (closed) {
       return;
     }
-    dispatcher.sweepDeadlines(connections.all());
+    List<ChannelConnection> network = connections.all();
+    dispatcher.sweepDeadlines(network);
     dispatcher.sweepDeadlines(List.of(connections.local()));
+    process.shares().recount(network, connections.local());
     Transport.TIMER.newTimeout(t -> sweepDeadlines(), Dispatcher.SWEEP_MILLIS,
         TimeUnit.MILLISECONDS);
   }

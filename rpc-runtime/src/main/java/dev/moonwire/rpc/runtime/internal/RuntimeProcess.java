@@ -13,6 +13,7 @@ import dev.moonwire.rpc.runtime.internal.transport.ReplyListener;
 import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
 import dev.moonwire.rpc.runtime.internal.transport.Connections;
 import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
+import dev.moonwire.rpc.runtime.internal.transport.InboundShares;
 import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
 import dev.moonwire.rpc.runtime.internal.transport.Refusals;
 import dev.moonwire.rpc.runtime.internal.transport.Transport;
@@ -64,6 +65,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
   private final BlockedEventChecker blockedChecker; // null when off
   private final PeerLog peerLog = new PeerLog(this);
   private final Budget inbound;
+  private final InboundShares shares;
   private final Budget outbound;
   private final Refusals refusals = new Refusals(this);
   private final UncaughtReporter uncaught;
@@ -92,6 +94,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
     this.codec = new WireCodec(() -> Processes.current() == this, registry,
         config.maxFrameBytes());
     this.inbound = new Budget(config.maxQueuedBytes());
+    this.shares = new InboundShares(inbound);
     this.outbound = new Budget(config.maxQueuedBytes());
     this.connections = new Connections(this, home);
     registry.listen(added -> connections.all().forEach(c -> c.schemaGrew(added)));
@@ -142,6 +145,11 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public Budget inbound() {
     return inbound;
+  }
+
+  @Override
+  public InboundShares shares() {
+    return shares;
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.moonwire.rpc.runtime.internal.transport.Running;
 
 import dev.moonwire.rpc.runtime.internal.transport.Connection;
 import dev.moonwire.rpc.runtime.internal.transport.CallListener;
+import dev.moonwire.rpc.runtime.internal.transport.InboundShares;
 import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 
@@ -47,8 +48,6 @@ public final class Dispatcher implements CallListener {
     /** The kind of the error the running request answers with; null for a value. */
     RpcException.Kind outcome;
   }
-
-  private static final java.util.function.BooleanSupplier NEVER = () -> false;
 
   /** Deadlines beyond a year are taken as a year: no timer arithmetic overflows. */
   private static final long MAX_DEADLINE_MILLIS = TimeUnit.DAYS.toMillis(365);
@@ -109,14 +108,19 @@ public final class Dispatcher implements CallListener {
    */
   public static java.util.function.BooleanSupplier currentCancellation() {
     RunningRequest r = CURRENT.get().request;
-    return r == null ? NEVER : r::cancelled;
+    return r == null ? Dispatcher::never : r::cancelled;
+  }
+
+  private static boolean never() {
+    return false;
   }
 
   /**
    * On the I/O thread: admits a request and queues it as an event, or refuses it at once with
    * an OVERLOADED error — too many requests from this peer running, or too many bytes of work
-   * held by this process — and goes on reading. Retains {@code frame} (positioned at the
-   * arguments; {@code frameBytes} long in all) only if it admits it.
+   * held by this process or for this peer ({@link InboundShares}) — and goes on reading.
+   * Retains {@code frame} (positioned at the arguments; {@code frameBytes} long in all) only if
+   * it admits it.
    */
   @Override
   public void request(Connection conn, Message.Request request) {
@@ -138,14 +142,14 @@ public final class Dispatcher implements CallListener {
           + "RpcConfig.withMaxInFlight at the callee)");
       return;
     }
-    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
-    if (!process.inbound().tryTake(cost)) {
-      refuse(conn, callId, function, full());
+    long cost = (long) frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    if (!process.shares().tryTake(conn, cost)) {
+      refuse(conn, callId, function, full(conn, cost));
       return;
     }
     RunningRequest r = new RunningRequest(cost);
     if (conn.running.putIfAbsent(callId, r) != null) {
-      process.inbound().release(cost);
+      process.shares().release(conn, cost);
       throw new ProtocolException("call id " + callId + " is already running (expected: a "
           + "new id for each request)");
     }
@@ -189,7 +193,17 @@ public final class Dispatcher implements CallListener {
 
   public static final long SWEEP_MILLIS = 50;
 
-  private String full() {
+  /** Why {@code cost} more bytes of work from {@code conn} were refused. */
+  private String full(Connection conn, long cost) {
+    InboundShares shares = process.shares();
+    if (shares.overShare(conn, cost)) {
+      int others = shares.contenders() - 1;
+      return process.id() + " holds " + conn.heldWork() + " bytes of work from " + conn.peer()
+          + " (expected: at most its fair share, " + shares.cap() + " bytes, "
+          + (others > 0 ? "while " + others + " other peer(s) have work there"
+              : "the budget but a reserve for other peers")
+          + "; RpcConfig.withMaxQueuedBytes at the callee)";
+    }
     return process.id() + " holds " + process.inbound().used() + " bytes of work (expected: at "
         + "most " + process.inbound().limit() + "; RpcConfig.withMaxQueuedBytes at the callee)";
   }
@@ -210,9 +224,9 @@ public final class Dispatcher implements CallListener {
     String function = send.function();
     ByteBuf frame = send.payload();
     int frameBytes = send.frameBytes();
-    long cost = frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+    long cost = (long) frameBytes + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
     String refusal = process.isClosing() ? process.id() + " is closing"
-        : process.inbound().tryTake(cost) ? null : full();
+        : process.shares().tryTake(conn, cost) ? null : full(conn, cost);
     if (refusal != null) {
       PeerLog.warn(process, "overloaded", conn.peer(), "refused a one-way send to '" + function
           + "': " + refusal);
@@ -247,7 +261,7 @@ public final class Dispatcher implements CallListener {
         } catch (Throwable t) {
           process.reportUncaught(t, "one-way send '" + function + "' from " + conn.peer());
         } finally {
-          process.inbound().release(cost);
+          process.shares().release(conn, cost);
           leftOne();
         }
       }
@@ -255,7 +269,7 @@ public final class Dispatcher implements CallListener {
       @Override
       public void drop() {
         payload.release();
-        process.inbound().release(cost);
+        process.shares().release(conn, cost);
         leftOne();
       }
     });
@@ -356,7 +370,7 @@ public final class Dispatcher implements CallListener {
   private void ended(Connection conn, long callId, RunningRequest r) {
     r.finished(); // after this no CANCEL can interrupt the next event on this thread
     conn.running.remove(callId, r);
-    process.inbound().release(r.cost);
+    process.shares().release(conn, r.cost);
   }
 
   /** One running request or one-way handler fewer; close() may be waiting for none. */

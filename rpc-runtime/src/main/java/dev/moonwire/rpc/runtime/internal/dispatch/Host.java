@@ -13,6 +13,9 @@ public interface Host extends Endpoint {
   public boolean isClosing();
 
 
+  /** The inbound budget as the connections share it: their requests and sends take from it. */
+  public dev.moonwire.rpc.runtime.internal.transport.InboundShares shares();
+
   /** The process's codec. */
   public WireCodec codec();
 

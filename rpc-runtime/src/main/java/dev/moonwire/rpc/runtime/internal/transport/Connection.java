@@ -11,6 +11,7 @@ import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -37,6 +38,16 @@ public abstract class Connection {
    * peer's: a fresh peer waits behind a few dozen events of each busy one.
    */
   public static final int FAIR_SHARE = 32;
+
+  /** Bytes of the inbound budget that this peer's admitted requests and sends hold. */
+  final AtomicLong heldWork = new AtomicLong();
+  /** Work of this peer was admitted or refused since {@link InboundShares#recount}. */
+  volatile boolean contending;
+
+  /** Bytes of the inbound budget that this peer's admitted requests and sends hold now. */
+  public final long heldWork() {
+    return heldWork.get();
+  }
 
   /** Admitted work of the peer: an event, and what frees its resources if it never runs. */
   public interface Work extends Runnable {
