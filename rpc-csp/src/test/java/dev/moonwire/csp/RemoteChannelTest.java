@@ -413,4 +413,106 @@ class RemoteChannelTest extends ProcessTestSupport {
     ChannelClosedException e = assertInstanceOf(ChannelClosedException.class, failed.getCause());
     assertTrue(e.getMessage().startsWith("1 value written to channel cells"), e.getMessage());
   }
+
+  @Test
+  void altOverARemoteAndALocalChannel_takesTheRemoteValue_andLeavesTheLocalChannelAlone()
+      throws Exception {
+    RpcProcess owner = open();
+    RpcProcess reader = open();
+    Channel<String> far = Channel.create(0);
+    Channels.export(owner, "far", far, String.class);
+    Channel<String> remote = Channels.remote(reader, owner.id(), "far", String.class);
+    Channel<String> near = Channel.create(1);
+    RpcFuture<String> select = reader.submit(() -> Alt.select(
+        Alt.read(remote, v -> "far: " + v),
+        Alt.read(near, v -> "near: " + v)));
+    far.write("hello"); // returns once the Alt's reservation took it
+    assertEquals("far: hello", within(select));
+    assertTrue(near.offer("x"), "the local branch was withdrawn, its cell free");
+    assertEquals(Optional.of("x"), near.poll());
+  }
+
+  @Test
+  void altOverTwoOwners_theLoserIsWithdrawn_andTakesNothingLater() throws Exception {
+    RpcProcess a = open();
+    RpcProcess b = open();
+    RpcProcess reader = open();
+    Channel<Integer> atA = Channel.create(0);
+    Channel<Integer> atB = Channel.create(0);
+    Channels.export(a, "ch", atA, Integer.class);
+    Channels.export(b, "ch", atB, Integer.class);
+    Channel<Integer> ra = Channels.remote(reader, a.id(), "ch", Integer.class);
+    Channel<Integer> rb = Channels.remote(reader, b.id(), "ch", Integer.class);
+    RpcFuture<String> select = reader.submit(() -> Alt.select(
+        Alt.read(ra, v -> "a" + v), Alt.read(rb, v -> "b" + v)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.toString().contains("1 readers"));
+    atA.write(1);
+    assertEquals("a1", within(select));
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.toString().contains("0 readers"));
+    assertFalse(atB.offer(2), "the withdrawn reservation must not take a value");
+  }
+
+  /**
+   * A value reserved for an Alt that a local branch won meanwhile goes back to the owner: over
+   * 200 selects that race a remote and a local value, every value is taken exactly once.
+   */
+  @Test
+  void altRacingARemoteAndALocalValue_theLoserIsGivenBack_nothingLostOrDoubled()
+      throws Exception {
+    RpcProcess owner = open();
+    RpcProcess reader = open();
+    Channel<Integer> far = Channel.create(1);
+    Channels.export(owner, "far", far, Integer.class);
+    Channel<Integer> remote = Channels.remote(reader, owner.id(), "far", Integer.class);
+    Channel<Integer> near = Channel.create(1);
+    List<Integer> got = new ArrayList<>();
+    int released = 0;
+    for (int i = 0; i < 200; i++) {
+      int farValue = 2 * i;
+      int nearValue = 2 * i + 1;
+      RpcFuture<Integer> select = reader.submit(() -> Alt.select(
+          Alt.read(remote, v -> v), Alt.read(near, v -> v)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> far.toString().contains("1 readers"));
+      assertTrue(far.offer(farValue));
+      assertTrue(near.offer(nearValue));
+      int v = within(select);
+      got.add(v);
+      // the other value is left: in the local cell, or given back to the owner's
+      Optional<Integer> left = v == farValue ? near.poll() : Optional.empty();
+      if (v == nearValue) {
+        released++;
+        await().atMost(Duration.ofSeconds(10)).until(() -> far.toString().contains(" 1 buffered"));
+        left = far.poll();
+      }
+      assertEquals(Optional.of(v == farValue ? nearValue : farValue), left, "round " + i);
+    }
+    assertEquals(200, new TreeSet<>(got).size());
+    assertTrue(released > 0, "no round let the local branch win: the give-back path untried");
+  }
+
+  @Test
+  void altBlockedOnIdleRemoteChannels_sendsNothingWhileItWaits() throws Exception {
+    RpcProcess owner = open();
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    RpcProcess reader = open(dev.moonwire.rpc.RpcConfig.defaults().withObserver(
+        new dev.moonwire.rpc.RpcObserver() {
+          @Override
+          public Call clientCall(dev.moonwire.rpc.ProcessId peer, String function,
+              dev.moonwire.rpc.CallHeaders headers) {
+            calls.incrementAndGet();
+            return null;
+          }
+        }));
+    Channel<Integer> idle = Channel.create(0);
+    Channels.export(owner, "idle", idle, Integer.class);
+    Channel<Integer> remote = Channels.remote(reader, owner.id(), "idle", Integer.class);
+    RpcFuture<Integer> select = reader.submit(() -> Alt.select(Alt.read(remote, v -> v)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> idle.toString().contains("1 readers"));
+    int asked = calls.get();
+    assertEquals(1, asked, "one reservation asked for");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> calls.get() == asked);
+    idle.write(5);
+    assertEquals(5, within(select));
+  }
 }

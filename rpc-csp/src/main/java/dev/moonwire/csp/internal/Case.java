@@ -8,21 +8,23 @@ import java.util.function.Supplier;
 
 /** One branch of an {@code Alt}: its guard (what must be ready), its condition and its action. */
 public final class Case<R> {
-  enum Kind { READ, WRITE, AFTER, SKIP }
+  enum Kind { READ, REMOTE_READ, WRITE, AFTER, SKIP }
 
   final Kind kind;
   final LocalChannel<?> channel;
+  final RemoteGuard remote;
   final Object value;
   private final Function<Object, ? extends R> onRead;
   private final Supplier<? extends R> onOther;
   final long nanos;
   final boolean enabled;
 
-  private Case(Kind kind, LocalChannel<?> channel, Object value,
+  private Case(Kind kind, LocalChannel<?> channel, RemoteGuard remote, Object value,
       Function<Object, ? extends R> onRead, Supplier<? extends R> onOther, long nanos,
       boolean enabled) {
     this.kind = kind;
     this.channel = channel;
+    this.remote = remote;
     this.value = value;
     this.onRead = onRead;
     this.onOther = onOther;
@@ -33,14 +35,18 @@ public final class Case<R> {
   @SuppressWarnings("unchecked")
   public static <T, R> Case<R> read(Channel<T> channel, Function<? super T, ? extends R> action) {
     Objects.requireNonNull(action, "action");
-    return new Case<>(Kind.READ, local(channel), null,
-        (Function<Object, ? extends R>) (Function<?, ? extends R>) action, null, 0, true);
+    Function<Object, ? extends R> onRead =
+        (Function<Object, ? extends R>) (Function<?, ? extends R>) action;
+    if (Objects.requireNonNull(channel, "channel") instanceof RemoteGuard remote) {
+      return new Case<>(Kind.REMOTE_READ, null, remote, null, onRead, null, 0, true);
+    }
+    return new Case<>(Kind.READ, local(channel), null, null, onRead, null, 0, true);
   }
 
   public static <T, R> Case<R> write(Channel<T> channel, T value, Supplier<? extends R> action) {
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(action, "action");
-    return new Case<>(Kind.WRITE, local(channel), value, null, action, 0, true);
+    return new Case<>(Kind.WRITE, local(channel), null, value, null, action, 0, true);
   }
 
   public static <R> Case<R> after(Duration duration, Supplier<? extends R> action) {
@@ -55,17 +61,18 @@ public final class Case<R> {
     } catch (ArithmeticException e) {
       nanos = Long.MAX_VALUE;
     }
-    return new Case<>(Kind.AFTER, null, null, null, action, nanos, true);
+    return new Case<>(Kind.AFTER, null, null, null, null, action, nanos, true);
   }
 
   public static <R> Case<R> skip(Supplier<? extends R> action) {
     Objects.requireNonNull(action, "action");
-    return new Case<>(Kind.SKIP, null, null, null, action, 0, true);
+    return new Case<>(Kind.SKIP, null, null, null, null, action, 0, true);
   }
 
   /** This case, enabled only if it was and {@code condition} holds. */
   public Case<R> when(boolean condition) {
-    return new Case<>(kind, channel, value, onRead, onOther, nanos, enabled && condition);
+    return new Case<>(kind, channel, remote, value, onRead, onOther, nanos,
+        enabled && condition);
   }
 
   boolean onChannel() {
@@ -74,7 +81,8 @@ public final class Case<R> {
 
   /** Runs the action of this committed case; {@code received} is a read's value. */
   R run(Object received) {
-    return kind == Kind.READ ? onRead.apply(received) : onOther.get();
+    return kind == Kind.READ || kind == Kind.REMOTE_READ ? onRead.apply(received)
+        : onOther.get();
   }
 
   private static LocalChannel<?> local(Channel<?> channel) {
@@ -83,6 +91,6 @@ public final class Case<R> {
       return local;
     }
     throw new IllegalArgumentException("Alt guard on " + channel.getClass().getName()
-        + " (expected: a channel made by Channel.create)");
+        + " (expected: a channel made by Channel.create, or a remote channel to read)");
   }
 }

@@ -12,6 +12,8 @@ final class Node {
   Object item;
   /** Set by the committer when it is {@code close()}: the operation fails. */
   boolean closed;
+  /** Set by a remote guard's committer when the owner failed: the select throws it. */
+  RuntimeException failure;
 
   Node(Wait wait, int index, WaitQueue queue, Object item) {
     this.wait = wait;

@@ -26,6 +26,7 @@ public final class Selection {
     int after = -1;
     LocalChannel<?>[] channels = new LocalChannel<?>[n];
     int count = 0;
+    int remotes = 0;
     for (int i = 0; i < n; i++) {
       Case<? extends R> c = cases.get(i);
       if (!c.enabled) {
@@ -33,11 +34,12 @@ public final class Selection {
       }
       switch (c.kind) {
         case READ, WRITE -> channels[count++] = c.channel;
+        case REMOTE_READ -> remotes++;
         case SKIP -> skip = skip < 0 ? i : skip;
         case AFTER -> after = after < 0 || c.nanos < cases.get(after).nanos ? i : after;
       }
     }
-    if (count == 0 && skip < 0 && after < 0) {
+    if (count == 0 && remotes == 0 && skip < 0 && after < 0) {
       throw new IllegalStateException("Alt.select: " + n + " guard(s), all false"
           + " (expected: one true, or an enabled after or skip; nothing could ever be ready)");
     }
@@ -47,6 +49,7 @@ public final class Selection {
     Object received = null;
     Wait wait = null;
     Node[] nodes = new Node[n];
+    RemoteSlot[] slots = remotes == 0 ? null : new RemoteSlot[n];
     for (LocalChannel<?> ch : channels) {
       ch.lock().lock();
     }
@@ -84,6 +87,12 @@ public final class Selection {
             } else {
               c.channel.addWriter(node);
             }
+          } else if (c.enabled && c.kind == Case.Kind.REMOTE_READ) {
+            RemoteSlot slot = new RemoteSlot();
+            Node node = new Node(wait, i, slot, null);
+            slot.node = node;
+            nodes[i] = node;
+            slots[i] = slot;
           }
         }
       }
@@ -97,6 +106,14 @@ public final class Selection {
     }
     if (wait == null) {
       return cases.get(skip >= 0 ? skip : after).run(null);
+    }
+    if (slots != null) {
+      // Asked for after the locks are let go: a reservation travels, and may be delivered at once.
+      for (int i = 0; i < n; i++) {
+        if (slots[i] != null) {
+          cases.get(i).remote.reserve(slots[i]);
+        }
+      }
     }
     int s;
     ScheduledFuture<?> timer = null;
@@ -115,13 +132,16 @@ public final class Selection {
       return cases.get(after).run(null);
     }
     Node node = nodes[s];
+    if (node.failure != null) {
+      throw node.failure;
+    }
     return commit(cases.get(s), node.closed ? LocalChannel.CLOSED : node.item);
   }
 
   private static <R> R commit(Case<? extends R> c, Object received) {
     if (received == LocalChannel.CLOSED) {
       throw new ChannelClosedException("Alt.select: "
-          + (c.kind == Case.Kind.READ ? "read on a closed channel that holds nothing more"
+          + (c.kind != Case.Kind.WRITE ? "read on a closed channel that holds nothing more"
               : "write on a closed channel"));
     }
     return c.run(received);

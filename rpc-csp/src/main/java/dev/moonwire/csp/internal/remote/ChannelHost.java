@@ -110,6 +110,14 @@ public final class ChannelHost {
       taken(new Op(Rpc.sender(), args.expect(1).longAt(0)));
       return null;
     });
+    process.export(Protocol.function(name, "release"), args -> {
+      Op op = new Op(Rpc.sender(), args.expect(1).longAt(0));
+      Loan loan = loans.get(op);
+      if (loan != null) {
+        giveBack(op, loan); // an Alt's reservation that another branch beat
+      }
+      return null;
+    });
     process.export(Protocol.function(name, "poll"), args -> poll(args.expect(1).longAt(0)));
     process.export(Protocol.function(name, "grant"), args -> grant(args.expect(1).longAt(0)));
     process.export(Protocol.function(name, "push"), args -> {
@@ -130,7 +138,7 @@ public final class ChannelHost {
   /** Unexports the functions; values on loan stay on loan until their readers answer. */
   public boolean unexport() {
     boolean any = false;
-    for (String op : new String[] {"take", "put", "withdraw", "taken", "poll", "grant", "push",
+    for (String op : new String[] {"take", "put", "withdraw", "taken", "release", "poll", "grant", "push",
         "flush", "offer", "close"}) {
       any |= process.unexport(Protocol.function(name, op));
     }

@@ -5,6 +5,8 @@ import static dev.moonwire.csp.internal.remote.Protocol.OK;
 
 import dev.moonwire.csp.Channel;
 import dev.moonwire.csp.ChannelClosedException;
+import dev.moonwire.csp.internal.RemoteGuard;
+import dev.moonwire.csp.internal.RemoteSlot;
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.ProcessId;
@@ -22,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  * a local channel does) or left the channel untouched. A read acknowledges its value; one it
  * never acknowledges goes back into the channel (see {@link ChannelHost}).
  */
-public final class RemoteChannel<T> implements Channel<T> {
+public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   private final RpcProcess process;
   private final ProcessId owner;
   private final String name;
@@ -213,6 +215,63 @@ public final class RemoteChannel<T> implements Channel<T> {
     }
   }
 
+  /**
+   * An Alt's read guard: the owner's take, whose value the Alt keeps if it still waits and
+   * gives back ({@code release}) if another branch won meanwhile. Sends one call, then nothing
+   * until the value comes or the Alt withdraws.
+   */
+  @Override
+  public void reserve(RemoteSlot slot) {
+    long op = reads.next();
+    reads.begin(op);
+    CompletableFuture<Object[]> f;
+    try {
+      f = call("take", op);
+    } catch (RuntimeException e) {
+      reads.forget(op);
+      slot.fail(e);
+      return;
+    }
+    slot.onWithdraw(() -> tell("withdraw", op));
+    f.whenComplete((r, e) -> {
+      if (e != null) {
+        reads.forget(op);
+        slot.fail(e instanceof RuntimeException re ? re : new IllegalStateException(e));
+        return;
+      }
+      int status = (Integer) r[0];
+      if (status == OK && type.isInstance(r[1])) {
+        if (slot.deliver(r[1])) {
+          reads.received(op);
+          tell("taken", op);
+        } else {
+          reads.forget(op);
+          tell("release", op); // another branch won: the value goes back to the owner's head
+        }
+      } else if (status == OK) {
+        reads.forget(op);
+        tell("release", op);
+        slot.fail(new ProtocolException(owner + " sent a " + r[1].getClass().getName()
+            + " from channel " + name + " (expected: a " + type.getName() + ")"));
+      } else {
+        reads.forget(op);
+        if (status == CLOSED) {
+          slot.deliverClosed();
+        }
+        // WITHDRAWN: the select ended another way, and nothing was taken
+      }
+    });
+  }
+
+  /** A one-way message to the owner about operation {@code op}; refused ones are settled by the owner's question. */
+  private void tell(String operation, long op) {
+    try {
+      process.send(owner, Protocol.function(name, operation), op);
+    } catch (RpcException e) {
+      // the owner asks about the loan after a second, and this process answers it
+    }
+  }
+
   private T received(long op, Object[] r, String operation, boolean cancelled) {
     int status = (Integer) r[0];
     if (status == CLOSED) {
@@ -220,11 +279,7 @@ public final class RemoteChannel<T> implements Channel<T> {
       throw closed(operation);
     }
     reads.received(op);
-    try {
-      process.send(owner, Protocol.function(name, "taken"), op);
-    } catch (RpcException e) {
-      // the owner asks about the loan instead, and this process answers that it has the value
-    }
+    tell("taken", op);
     if (cancelled) {
       Thread.currentThread().interrupt();
     }
