@@ -5,6 +5,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Handshake;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
 
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -81,6 +82,10 @@ public final class ChannelConnection extends Connection {
 
   /** This side's handshake nonce. */
   public final byte[] nonce = Handshake.nonce();
+  /** Why the connection closed, as its handlers learn it; on its I/O thread. */
+  final ConnectionLoss loss = new ConnectionLoss();
+  /** Bytes of all the shapes the peer told on this connection; on its I/O thread. */
+  private long schemaBytes;
   /** Set on its I/O thread once the handshake is done; read when it closes, on the same. */
   public boolean opened;
 
@@ -91,8 +96,8 @@ public final class ChannelConnection extends Connection {
    */
   public void connected(Channel ch) {
     channel = ch;
-    ch.writeAndFlush(Frames.hello(ch.alloc(), process.id(), nonce, new byte[0]),
-        ch.voidPromise());
+    Netty.send(ch, Frames.hello(ch.alloc(), process.id(), nonce, new byte[0],
+        process.incarnation()));
     if (process.secret().length == 0) {
       sendSchema(ch);
       ready();
@@ -108,9 +113,29 @@ public final class ChannelConnection extends Connection {
    */
   public void sendSchema(Channel ch) {
     process.registry().withShapes(shapes -> {
-      ch.writeAndFlush(WireSchema.encode(ch.alloc(), shapes), ch.voidPromise());
+      Netty.send(ch, WireSchema.encode(ch.alloc(), shapes));
       schemaSent = true;
     });
+  }
+
+  /**
+   * The peer told shapes of its classes (in its SCHEMA frames): its values are read by them from
+   * now on. Everything a peer tells of its classes is kept while it is connected, so it is
+   * bounded in bytes. On the I/O thread.
+   *
+   * @throws ProtocolException if the peer's shapes grow past maxFrameBytes in all
+   */
+  void peerShapes(java.util.List<WireSchema.Shape> shapes) {
+    for (WireSchema.Shape shape : shapes) {
+      schemaBytes += shape.wireBytes();
+    }
+    long limit = process.config().maxFrameBytes();
+    if (schemaBytes > limit) {
+      throw new ProtocolException("the peer's schema grew to " + schemaBytes + " bytes "
+          + "(expected: at most maxFrameBytes, " + limit + ")");
+    }
+    WireSchema.Peer known = schema;
+    schema = known == null ? WireSchema.Peer.of(peer, shapes) : known.plus(shapes);
   }
 
   /** The process registered more classes: tell the peer, ahead of any value of them. */
@@ -205,8 +230,19 @@ public final class ChannelConnection extends Connection {
   /** Whether the peer's HELLO has been read (whatever features it claims). */
   private volatile boolean peerHelloRead;
 
+  /**
+   * The peer's incarnation, from its HELLO: which run of the process at its address this
+   * connection reaches ({@link Frames#NO_INCARNATION} until then, or from an older peer).
+   */
+  private volatile long peerIncarnation = Frames.NO_INCARNATION;
+
+  public long peerIncarnation() {
+    return peerIncarnation;
+  }
+
   /** The peer's HELLO is read: requests with headers that waited for it can go. */
-  public void peerFeatures(int features) {
+  void peerHello(int features, long incarnation) {
+    peerIncarnation = incarnation;
     peerFeatures = features;
     peerHelloRead = true; // after: a drain that sees it sees the features
     scheduleDrain();
@@ -290,7 +326,7 @@ public final class ChannelConnection extends Connection {
           f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
         }
         if (last != null) {
-          ch.write(last, ch.voidPromise());
+          Netty.write(ch, last);
         }
         last = f;
       }
@@ -308,7 +344,7 @@ public final class ChannelConnection extends Connection {
             process.inbound().release(written); // a rewrite failed: none reached Netty
           }
         } else if (last != null) {
-          ch.write(last, ch.voidPromise());
+          Netty.write(ch, last);
         }
         ch.flush();
         lastProgress = System.nanoTime();
@@ -403,8 +439,7 @@ public final class ChannelConnection extends Connection {
     void add(String why) {
       this.why = why;
       if (count.getAndIncrement() == 0) {
-        channel.eventLoop().schedule(this::notifySender, REFUSAL_NOTICE_MILLIS,
-            TimeUnit.MILLISECONDS);
+        Netty.later(channel.eventLoop(), this::notifySender, REFUSAL_NOTICE_MILLIS);
       }
     }
 
@@ -432,7 +467,7 @@ public final class ChannelConnection extends Connection {
       return;
     }
     if (!ready) {
-      ch.close();
+      Netty.close(ch);
       return;
     }
     // What was queued before the close goes out first; a peer that does not take it within a
@@ -440,10 +475,8 @@ public final class ChannelConnection extends Connection {
     ch.eventLoop().execute(() -> {
       drain();
       ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-          .addListener(f -> ch.close());
-      ch.eventLoop().schedule(() -> {
-        ch.close();
-      }, 1, TimeUnit.SECONDS);
+          .addListener(f -> Netty.close(ch));
+      Netty.later(ch.eventLoop(), () -> Netty.close(ch), 1000);
     });
   }
 
