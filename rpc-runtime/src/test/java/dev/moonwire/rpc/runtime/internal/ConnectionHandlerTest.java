@@ -325,7 +325,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   void requestForUnknownFunction_isAnsweredWithErrorFrame() {
     handshake();
     ByteBuf request = process.codec().encodeCall(ALLOC, Frames.REQUEST, 5, 1000, "nope",
-        new Object[] {1});
+        new Object[] {1}).bytes();
 
     channel.writeInbound(request);
 

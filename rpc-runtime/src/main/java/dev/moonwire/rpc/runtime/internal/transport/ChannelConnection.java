@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.Handshake;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
 
 import dev.moonwire.rpc.ProcessId;
@@ -11,9 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.internal.PlatformDependent;
-import java.nio.charset.StandardCharsets;
 import java.util.Queue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,7 +34,7 @@ public final class ChannelConnection extends Connection {
   /** How long refused one-way sends are gathered before one notice goes to the sender. */
   private static final long REFUSAL_NOTICE_MILLIS = 100;
 
-  private final Queue<ByteBuf> outbound = PlatformDependent.newMpscQueue();
+  private final Queue<OutFrame> outbound = PlatformDependent.newMpscQueue();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final long backlogLimit;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -141,7 +140,7 @@ public final class ChannelConnection extends Connection {
   /** The process registered more classes: tell the peer, ahead of any value of them. */
   public void schemaGrew(java.util.List<WireSchema.Shape> added) {
     if (schemaSent) {
-      write(WireSchema.encode(alloc(), added));
+      write(OutFrame.schema(alloc(), added));
     }
   }
 
@@ -164,9 +163,9 @@ public final class ChannelConnection extends Connection {
    * and a peer whose backlog grows is no longer read.
    */
   @Override
-  public void write(ByteBuf frame) {
-    int size = frame.readableBytes();
-    if (Frames.answers(Frames.kindOf(frame))) {
+  public void write(OutFrame frame) {
+    int size = frame.size();
+    if (frame.answers()) {
       process.inbound().take(size);
     }
     enqueue(frame, size);
@@ -204,24 +203,6 @@ public final class ChannelConnection extends Connection {
     return n;
   }
 
-  /** The function a SEND frame (length prefix included) calls, or null for other frames. */
-  private static String sendFunction(ByteBuf f) {
-    if (f.readableBytes() <= 7 || f.getByte(f.readerIndex() + 4) != Frames.SEND) {
-      return null;
-    }
-    return f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
-        StandardCharsets.UTF_8).toString();
-  }
-
-  /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
-  private static boolean newWork(ByteBuf f) {
-    return newWork(Frames.kindOf(f));
-  }
-
-  private static boolean newWork(byte kind) {
-    return kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS;
-  }
-
   /**
    * What the peer reads beyond its protocol version ({@link Frames#FEATURES}), from its HELLO,
    * valid once {@link #peerHelloRead}. Written on the event loop, read there by {@link #drain}.
@@ -249,8 +230,8 @@ public final class ChannelConnection extends Connection {
   }
 
   @Override
-  public boolean offer(ByteBuf frame) {
-    int size = frame.readableBytes();
+  public boolean offer(OutFrame frame) {
+    int size = frame.size();
     if (!process.outbound().tryTake(size)) {
       return false;
     }
@@ -258,15 +239,14 @@ public final class ChannelConnection extends Connection {
     return true;
   }
 
-  private void enqueue(ByteBuf frame, int size) {
+  private void enqueue(OutFrame frame, int size) {
     if (isClosed()) {
-      byte kind = Frames.kindOf(frame);
-      if (newWork(kind)) {
+      if (frame.newWork()) {
         process.outbound().release(size);
-      } else if (Frames.answers(kind)) {
+      } else if (frame.answers()) {
         process.inbound().release(size);
       }
-      String function = sendFunction(frame);
+      String function = frame.function();
       frame.release();
       if (function != null) { // a call is failed by its table; a one-way send must be reported
         process.refusals().notSent(1, "one-way send to '" + function + "' on " + peer
@@ -300,35 +280,36 @@ public final class ChannelConnection extends Connection {
     long bytes = 0;
     long work = 0;
     long answers = 0;
-    ByteBuf f;
+    OutFrame f;
     ByteBuf last = null; // written once the next is known: the batch's promise goes with it
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
     try {
       while (ch.isWritable() && (f = outbound.peek()) != null) {
-        byte kind = Frames.kindOf(f);
+        byte kind = f.kind();
         if (kind == Frames.REQUEST_WITH_HEADERS && !peerHelloRead) {
           // Only the peer's HELLO says whether it reads headers; until then this request, and
           // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
           break;
         }
         outbound.poll();
-        int size = f.readableBytes();
+        int size = f.size();
         bytes += size;
         n++;
-        if (newWork(kind)) {
+        if (f.newWork()) {
           work += size;
-        } else if (Frames.answers(kind)) {
+        } else if (f.answers()) {
           answers += size;
         }
+        ByteBuf out = f.bytes();
         if (kind == Frames.REQUEST_WITH_HEADERS
             && (peerFeatures & Frames.FEATURE_HEADERS) == 0) {
-          f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
+          out = Frames.withoutHeaders(ch.alloc(), out); // an older peer: no headers
         }
         if (last != null) {
           Netty.write(ch, last);
         }
-        last = f;
+        last = out;
       }
     } finally {
       if (n > 0) { // what left the queue is no longer held here, even if a rewrite failed
@@ -446,7 +427,7 @@ public final class ChannelConnection extends Connection {
     private void notifySender() {
       int n = count.getAndSet(0);
       if (n > 0 && !isClosed()) {
-        write(Frames.error(alloc(), -n, kind, n + what + process.id() + ": " + why, "", ""));
+        write(OutFrame.error(alloc(), -n, kind, n + what + process.id() + ": " + why, "", ""));
       }
     }
   }
@@ -496,14 +477,14 @@ public final class ChannelConnection extends Connection {
     long bytes = 0;
     long work = 0;
     long answers = 0;
-    for (ByteBuf f; (f = outbound.poll()) != null; ) {
-      bytes += f.readableBytes();
-      if (newWork(f)) {
-        work += f.readableBytes();
-      } else if (Frames.answers(Frames.kindOf(f))) {
-        answers += f.readableBytes();
+    for (OutFrame f; (f = outbound.poll()) != null; ) {
+      bytes += f.size();
+      if (f.newWork()) {
+        work += f.size();
+      } else if (f.answers()) {
+        answers += f.size();
       }
-      String sent = sendFunction(f);
+      String sent = f.function();
       if (sent != null) {
         sends++;
         if (function == null) {

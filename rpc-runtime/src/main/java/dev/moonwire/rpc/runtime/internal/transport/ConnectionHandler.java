@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 import dev.moonwire.rpc.runtime.internal.wire.FrameDecoder;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.Message;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.ProtocolException;
@@ -51,8 +52,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       switch (Frames.decode(frame)) {
         case Message.Schema schema -> conn.peerShapes(schema.shapes());
         // queued and counted like any answer: a peer that pings and reads nothing is paused
-        case Message.Ping ping -> conn.write(
-            Frames.withLong(ctx.alloc(), Frames.PONG, ping.nonce()));
+        case Message.Ping ping -> conn.write(OutFrame.pong(ctx.alloc(), ping.nonce()));
         case Message.Pong pong -> { } // reading it is the point: the idle timer restarts
         case Message.GoAway goAway -> conn.goingAway();
         case Message.Hello hello -> throw new ProtocolException("a second HELLO");
@@ -76,7 +76,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     String expected = " (expected: smaller values, or a larger RpcConfig.withMaxFrameBytes at "
         + conn.process.id() + ")";
     switch (o.kind()) {
-      case Frames.REQUEST, Frames.REQUEST_WITH_HEADERS -> conn.write(Frames.error(ctx.alloc(),
+      case Frames.REQUEST, Frames.REQUEST_WITH_HEADERS -> conn.write(OutFrame.error(ctx.alloc(),
           o.callId(), dev.moonwire.rpc.RpcException.Kind.SERIALIZATION, "the request is " + size
               + "; it did not run" + expected, "", ""));
       case Frames.REPLY -> conn.process.route(conn, o); // the call's side fails it
@@ -111,9 +111,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       } else if (conn.readingPaused()) {
         // We stopped reading on purpose (flow control): silence proves nothing. Keep the
         // peer's own heartbeat fed instead; a dead peer shows when a write fails.
-        conn.write(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+        conn.write(OutFrame.ping(ctx.alloc(), System.nanoTime()));
       } else if (idle.isFirst()) {
-        conn.write(Frames.withLong(ctx.alloc(), Frames.PING, System.nanoTime()));
+        conn.write(OutFrame.ping(ctx.alloc(), System.nanoTime()));
       } else {
         conn.loss.because("it stopped answering heartbeats");
         PeerLog.warn(conn.process, "heartbeat", conn.peer(),

@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.FrameDecoder;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
@@ -9,7 +10,6 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -141,7 +141,7 @@ public final class Connections {
   }
 
   /** The connection to send {@code frame} on; releases the frame if there is none. */
-  public Connection forFrame(ProcessId target, ByteBuf frame) {
+  public Connection forFrame(ProcessId target, OutFrame frame) {
     try {
       return to(target);
     } catch (RuntimeException e) {
