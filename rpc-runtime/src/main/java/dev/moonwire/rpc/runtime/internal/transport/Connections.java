@@ -268,8 +268,9 @@ public final class Connections {
    * {@code conn}'s handshake is done. If it reaches another run of its peer than the ready
    * connections before it did, the process at that address was restarted: those connections
    * reach a process that is gone, so the calls pending on them fail (PeerUnavailableException,
-   * naming the restart) and they close. A connection that reaches the run just replaced is
-   * closed itself. On the connection's I/O thread.
+   * naming the restart) and they close. A connection that reaches the run just replaced — that
+   * run is still closing, say, and its last handlers call out — is let be: it is no restart, and
+   * it carries only that run's own last calls. On the connection's I/O thread.
    */
   public void opened(ChannelConnection conn) {
     ProcessId peer = conn.peer();
@@ -285,7 +286,7 @@ public final class Connections {
       } else if (old.id() == heard) {
         return new Incarnation(heard, old.connections() + 1, old.previous());
       } else if (old.previous() == heard) {
-        return old; // the run replaced, heard again: not counted, and closed below
+        return old; // the run replaced, heard again: not counted
       }
       return new Incarnation(heard, 1, old.id());
     });
@@ -294,11 +295,8 @@ public final class Connections {
       return;
     }
     if (old.previous() == heard) {
-      String why = "it reaches the run of " + peer + " that a restart replaced (incarnation "
-          + Long.toHexString(heard) + ", now " + Long.toHexString(old.id()) + ")";
-      conn.loss.because(why);
-      PeerLog.warn(process, "restart", peer, "closing a connection: " + why);
-      conn.close();
+      log.debug("{}: a connection with {} reaches the run a restart replaced", process.id(),
+          peer);
       return;
     }
     restarted(peer, old.id(), heard);
