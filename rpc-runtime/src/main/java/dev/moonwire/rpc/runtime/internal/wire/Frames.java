@@ -38,10 +38,11 @@ import java.nio.charset.StandardCharsets;
  * A {@code str} is an unsigned short length and UTF-8 bytes, except the ERROR strings, whose
  * length is an int. Payloads are Kryo; everything else is read on the I/O thread without Kryo.
  *
- * <p>Within a version the wire only grows at the end of HELLO: a field is added after the last
- * one, a peer that leaves it out is read as having its zero, and a reader skips what follows the
- * fields it knows. So processes of one version but different builds talk, each sending what the
- * other reads.
+ * <p>Within a version the wire grows in two ways only: a field added at the end of HELLO (a peer
+ * that leaves it out is read as having its zero, and a reader skips whatever follows the fields
+ * it knows), and a frame kind sent only to a peer whose HELLO has the feature bit for it
+ * (REQUEST_WITH_HEADERS). So processes of one version but different builds talk, each sending
+ * what the other reads.
  */
 public final class Frames {
   private Frames() {}
