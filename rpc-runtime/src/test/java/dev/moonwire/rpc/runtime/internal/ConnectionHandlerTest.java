@@ -289,6 +289,24 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   }
 
   @Test
+  void handshakeTimer_closesAConnectionThatDoesNotFinish_andEndsWithTheStage() {
+    EmbeddedChannel silent = new EmbeddedChannel();
+    silent.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4));
+    silent.pipeline().addLast(handlers(new ChannelConnection(process, silent)));
+    handshake();
+    long past = process.config().handshakeTimeout().toMillis() + 1;
+
+    for (EmbeddedChannel ch : new EmbeddedChannel[] {silent, channel}) {
+      ch.advanceTimeBy(past, java.util.concurrent.TimeUnit.MILLISECONDS);
+      ch.runScheduledPendingTasks();
+    }
+
+    assertFalse(silent.isActive(), "no handshake within the timeout");
+    assertTrue(channel.isActive(), "handshaken: its timer went with the stage");
+    silent.finishAndReleaseAll();
+  }
+
+  @Test
   void ping_isAnsweredWithPongOfSameNonce() {
     handshake();
 
