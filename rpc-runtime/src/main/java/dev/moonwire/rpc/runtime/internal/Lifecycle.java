@@ -8,7 +8,7 @@ import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
 import dev.moonwire.rpc.runtime.internal.transport.Connections;
 import dev.moonwire.rpc.runtime.internal.transport.EventScheduler;
 import dev.moonwire.rpc.runtime.internal.transport.Transport;
-import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -126,7 +126,7 @@ final class Lifecycle {
     for (ChannelConnection c : connections.all()) {
       // not before the handshake: an inbound peer must see our HELLO first
       if (c.peer() != null) {
-        c.write(Frames.goAway(c.alloc()));
+        c.write(OutFrame.goAway(c.alloc()));
       }
     }
     // Running handlers get the grace period to finish, unless close() is itself one of them;

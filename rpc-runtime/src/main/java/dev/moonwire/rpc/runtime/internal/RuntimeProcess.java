@@ -17,6 +17,7 @@ import dev.moonwire.rpc.runtime.internal.transport.InboundShares;
 import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
 import dev.moonwire.rpc.runtime.internal.transport.Refusals;
 import dev.moonwire.rpc.runtime.internal.transport.Transport;
+import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
 import dev.moonwire.rpc.runtime.internal.wire.WireKryo;
 import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
@@ -61,6 +62,8 @@ public final class RuntimeProcess implements RpcProcess, Host {
   private final Dispatcher dispatcher = new Dispatcher(this);
   private final Lifecycle lifecycle;
   private final ProcessId id;
+  /** This run of the process, told in every HELLO: a restart at the same id is a new process. */
+  private final long incarnation = Frames.incarnation();
   private final EventScheduler scheduler;
   private final BlockedEventChecker blockedChecker; // null when off
   private final PeerLog peerLog = new PeerLog(this);
@@ -284,6 +287,7 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public void connectionOpened(ChannelConnection conn) {
     conn.opened = true;
+    connections.opened(conn);
     if (observer != null) {
       Observed.connection(observer, conn.peer(), true);
     }
@@ -301,6 +305,11 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public ProcessId id() {
     return id;
+  }
+
+  @Override
+  public long incarnation() {
+    return incarnation;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Message;
 
 import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
 import dev.moonwire.rpc.runtime.internal.transport.ConnectionHandler;
+import dev.moonwire.rpc.runtime.internal.transport.HandshakeHandler;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.Handshake;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
@@ -13,6 +14,7 @@ import dev.moonwire.rpc.testing.ProcessTestSupport;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +43,14 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     process = (RuntimeProcess) open();
     channel = new EmbeddedChannel();
     ChannelConnection conn = new ChannelConnection(process, channel);
-    channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
-        new ConnectionHandler(conn, false));
+    channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4));
+    channel.pipeline().addLast(handlers(conn));
+  }
+
+  /** The handlers of an inbound connection, as Connections sets them up after the decoder. */
+  private static io.netty.channel.ChannelHandler[] handlers(ChannelConnection conn) {
+    return new io.netty.channel.ChannelHandler[] {
+        new HandshakeHandler(conn, false), new ConnectionHandler(conn, false)};
   }
 
   @AfterEach
@@ -51,7 +59,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   }
 
   private static ByteBuf hello(ProcessId from) {
-    return Frames.hello(ALLOC, from, Handshake.nonce(), new byte[0]);
+    return Frames.hello(ALLOC, from, Handshake.nonce(), new byte[0], 7);
   }
 
   /** Says HELLO and SCHEMA as 127.0.0.1:1, and takes the server's two. */
@@ -89,8 +97,8 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     RuntimeProcess small = (RuntimeProcess) open(
         dev.moonwire.rpc.RpcConfig.defaults().withMaxFrameBytes(64 * 1024));
     EmbeddedChannel ch = new EmbeddedChannel();
-    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-        new ConnectionHandler(new ChannelConnection(small, ch), false));
+    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4));
+    ch.pipeline().addLast(handlers(new ChannelConnection(small, ch)));
     ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
     ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
     // SCHEMA frames that each fit, adding classes until they hold more than 64 KiB in all
@@ -143,8 +151,8 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   @Test
   void aPeerTellingMoreShapesThanTheBound_isDisconnected() {
     EmbeddedChannel ch = new EmbeddedChannel();
-    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4),
-        new ConnectionHandler(new ChannelConnection(process, ch), false));
+    ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1 << 20, 0, 4, 0, 4));
+    ch.pipeline().addLast(handlers(new ChannelConnection(process, ch)));
     ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
     ch.writeInbound(WireSchema.encode(ALLOC, java.util.List.of()));
     int id = 5000;
@@ -173,8 +181,8 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   void frameBeforeThePeersSchema_closesTheConnection_schemaOpensIt() {
     for (boolean schemaFirst : new boolean[] {false, true}) {
       EmbeddedChannel ch = new EmbeddedChannel();
-      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
-          new ConnectionHandler(new ChannelConnection(process, ch), false));
+      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4));
+    ch.pipeline().addLast(handlers(new ChannelConnection(process, ch)));
       ch.writeInbound(hello(ProcessId.of("10.0.0.1", 4000)));
       ByteBuf hello = ch.readOutbound();
       assertEquals(Frames.HELLO, hello.getByte(4));
@@ -206,11 +214,11 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     byte[] secret = "s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     for (boolean honest : new boolean[] {false, true}) {
       EmbeddedChannel ch = new EmbeddedChannel();
-      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
-          new ConnectionHandler(new ChannelConnection(guarded, ch), false));
+      ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4));
+    ch.pipeline().addLast(handlers(new ChannelConnection(guarded, ch)));
       byte[] clientNonce = Handshake.nonce();
       ch.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1), clientNonce,
-          new byte[0]));
+          new byte[0], 7));
       ByteBuf reply = ch.readOutbound();
       reply.skipBytes(5);
       Message.Hello hello = Frames.readHello(reply);
@@ -259,6 +267,46 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   }
 
   @Test
+  void handshakeStage_removesItselfAtThePeersSchema_andAFrameReadWithTheSchemaIsServed() {
+    channel.writeInbound(hello(ProcessId.of("127.0.0.1", 1)));
+    readFrame().release();
+    readFrame().release();
+    assertNotNull(channel.pipeline().get(HandshakeHandler.class), "handshaking");
+
+    // the SCHEMA and a PING in one read: the PING is the connection's, not the handshake's
+    channel.writeInbound(Unpooled.wrappedBuffer(WireSchema.encode(ALLOC, java.util.List.of()),
+        Frames.withLong(ALLOC, Frames.PING, 77L)));
+
+    assertNull(channel.pipeline().get(HandshakeHandler.class), "ready: the stage is gone");
+    assertTrue(channel.isActive());
+    ByteBuf pong = readFrame();
+    try {
+      assertEquals(Frames.PONG, pong.readByte());
+      assertEquals(77L, pong.readLong());
+    } finally {
+      pong.release();
+    }
+  }
+
+  @Test
+  void handshakeTimer_closesAConnectionThatDoesNotFinish_andEndsWithTheStage() {
+    EmbeddedChannel silent = new EmbeddedChannel();
+    silent.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4));
+    silent.pipeline().addLast(handlers(new ChannelConnection(process, silent)));
+    handshake();
+    long past = process.config().handshakeTimeout().toMillis() + 1;
+
+    for (EmbeddedChannel ch : new EmbeddedChannel[] {silent, channel}) {
+      ch.advanceTimeBy(past, java.util.concurrent.TimeUnit.MILLISECONDS);
+      ch.runScheduledPendingTasks();
+    }
+
+    assertFalse(silent.isActive(), "no handshake within the timeout");
+    assertTrue(channel.isActive(), "handshaken: its timer went with the stage");
+    silent.finishAndReleaseAll();
+  }
+
+  @Test
   void ping_isAnsweredWithPongOfSameNonce() {
     handshake();
 
@@ -295,7 +343,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
   void requestForUnknownFunction_isAnsweredWithErrorFrame() {
     handshake();
     ByteBuf request = process.codec().encodeCall(ALLOC, Frames.REQUEST, 5, 1000, "nope",
-        new Object[] {1});
+        new Object[] {1}).bytes();
 
     channel.writeInbound(request);
 

@@ -17,9 +17,9 @@ import dev.moonwire.rpc.runtime.internal.transport.Endpoint;
 import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.runtime.internal.transport.ReplyListener;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import dev.moonwire.rpc.runtime.internal.wire.Message;
 import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.time.Duration;
 import java.util.Collection;
@@ -95,7 +95,7 @@ public final class Calls implements ReplyListener {
       start = System.nanoTime();
       observed = Observed.clientCall(observer, target, function, headers);
     }
-    ByteBuf frame;
+    OutFrame frame;
     Connection conn;
     try {
       // Encoded before any connection is made: arguments that cannot be sent touch no wire.
@@ -115,7 +115,7 @@ public final class Calls implements ReplyListener {
     }
     PendingCall call = new PendingCall(callId, function, target, conn, sink, millis);
     if (observed != null) {
-      call.observe(observed, start, frame.readableBytes()); // before the table publishes it
+      call.observe(observed, start, frame.size()); // before the table publishes it
     }
     conn.add(call);
     if (!conn.offer(frame)) {
@@ -143,7 +143,7 @@ public final class Calls implements ReplyListener {
     Object[] values = args == null ? new Object[0] : args;
     for (ProcessId target : new LinkedHashSet<>(targets)) {
       try {
-        ByteBuf frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
+        OutFrame frame = codec.encodeCall(ByteBufAllocator.DEFAULT, Frames.SEND, 0, 0, function,
             values);
         if (!connections.forFrame(target, frame).offer(frame)) {
           frame.release();

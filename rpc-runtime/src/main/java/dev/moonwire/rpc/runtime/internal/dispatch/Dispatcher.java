@@ -9,6 +9,7 @@ import dev.moonwire.rpc.runtime.internal.transport.CallListener;
 import dev.moonwire.rpc.runtime.internal.transport.InboundShares;
 import dev.moonwire.rpc.runtime.internal.transport.PeerLog;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.BadArgumentsException;
@@ -131,7 +132,7 @@ public final class Dispatcher implements CallListener {
     ByteBuf frame = request.payload();
     int frameBytes = request.frameBytes();
     if (process.isClosing()) {
-      conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.PEER_UNAVAILABLE,
+      conn.write(OutFrame.error(conn.alloc(), callId, RpcException.Kind.PEER_UNAVAILABLE,
           "process " + process.id() + " is closing; '" + function + "' did not run", "", ""));
       return;
     }
@@ -211,7 +212,7 @@ public final class Dispatcher implements CallListener {
   private void refuse(Connection conn, long callId, String function, String why) {
     PeerLog.warn(process, "overloaded", conn.peer(), "refused a call to '" + function
         + "': " + why);
-    conn.write(Frames.error(conn.alloc(), callId, RpcException.Kind.OVERLOADED,
+    conn.write(OutFrame.error(conn.alloc(), callId, RpcException.Kind.OVERLOADED,
         "'" + function + "' did not run: " + why, "", ""));
   }
 
@@ -285,7 +286,7 @@ public final class Dispatcher implements CallListener {
 
   private void handle(Connection conn, long callId, long deadlineAt, String function,
       int headersAt, ByteBuf payload, RunningRequest r) {
-    ByteBuf reply = null;
+    OutFrame reply = null;
     Current current = CURRENT.get();
     RpcObserver observer = process.observer();
     RpcObserver.Call observed = null;
@@ -329,7 +330,7 @@ public final class Dispatcher implements CallListener {
           if (cancelled) {
             reply.release();
           } else {
-            sent = reply.readableBytes();
+            sent = reply.size();
             conn.write(reply);
           }
         }
@@ -382,7 +383,7 @@ public final class Dispatcher implements CallListener {
     }
   }
 
-  private ByteBuf invoke(Connection conn, long callId, String function, ByteBuf payload) {
+  private OutFrame invoke(Connection conn, long callId, String function, ByteBuf payload) {
     Object result;
     try {
       Object[] args = decode(conn, payload, function);
@@ -404,7 +405,7 @@ public final class Dispatcher implements CallListener {
       StringWriter stack = new StringWriter();
       t.printStackTrace(new PrintWriter(stack));
       CURRENT.get().outcome = RpcException.Kind.REMOTE_INVOCATION;
-      return Frames.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,
+      return OutFrame.error(conn.alloc(), callId, RpcException.Kind.REMOTE_INVOCATION,
           t.getMessage(), t.getClass().getName(), stack.toString());
     }
     try {
@@ -430,10 +431,10 @@ public final class Dispatcher implements CallListener {
   }
 
   /** An error reply to the running request, whose outcome it becomes. */
-  private static ByteBuf error(Connection conn, long callId, RpcException.Kind kind,
+  private static OutFrame error(Connection conn, long callId, RpcException.Kind kind,
       String message) {
     CURRENT.get().outcome = kind;
-    return Frames.error(conn.alloc(), callId, kind, message, "", "");
+    return OutFrame.error(conn.alloc(), callId, kind, message, "", "");
   }
 
   /**

@@ -2,17 +2,17 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.Handshake;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
 
 import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.ProtocolException;
 import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.util.internal.PlatformDependent;
-import java.nio.charset.StandardCharsets;
 import java.util.Queue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +34,7 @@ public final class ChannelConnection extends Connection {
   /** How long refused one-way sends are gathered before one notice goes to the sender. */
   private static final long REFUSAL_NOTICE_MILLIS = 100;
 
-  private final Queue<ByteBuf> outbound = PlatformDependent.newMpscQueue();
+  private final Queue<OutFrame> outbound = PlatformDependent.newMpscQueue();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final long backlogLimit;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -81,6 +81,10 @@ public final class ChannelConnection extends Connection {
 
   /** This side's handshake nonce. */
   public final byte[] nonce = Handshake.nonce();
+  /** Why the connection closed, as its handlers learn it; on its I/O thread. */
+  final ConnectionLoss loss = new ConnectionLoss();
+  /** Bytes of all the shapes the peer told on this connection; on its I/O thread. */
+  private long schemaBytes;
   /** Set on its I/O thread once the handshake is done; read when it closes, on the same. */
   public boolean opened;
 
@@ -91,8 +95,8 @@ public final class ChannelConnection extends Connection {
    */
   public void connected(Channel ch) {
     channel = ch;
-    ch.writeAndFlush(Frames.hello(ch.alloc(), process.id(), nonce, new byte[0]),
-        ch.voidPromise());
+    Netty.send(ch, Frames.hello(ch.alloc(), process.id(), nonce, new byte[0],
+        process.incarnation()));
     if (process.secret().length == 0) {
       sendSchema(ch);
       ready();
@@ -108,15 +112,35 @@ public final class ChannelConnection extends Connection {
    */
   public void sendSchema(Channel ch) {
     process.registry().withShapes(shapes -> {
-      ch.writeAndFlush(WireSchema.encode(ch.alloc(), shapes), ch.voidPromise());
+      Netty.send(ch, WireSchema.encode(ch.alloc(), shapes));
       schemaSent = true;
     });
+  }
+
+  /**
+   * The peer told shapes of its classes (in its SCHEMA frames): its values are read by them from
+   * now on. Everything a peer tells of its classes is kept while it is connected, so it is
+   * bounded in bytes. On the I/O thread.
+   *
+   * @throws ProtocolException if the peer's shapes grow past maxFrameBytes in all
+   */
+  void peerShapes(java.util.List<WireSchema.Shape> shapes) {
+    for (WireSchema.Shape shape : shapes) {
+      schemaBytes += shape.wireBytes();
+    }
+    long limit = process.config().maxFrameBytes();
+    if (schemaBytes > limit) {
+      throw new ProtocolException("the peer's schema grew to " + schemaBytes + " bytes "
+          + "(expected: at most maxFrameBytes, " + limit + ")");
+    }
+    WireSchema.Peer known = schema;
+    schema = known == null ? WireSchema.Peer.of(peer, shapes) : known.plus(shapes);
   }
 
   /** The process registered more classes: tell the peer, ahead of any value of them. */
   public void schemaGrew(java.util.List<WireSchema.Shape> added) {
     if (schemaSent) {
-      write(WireSchema.encode(alloc(), added));
+      write(OutFrame.schema(alloc(), added));
     }
   }
 
@@ -139,9 +163,9 @@ public final class ChannelConnection extends Connection {
    * and a peer whose backlog grows is no longer read.
    */
   @Override
-  public void write(ByteBuf frame) {
-    int size = frame.readableBytes();
-    if (Frames.answers(Frames.kindOf(frame))) {
+  public void write(OutFrame frame) {
+    int size = frame.size();
+    if (frame.answers()) {
       process.inbound().take(size);
     }
     enqueue(frame, size);
@@ -179,24 +203,6 @@ public final class ChannelConnection extends Connection {
     return n;
   }
 
-  /** The function a SEND frame (length prefix included) calls, or null for other frames. */
-  private static String sendFunction(ByteBuf f) {
-    if (f.readableBytes() <= 7 || f.getByte(f.readerIndex() + 4) != Frames.SEND) {
-      return null;
-    }
-    return f.getCharSequence(f.readerIndex() + 7, f.getUnsignedShort(f.readerIndex() + 5),
-        StandardCharsets.UTF_8).toString();
-  }
-
-  /** True for the frames {@link #offer} queued: new work, counted in the outbound budget. */
-  private static boolean newWork(ByteBuf f) {
-    return newWork(Frames.kindOf(f));
-  }
-
-  private static boolean newWork(byte kind) {
-    return kind == Frames.REQUEST || kind == Frames.SEND || kind == Frames.REQUEST_WITH_HEADERS;
-  }
-
   /**
    * What the peer reads beyond its protocol version ({@link Frames#FEATURES}), from its HELLO,
    * valid once {@link #peerHelloRead}. Written on the event loop, read there by {@link #drain}.
@@ -205,16 +211,27 @@ public final class ChannelConnection extends Connection {
   /** Whether the peer's HELLO has been read (whatever features it claims). */
   private volatile boolean peerHelloRead;
 
+  /**
+   * The peer's incarnation, from its HELLO: which run of the process at its address this
+   * connection reaches ({@link Frames#NO_INCARNATION} until then, or from an older peer).
+   */
+  private volatile long peerIncarnation = Frames.NO_INCARNATION;
+
+  public long peerIncarnation() {
+    return peerIncarnation;
+  }
+
   /** The peer's HELLO is read: requests with headers that waited for it can go. */
-  public void peerFeatures(int features) {
+  void peerHello(int features, long incarnation) {
+    peerIncarnation = incarnation;
     peerFeatures = features;
     peerHelloRead = true; // after: a drain that sees it sees the features
     scheduleDrain();
   }
 
   @Override
-  public boolean offer(ByteBuf frame) {
-    int size = frame.readableBytes();
+  public boolean offer(OutFrame frame) {
+    int size = frame.size();
     if (!process.outbound().tryTake(size)) {
       return false;
     }
@@ -222,15 +239,14 @@ public final class ChannelConnection extends Connection {
     return true;
   }
 
-  private void enqueue(ByteBuf frame, int size) {
+  private void enqueue(OutFrame frame, int size) {
     if (isClosed()) {
-      byte kind = Frames.kindOf(frame);
-      if (newWork(kind)) {
+      if (frame.newWork()) {
         process.outbound().release(size);
-      } else if (Frames.answers(kind)) {
+      } else if (frame.answers()) {
         process.inbound().release(size);
       }
-      String function = sendFunction(frame);
+      String function = frame.function();
       frame.release();
       if (function != null) { // a call is failed by its table; a one-way send must be reported
         process.refusals().notSent(1, "one-way send to '" + function + "' on " + peer
@@ -264,35 +280,36 @@ public final class ChannelConnection extends Connection {
     long bytes = 0;
     long work = 0;
     long answers = 0;
-    ByteBuf f;
+    OutFrame f;
     ByteBuf last = null; // written once the next is known: the batch's promise goes with it
     // Hand frames to Netty only while it takes them: what the peer does not read stays here,
     // counted, instead of growing Netty's buffer without a bound.
     try {
       while (ch.isWritable() && (f = outbound.peek()) != null) {
-        byte kind = Frames.kindOf(f);
+        byte kind = f.kind();
         if (kind == Frames.REQUEST_WITH_HEADERS && !peerHelloRead) {
           // Only the peer's HELLO says whether it reads headers; until then this request, and
           // what follows it, waits (calls go out behind the HELLO, before the peer's is read).
           break;
         }
         outbound.poll();
-        int size = f.readableBytes();
+        int size = f.size();
         bytes += size;
         n++;
-        if (newWork(kind)) {
+        if (f.newWork()) {
           work += size;
-        } else if (Frames.answers(kind)) {
+        } else if (f.answers()) {
           answers += size;
         }
+        ByteBuf out = f.bytes();
         if (kind == Frames.REQUEST_WITH_HEADERS
             && (peerFeatures & Frames.FEATURE_HEADERS) == 0) {
-          f = Frames.withoutHeaders(ch.alloc(), f); // an older peer: the call goes without them
+          out = Frames.withoutHeaders(ch.alloc(), out); // an older peer: no headers
         }
         if (last != null) {
-          ch.write(last, ch.voidPromise());
+          Netty.write(ch, last);
         }
-        last = f;
+        last = out;
       }
     } finally {
       if (n > 0) { // what left the queue is no longer held here, even if a rewrite failed
@@ -308,7 +325,7 @@ public final class ChannelConnection extends Connection {
             process.inbound().release(written); // a rewrite failed: none reached Netty
           }
         } else if (last != null) {
-          ch.write(last, ch.voidPromise());
+          Netty.write(ch, last);
         }
         ch.flush();
         lastProgress = System.nanoTime();
@@ -403,15 +420,14 @@ public final class ChannelConnection extends Connection {
     void add(String why) {
       this.why = why;
       if (count.getAndIncrement() == 0) {
-        channel.eventLoop().schedule(this::notifySender, REFUSAL_NOTICE_MILLIS,
-            TimeUnit.MILLISECONDS);
+        Netty.later(channel.eventLoop(), this::notifySender, REFUSAL_NOTICE_MILLIS);
       }
     }
 
     private void notifySender() {
       int n = count.getAndSet(0);
       if (n > 0 && !isClosed()) {
-        write(Frames.error(alloc(), -n, kind, n + what + process.id() + ": " + why, "", ""));
+        write(OutFrame.error(alloc(), -n, kind, n + what + process.id() + ": " + why, "", ""));
       }
     }
   }
@@ -432,7 +448,7 @@ public final class ChannelConnection extends Connection {
       return;
     }
     if (!ready) {
-      ch.close();
+      Netty.close(ch);
       return;
     }
     // What was queued before the close goes out first; a peer that does not take it within a
@@ -440,10 +456,8 @@ public final class ChannelConnection extends Connection {
     ch.eventLoop().execute(() -> {
       drain();
       ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-          .addListener(f -> ch.close());
-      ch.eventLoop().schedule(() -> {
-        ch.close();
-      }, 1, TimeUnit.SECONDS);
+          .addListener(f -> Netty.close(ch));
+      Netty.later(ch.eventLoop(), () -> Netty.close(ch), 1000);
     });
   }
 
@@ -463,14 +477,14 @@ public final class ChannelConnection extends Connection {
     long bytes = 0;
     long work = 0;
     long answers = 0;
-    for (ByteBuf f; (f = outbound.poll()) != null; ) {
-      bytes += f.readableBytes();
-      if (newWork(f)) {
-        work += f.readableBytes();
-      } else if (Frames.answers(Frames.kindOf(f))) {
-        answers += f.readableBytes();
+    for (OutFrame f; (f = outbound.poll()) != null; ) {
+      bytes += f.size();
+      if (f.newWork()) {
+        work += f.size();
+      } else if (f.answers()) {
+        answers += f.size();
       }
-      String sent = sendFunction(f);
+      String sent = f.function();
       if (sent != null) {
         sends++;
         if (function == null) {

@@ -1,11 +1,10 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
-import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
 
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
@@ -189,16 +188,16 @@ public abstract class Connection {
   }
 
   /**
-   * Queues a whole frame (length prefix included) for sending, whatever the outbound budget
-   * says: replies, errors and cancels of work already under way. Takes ownership of it.
+   * Queues a whole frame for sending, whatever the outbound budget says: replies, errors and
+   * cancels of work already under way. Takes ownership of it.
    */
-  public abstract void write(ByteBuf frame);
+  public abstract void write(OutFrame frame);
 
   /**
    * Queues a frame of new work (a call or a one-way send) if the process's outbound budget has
    * room for it, taking ownership; returns false, leaving the frame to the caller, if not.
    */
-  public boolean offer(ByteBuf frame) {
+  public boolean offer(OutFrame frame) {
     write(frame);
     return true;
   }
@@ -252,7 +251,7 @@ public abstract class Connection {
 
   public final void sendCancel(long callId) {
     if (!isClosed()) {
-      write(Frames.withLong(alloc(), Frames.CANCEL, callId));
+      write(OutFrame.cancel(alloc(), callId));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.FrameDecoder;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessClosedException;
@@ -9,7 +10,6 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcException;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -107,22 +107,20 @@ public final class Connections {
 
       @Override
       public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        Netty.close(ctx);
       }
     });
-    ch.eventLoop().schedule(() -> {
-      ch.close();
-    }, 1, TimeUnit.SECONDS);
+    Netty.later(ch.eventLoop(), () -> Netty.close(ch), 1000);
     if (tls != null) {
-      ch.close();
+      Netty.close(ch);
       return;
     }
     ch.writeAndFlush(Frames.error(ch.alloc(), 0, RpcException.Kind.OVERLOADED, why, "", ""))
         .addListener((ChannelFuture f) -> {
           if (ch instanceof io.netty.channel.socket.DuplexChannel duplex) {
-            duplex.shutdownOutput();
+            Netty.shutdownOutput(duplex); // closed when the peer closes, or in a second
           } else {
-            ch.close();
+            Netty.close(ch);
           }
         });
   }
@@ -143,7 +141,7 @@ public final class Connections {
   }
 
   /** The connection to send {@code frame} on; releases the frame if there is none. */
-  public Connection forFrame(ProcessId target, ByteBuf frame) {
+  public Connection forFrame(ProcessId target, OutFrame frame) {
     try {
       return to(target);
     } catch (RuntimeException e) {
@@ -242,6 +240,7 @@ public final class Connections {
         }));
     p.addLast(new IdleStateHandler(config.heartbeatInterval().toMillis(), 0, 0,
         TimeUnit.MILLISECONDS));
+    p.addLast(new HandshakeHandler(conn, dialledSide));
     p.addLast(new ConnectionHandler(conn, dialledSide));
   }
 
@@ -256,12 +255,80 @@ public final class Connections {
     return all();
   }
 
+  /**
+   * Which run of each peer this process's ready connections reach, and how many of them reach
+   * it; {@code previous} is the run it replaced. Only peers with a ready connection are here:
+   * bounded by the connections, forgotten with the last of them.
+   */
+  private final Map<ProcessId, Incarnation> incarnations = new ConcurrentHashMap<>();
+
+  private record Incarnation(long id, int connections, long previous) {}
+
+  /**
+   * {@code conn}'s handshake is done. If it reaches another run of its peer than the ready
+   * connections before it did, the process at that address was restarted: those connections
+   * reach a process that is gone, so the calls pending on them fail (PeerUnavailableException,
+   * naming the restart) and they close. A connection that reaches the run just replaced — that
+   * run is still closing, say, and its last handlers call out — is let be: it is no restart, and
+   * it carries only that run's own last calls. On the connection's I/O thread.
+   */
+  public void opened(ChannelConnection conn) {
+    ProcessId peer = conn.peer();
+    long heard = conn.peerIncarnation();
+    if (peer == null || heard == Frames.NO_INCARNATION) {
+      return; // a peer older than incarnations: there is nothing to tell its runs apart by
+    }
+    Incarnation[] before = new Incarnation[1];
+    incarnations.compute(peer, (k, old) -> {
+      before[0] = old;
+      if (old == null) {
+        return new Incarnation(heard, 1, Frames.NO_INCARNATION);
+      } else if (old.id() == heard) {
+        return new Incarnation(heard, old.connections() + 1, old.previous());
+      } else if (old.previous() == heard) {
+        return old; // the run replaced, heard again: not counted
+      }
+      return new Incarnation(heard, 1, old.id());
+    });
+    Incarnation old = before[0];
+    if (old == null || old.id() == heard) {
+      return;
+    }
+    if (old.previous() == heard) {
+      log.debug("{}: a connection with {} reaches the run a restart replaced", process.id(),
+          peer);
+      return;
+    }
+    restarted(peer, old.id(), heard);
+  }
+
+  private void restarted(ProcessId peer, long before, long now) {
+    String why = peer + " restarted: another run of the process answers at its address "
+        + "(incarnation " + Long.toHexString(now) + ", was " + Long.toHexString(before) + ")";
+    log.info("{}: {}; failing the calls pending on the run before", process.id(), why);
+    for (ChannelConnection c : links) {
+      long reached = c.peerIncarnation();
+      if (peer.equals(c.peer()) && reached != now && reached != Frames.NO_INCARNATION) {
+        c.loss.because(why);
+        c.failAll(() -> new PeerUnavailableException("call to " + peer + " failed: " + why
+            + " (the call may or may not have run)"));
+        c.close();
+      }
+    }
+  }
+
   /** A connection went inactive. */
   public void closed(ChannelConnection conn) {
     links.remove(conn);
     ProcessId peer = conn.peer();
     if (peer != null) {
       dialled.remove(peer, conn);
+      if (conn.opened) {
+        long reached = conn.peerIncarnation();
+        incarnations.computeIfPresent(peer, (k, e) -> e.id() != reached ? e
+            : e.connections() == 1 ? null
+            : new Incarnation(e.id(), e.connections() - 1, e.previous()));
+      }
     }
   }
 

@@ -15,6 +15,12 @@ import java.util.concurrent.Executor;
 public interface Endpoint {
   public ProcessId id();
 
+  /**
+   * This run of the process at {@link #id}, chosen when it opened and said in each HELLO; never
+   * {@link dev.moonwire.rpc.runtime.internal.wire.Frames#NO_INCARNATION}.
+   */
+  public long incarnation();
+
   public RpcConfig config();
 
   /** The shared secret; empty for none. Not to be modified. */

@@ -1,6 +1,7 @@
 package dev.moonwire.rpc.runtime.internal.transport;
 
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 
 
 import dev.moonwire.rpc.ProcessId;
@@ -18,12 +19,13 @@ public final class LocalConnection extends Connection {
   }
 
   @Override
-  public void write(ByteBuf frame) {
+  public void write(OutFrame frame) {
+    ByteBuf bytes = frame.bytes();
     try {
-      frame.skipBytes(4);
-      process.route(this, Frames.decode(frame));
+      bytes.skipBytes(Frames.LENGTH_PREFIX_BYTES);
+      process.route(this, Frames.decode(bytes));
     } finally {
-      frame.release();
+      bytes.release();
     }
   }
 

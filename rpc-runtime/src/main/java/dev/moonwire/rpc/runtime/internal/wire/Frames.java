@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * HELLO   magic:int version:byte host:str port:int nonce:16 bytes proofLength:byte proof
  *         features:int (absent from peers older than the features, read as 0)
+ *         incarnation:long (absent from peers older than incarnations, read as 0: unknown)
  * AUTH    proof:32 bytes      (only when the processes share a secret; see Handshake)
  * SCHEMA  the shapes of the sender's registered classes (see WireSchema): each side sends one
  *         as soon as it has said HELLO (and AUTH), before anything else, and more as it
@@ -36,6 +37,12 @@ import java.nio.charset.StandardCharsets;
  *
  * A {@code str} is an unsigned short length and UTF-8 bytes, except the ERROR strings, whose
  * length is an int. Payloads are Kryo; everything else is read on the I/O thread without Kryo.
+ *
+ * <p>Within a version the wire grows in two ways only: a field added at the end of HELLO (a peer
+ * that leaves it out is read as having its zero, and a reader skips whatever follows the fields
+ * it knows), and a frame kind sent only to a peer whose HELLO has the feature bit for it
+ * (REQUEST_WITH_HEADERS). So processes of one version but different builds talk, each sending
+ * what the other reads.
  */
 public final class Frames {
   private Frames() {}
@@ -61,6 +68,26 @@ public final class Frames {
    */
   public static final int FEATURE_HEADERS = 1;
   public static final int FEATURES = FEATURE_HEADERS;
+
+  /**
+   * The incarnation of a peer that did not say (older than incarnations); a process never
+   * chooses it for itself ({@link #incarnation()}).
+   */
+  public static final long NO_INCARNATION = 0;
+
+  /**
+   * A fresh incarnation: random, so that a process restarted at the same host and port is told
+   * from the one before it without any clock or stored state.
+   */
+  public static long incarnation() {
+    long i;
+    do {
+      i = INCARNATIONS.nextLong();
+    } while (i == NO_INCARNATION);
+    return i;
+  }
+
+  private static final java.security.SecureRandom INCARNATIONS = new java.security.SecureRandom();
 
   public static final int MAGIC = 0x4D57_4952; // "MWIR"
   public static final byte VERSION = 2;
@@ -94,8 +121,9 @@ public final class Frames {
     return buf;
   }
 
-  public static ByteBuf hello(ByteBufAllocator alloc, ProcessId self, byte[] nonce, byte[] proof) {
-    ByteBuf buf = start(alloc, 96, HELLO);
+  public static ByteBuf hello(ByteBufAllocator alloc, ProcessId self, byte[] nonce, byte[] proof,
+      long incarnation) {
+    ByteBuf buf = start(alloc, 104, HELLO);
     buf.writeInt(MAGIC);
     buf.writeByte(VERSION);
     writeShortString(buf, self.host());
@@ -104,6 +132,7 @@ public final class Frames {
     buf.writeByte(proof.length);
     buf.writeBytes(proof);
     buf.writeInt(FEATURES);
+    buf.writeLong(incarnation);
     return finish(buf);
   }
 
@@ -145,7 +174,8 @@ public final class Frames {
     byte[] proof = new byte[body.readUnsignedByte()];
     body.readBytes(proof);
     int features = body.readableBytes() >= 4 ? body.readInt() : 0;
-    return new Message.Hello(id, nonce, proof, features);
+    long incarnation = body.readableBytes() >= 8 ? body.readLong() : NO_INCARNATION;
+    return new Message.Hello(id, nonce, proof, features, incarnation);
   }
 
   public static ByteBuf withLong(ByteBufAllocator alloc, byte kind, long value) {

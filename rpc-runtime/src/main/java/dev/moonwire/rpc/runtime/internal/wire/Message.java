@@ -24,9 +24,11 @@ import java.util.List;
 public sealed interface Message {
   /**
    * The first frame each side sends. {@code proof} is empty when the sender has no secret;
-   * {@code features} are what it reads beyond its version ({@link Frames#FEATURES}).
+   * {@code features} are what it reads beyond its version ({@link Frames#FEATURES});
+   * {@code incarnation} tells this run of the process from an earlier or later one at the same
+   * {@code id} ({@link Frames#NO_INCARNATION} from a peer older than incarnations).
    */
-  public record Hello(ProcessId id, byte[] nonce, byte[] proof, int features)
+  public record Hello(ProcessId id, byte[] nonce, byte[] proof, int features, long incarnation)
       implements Message {}
 
   /** The client's proof that it knows the shared secret. */

@@ -50,32 +50,35 @@ public final class WireCodec {
     return owns.getAsBoolean();
   }
 
-  public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+  public OutFrame encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
       String function, Object[] args) {
     return encodeCall(alloc, kind, callId, deadlineMillis, function, args, null);
   }
 
   /** A REQUEST with {@code headers} (null or empty for none), or a SEND. */
-  public ByteBuf encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
+  public OutFrame encodeCall(ByteBufAllocator alloc, byte kind, long callId, long deadlineMillis,
       String function, Object[] args, CallHeaders headers) {
     if (owns()) {
-      return owned.encodeCall(alloc, kind, callId, deadlineMillis, function, args, headers);
+      return OutFrame.call(owned.encodeCall(alloc, kind, callId, deadlineMillis, function, args,
+          headers), function);
     }
     WireSerializer s = pool.obtain();
     try {
-      return s.encodeCall(alloc, kind, callId, deadlineMillis, function, args, headers);
+      return OutFrame.call(s.encodeCall(alloc, kind, callId, deadlineMillis, function, args,
+          headers), function);
     } finally {
       pool.free(s);
     }
   }
 
-  public ByteBuf encodeReply(ByteBufAllocator alloc, long callId, String function, Object value) {
+  public OutFrame encodeReply(ByteBufAllocator alloc, long callId, String function,
+      Object value) {
     if (owns()) {
-      return owned.encodeReply(alloc, callId, function, value);
+      return OutFrame.reply(owned.encodeReply(alloc, callId, function, value));
     }
     WireSerializer s = pool.obtain();
     try {
-      return s.encodeReply(alloc, callId, function, value);
+      return OutFrame.reply(s.encodeReply(alloc, callId, function, value));
     } finally {
       pool.free(s);
     }

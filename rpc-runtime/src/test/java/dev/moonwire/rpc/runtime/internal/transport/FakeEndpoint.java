@@ -21,6 +21,11 @@ final class FakeEndpoint implements Endpoint {
   }
 
   @Override
+  public long incarnation() {
+    return 1;
+  }
+
+  @Override
   public PeerLog peerLog() {
     return peerLog;
   }

@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,11 +84,46 @@ class FramesTest {
     ProcessId id = ProcessId.of("10.0.0.7", 4100);
     byte[] nonce = Handshake.nonce();
 
-    var hello = (Message.Hello) decoded(Frames.hello(ALLOC, id, nonce, new byte[32]));
+    long incarnation = Frames.incarnation();
+    var hello = (Message.Hello) decoded(Frames.hello(ALLOC, id, nonce, new byte[32],
+        incarnation));
 
     assertEquals(id, hello.id());
     assertEquals(32, hello.proof().length);
     assertEquals(Frames.FEATURES, hello.features());
+    assertEquals(incarnation, hello.incarnation());
+  }
+
+  @Test
+  void hello_withoutAnIncarnation_readsAsNone_andFieldsAfterItAreSkipped() {
+    ProcessId id = ProcessId.of("10.0.0.7", 4100);
+    ByteBuf hello = Frames.hello(ALLOC, id, Handshake.nonce(), new byte[0], 42);
+    // as the build before incarnations wrote it: up to its features
+    ByteBuf older = hello.copy(0, hello.readableBytes() - 8);
+    older.setInt(0, older.readableBytes() - 4);
+    // as a later build may write it: a field of its own after the incarnation
+    ByteBuf newer = hello.copy().writeLong(99);
+    newer.setInt(0, newer.readableBytes() - 4);
+    hello.release();
+
+    Message.Hello old = (Message.Hello) decoded(older);
+    Message.Hello next = (Message.Hello) decoded(newer);
+
+    assertEquals(Frames.NO_INCARNATION, old.incarnation());
+    assertEquals(Frames.FEATURES, old.features());
+    assertEquals(42, next.incarnation());
+    assertEquals(id, next.id());
+  }
+
+  @Test
+  void incarnation_isNeverTheOneThatMeansNone_andDiffersPerRun() {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      long incarnation = Frames.incarnation();
+      assertNotEquals(Frames.NO_INCARNATION, incarnation);
+      seen.add(incarnation);
+    }
+    assertEquals(1000, seen.size());
   }
 
   @Test

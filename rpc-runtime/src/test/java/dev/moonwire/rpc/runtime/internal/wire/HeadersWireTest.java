@@ -166,8 +166,9 @@ class HeadersWireTest {
   @Test
   void aHello_saysItsFeatures_andOneWithoutTheField_readsAsNone() {
     ProcessId self = ProcessId.of("10.0.0.7", 4100);
-    ByteBuf hello = Frames.hello(ALLOC, self, Handshake.nonce(), new byte[0]);
-    ByteBuf older = hello.copy(0, hello.readableBytes() - 4); // as Moonwire wrote it before
+    ByteBuf hello = Frames.hello(ALLOC, self, Handshake.nonce(), new byte[0], 7);
+    // as Moonwire wrote it before features (and the incarnation after them)
+    ByteBuf older = hello.copy(0, hello.readableBytes() - 4 - 8);
     older.setInt(0, older.readableBytes() - 4);
     try {
       hello.skipBytes(Frames.LENGTH_PREFIX_BYTES);

@@ -62,10 +62,12 @@ class MessagesTest {
   void everyKindOfFrame_becomesItsMessage() {
     ProcessId self = ProcessId.of("10.0.0.7", 4100);
     byte[] nonce = Handshake.nonce();
-    var hello = (Message.Hello) roundTrip(Frames.hello(ALLOC, self, nonce, new byte[] {1, 2}));
+    var hello = (Message.Hello) roundTrip(Frames.hello(ALLOC, self, nonce, new byte[] {1, 2},
+        -3));
     assertEquals(self, hello.id());
     assertArrayEquals(nonce, hello.nonce());
     assertArrayEquals(new byte[] {1, 2}, hello.proof());
+    assertEquals(-3, hello.incarnation());
     assertArrayEquals(new byte[] {9},
         ((Message.Auth) roundTrip(Frames.auth(ALLOC, new byte[] {9}))).proof());
     var shapes = List.of(WireSchema.of(7777, Thread.State.class));
