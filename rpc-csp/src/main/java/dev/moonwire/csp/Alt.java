@@ -87,8 +87,12 @@ public final class Alt {
 
   /**
    * Ready when {@code channel} has a value to take; taken, it gives the value to {@code action}.
+   * {@code channel} may be a {@linkplain Channels#remote remote} one: the select then asks its
+   * owner to reserve a value (one call), sends nothing more while it waits, and gives the value
+   * back if another branch won meanwhile.
    *
-   * @throws IllegalArgumentException if {@code channel} was not made by {@link Channel#create}
+   * @throws IllegalArgumentException if {@code channel} was made neither by
+   *     {@link Channel#create} nor by {@link Channels#remote}
    */
   public static <T, R> Guard<R> read(Channel<T> channel, Function<? super T, ? extends R> action) {
     return new Guard<>(Case.read(channel, action));

@@ -26,8 +26,8 @@ import java.util.Optional;
  * at once (waiting ones too, keeping their values); readers take what is left, then fail the
  * same way.
  *
- * <p>All methods may be called from any thread. Only channels made by {@link #create} can be
- * guards of an {@link Alt}.
+ * <p>All methods may be called from any thread. Channels made by {@link #create} can be
+ * guards of an {@link Alt}; {@linkplain Channels#remote remote} ones can be its read guards.
  *
  * @param <T> the type of the values; never {@code null}
  */

@@ -31,8 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * untouched. A value is never lost: one taken by a reader whose process dies before it has it
  * goes back to the head of the channel, about a second after (the owner asks the reader).
  *
- * <p>Not yet: remote channels as {@link Alt} guards, and writes that stream on credit (a
- * buffered remote write is one round trip).
+ * <p>On a buffered channel, remote writes stream on credit that the owner grants from the
+ * channel's depth: all remote writers together have at most {@code depth} values in flight;
+ * a write returns while its writer holds credit; a value the owner could not take fails the
+ * writer's next operation, naming how many; the writer's {@code close()} returns once all it
+ * wrote was accepted. Remote reads can be {@link Alt} read guards.
  */
 public final class Channels {
   private static final Map<Key, ChannelHost> EXPORTED = new ConcurrentHashMap<>();
