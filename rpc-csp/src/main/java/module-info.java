@@ -3,4 +3,6 @@ module dev.moonwire.csp {
   requires transitive dev.moonwire.rpc.api;
 
   exports dev.moonwire.csp;
+
+  uses dev.moonwire.rpc.spi.RpcProvider;
 }

@@ -4,6 +4,9 @@ import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.Rpc;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import dev.moonwire.rpc.spi.RpcProvider;
+import java.util.Comparator;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,10 +25,14 @@ public final class Wait {
   static final int TIMED_OUT = -3;
 
   private static final VarHandle STATE;
+  private static final VarHandle DONE;
+  /** In {@link #done} once the wait was woken: a waiter that comes later need not park. */
+  private static final CompletableFuture<Void> WOKEN = CompletableFuture.completedFuture(null);
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(Wait.class, "state", int.class);
+      DONE = MethodHandles.lookup().findVarHandle(Wait.class, "done", CompletableFuture.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -33,7 +40,12 @@ public final class Wait {
 
   @SuppressWarnings("unused") // through STATE
   private volatile int state = WAITING;
-  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  /**
+   * Null until the waiter parks (its future) or the wait is woken ({@link #WOKEN}), whichever
+   * comes first: a hand-off that completes while the waiter spins allocates no future.
+   */
+  @SuppressWarnings("unused") // through DONE
+  private volatile CompletableFuture<Void> done;
 
   /** Claims the wait for its node {@code index}; the caller must then {@link #wake} it. */
   boolean tryCommit(int index) {
@@ -43,15 +55,25 @@ public final class Wait {
   /** Ends the wait early (a timer's {@link #TIMED_OUT}), if nobody committed it first. */
   boolean tryEnd(int outcome) {
     if (STATE.compareAndSet(this, WAITING, outcome)) {
-      done.complete(null);
+      wake();
       return true;
     }
     return false;
   }
 
   /** Wakes the owner after a successful {@link #tryCommit}. */
+  @SuppressWarnings("unchecked")
   void wake() {
-    done.complete(null);
+    CompletableFuture<Void> parked = (CompletableFuture<Void>) DONE.getAndSet(this, WOKEN);
+    if (parked != null) {
+      parked.complete(null);
+    }
+  }
+
+  /** The future to park on, or {@link #WOKEN} if the wait was woken already. */
+  private CompletableFuture<Void> parkOn() {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    return DONE.compareAndSet(this, null, mine) ? mine : WOKEN;
   }
 
   int state() {
@@ -68,7 +90,9 @@ public final class Wait {
    */
   int await(Node[] nodes) {
     try {
-      Rpc.await(done);
+      if (!spinUntilDone()) {
+        Rpc.await(parkOn());
+      }
     } catch (RuntimeException | Error e) {
       if (STATE.compareAndSet(this, WAITING, CANCELLED)) {
         withdraw(nodes, CANCELLED);
@@ -91,6 +115,36 @@ public final class Wait {
     withdraw(nodes, s);
     return s;
   }
+
+  /**
+   * Off the process's events, spins a moment before parking: a hand-off usually comes within
+   * a microsecond when the other party runs on another core, and parking and waking a thread
+   * costs more than that (the JDK's {@code SynchronousQueue} does the same). Inside an event it
+   * never spins: the process has other events to run.
+   */
+  private boolean spinUntilDone() {
+    if (SPINS == 0 || PROVIDER.current() != null) {
+      return false;
+    }
+    for (int i = 0; i < SPINS; i++) {
+      if (done == WOKEN) {
+        return true;
+      }
+      Thread.onSpinWait();
+    }
+    if (Thread.currentThread().isVirtual()) {
+      // let the other party run on this carrier if it waits for one: cheaper than parking
+      Thread.yield();
+    }
+    return done == WOKEN;
+  }
+
+  private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0;
+  private static final RpcProvider PROVIDER = ServiceLoader.load(RpcProvider.class).stream()
+      .map(ServiceLoader.Provider::get)
+      .max(Comparator.comparingInt(RpcProvider::priority))
+      .orElseThrow(() -> new IllegalStateException(
+          "no Moonwire runtime found: put rpc-runtime (or rpc-sync) on the class path"));
 
   private static void withdraw(Node[] nodes, int except) {
     for (int i = 0; i < nodes.length; i++) {
