@@ -1,6 +1,8 @@
 package dev.moonwire.samples;
 
 import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.samples.csp.ProducerConsumer;
+import dev.moonwire.samples.csp.Sieve;
 import dev.moonwire.samples.seeds.BoundedBuffer;
 import dev.moonwire.samples.seeds.CspAlt;
 import dev.moonwire.samples.seeds.Groups;
@@ -72,6 +74,8 @@ public final class Samples {
     ALL.put("time-server", new TimeServer());
     ALL.put("readers-writers", new ReadersWriters());
     ALL.put("csp-alt", new CspAlt());
+    ALL.put("sieve", new Sieve());
+    ALL.put("producer-consumer", new ProducerConsumer());
   }
 
   public static void main(String[] args) {

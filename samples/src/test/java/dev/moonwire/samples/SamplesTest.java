@@ -61,6 +61,16 @@ class SamplesTest {
   }
 
   @Test
+  void sieve() {
+    assertEquals(0, Samples.run("sieve", "--n", "300", "--room", "8"));
+  }
+
+  @Test
+  void producerConsumer() {
+    assertEquals(0, Samples.run("producer-consumer", "--n", "400"));
+  }
+
+  @Test
   void anUnknownSample_failsWithTheList() {
     assertEquals(2, Samples.run("nope"));
   }
