@@ -32,6 +32,8 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
   private final ArrayDeque<Node> readers = new ArrayDeque<>();
   private final ArrayDeque<Node> writers = new ArrayDeque<>();
   private boolean closed;
+  /** Values taken by remote readers that may still be given back ({@link #lent}). */
+  private int onLoan;
 
   public LocalChannel(int depth) {
     if (depth < 0) {
@@ -150,7 +152,7 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
           w.wake();
         }
       }
-      if (buffer.isEmpty()) {
+      if (buffer.isEmpty() && onLoan == 0) {
         for (Node r; (r = readers.poll()) != null; ) {
           if (r.tryCommit()) {
             r.closed = true;
@@ -170,7 +172,9 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
   Object takeNow() {
     Object v = buffer.poll();
     if (v != null) {
-      for (Node w; (w = writers.poll()) != null; ) {
+      // Refill from a waiting writer only into a free cell: a value given back past the depth
+      // (restore) must not let a rendezvous writer return before a reader has its value.
+      for (Node w; buffer.size() < depth && (w = writers.poll()) != null; ) {
         if (w.tryCommit()) {
           buffer.add(w.item);
           w.item = null;
@@ -188,7 +192,8 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
         return taken;
       }
     }
-    return closed ? CLOSED : NONE;
+    // Values lent to remote readers may still come back: not drained until they are settled.
+    return closed && onLoan == 0 ? CLOSED : NONE;
   }
 
   /** Under the lock: puts {@code value} if that needs no wait; {@link #DONE}, {@link #FULL}, {@link #SHUT}. */
@@ -210,6 +215,41 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
     return FULL;
   }
 
+  /** A value just taken was lent to a remote reader: until {@link #settle}d, the channel is not drained. */
+  public void lent() {
+    lock.lock();
+    try {
+      onLoan++;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A lent value's fate is known: its reader has it ({@code givenBack} null), or it comes back
+   * ({@link #restore}d here). A closed channel whose last loan settled with nothing left is
+   * drained: its waiting readers fail.
+   */
+  public void settle(Object givenBack) {
+    lock.lock();
+    try {
+      onLoan--;
+      if (givenBack != null) {
+        restoreNow(givenBack);
+      }
+      if (closed && onLoan == 0 && buffer.isEmpty()) {
+        for (Node r; (r = readers.poll()) != null; ) {
+          if (r.tryCommit()) {
+            r.closed = true;
+            r.wake();
+          }
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * Gives back a value that was taken but never reached its reader (a remote reader that died,
    * or withdrew, as the value travelled): to a waiting reader, else at the head of the buffer —
@@ -220,17 +260,21 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
     Objects.requireNonNull(value, "value");
     lock.lock();
     try {
-      for (Node r; (r = readers.poll()) != null; ) {
-        if (r.tryCommit()) {
-          r.item = value;
-          r.wake();
-          return;
-        }
-      }
-      buffer.addFirst(value);
+      restoreNow(value);
     } finally {
       lock.unlock();
     }
+  }
+
+  private void restoreNow(Object value) {
+    for (Node r; (r = readers.poll()) != null; ) {
+      if (r.tryCommit()) {
+        r.item = value;
+        r.wake();
+        return;
+      }
+    }
+    buffer.addFirst(value);
   }
 
   /** Under the lock: queues an Alt's reader node. */

@@ -66,10 +66,6 @@ public final class ChannelHost {
     int outstanding;
     /** Pushed values not yet in the channel (their handlers wait on a full channel). */
     int inFlight;
-    /** Pushed values the channel refused (closed), not yet told to the writer. */
-    int failed;
-    /** Offered when {@link #inFlight} drops to 0, to wake a waiting flush. */
-    final LocalChannel<Object> drained = new LocalChannel<>(0);
     long lastHeard = System.nanoTime();
   }
 
@@ -119,12 +115,11 @@ public final class ChannelHost {
       return null;
     });
     process.export(Protocol.function(name, "poll"), args -> poll(args.expect(1).longAt(0)));
-    process.export(Protocol.function(name, "grant"), args -> grant(args.expect(1).longAt(0)));
-    process.export(Protocol.function(name, "push"), args -> {
-      push(args.expect(1).get(0));
-      return null;
+    process.export(Protocol.function(name, "grant"), args -> {
+      args.expect(2);
+      return grant(args.longAt(0), args.intAt(1));
     });
-    process.export(Protocol.function(name, "flush"), args -> flush(args.expect(1).longAt(0)));
+    process.export(Protocol.function(name, "push"), args -> push(args.expect(1).get(0)));
     process.export(Protocol.function(name, "offer"), args -> {
       args.expect(1);
       return offer(args.get(0));
@@ -139,7 +134,7 @@ public final class ChannelHost {
   public boolean unexport() {
     boolean any = false;
     for (String op : new String[] {"take", "put", "withdraw", "taken", "release", "poll", "grant", "push",
-        "flush", "offer", "close"}) {
+        "offer", "close"}) {
       any |= process.unexport(Protocol.function(name, op));
     }
     process.execute(() -> unexported = true);
@@ -239,37 +234,43 @@ public final class ChannelHost {
 
   /**
    * Grants the caller credit to push values without waiting for each: half of what is
-   * available (at least one), waiting while none is. Returns {@code {status, credit, failed}}:
-   * credit -1 means a rendezvous (writes go one by one, {@code put}); failed counts the
-   * caller's pushed values the channel refused since it last heard.
+   * available (at least one), waiting while none is. Returns {@code {status, credit}}: credit
+   * -1 means a rendezvous (writes go one by one, {@code put}). {@code returned} is credit the
+   * caller gives back: pushes of its that were refused before they reached the channel.
    */
-  private Object[] grant(long id) {
+  private Object[] grant(long id, int returned) {
     if (channel.depth() == 0) {
-      return new Object[] {OK, -1, 0};
+      return new Object[] {OK, -1};
     }
     Op op = new Op(Rpc.sender(), id);
     Writer w = writers.computeIfAbsent(op.caller(), k -> new Writer());
     w.lastHeard = System.nanoTime();
+    if (returned > 0 && returned <= w.outstanding) {
+      w.outstanding -= returned;
+      giveCredit(returned);
+    }
     LocalChannel<Object> withdrawal = new LocalChannel<>(1);
     if (waiting.putIfAbsent(op, withdrawal) != null) {
       throw new BadArgumentsException("operation " + id + " on channel " + name
           + " is already waiting");
     }
     try {
-      while (available == 0) {
+      while (available == 0 && !channel.isClosed()) {
         grantsWaiting++;
         Object woken;
         try {
-          woken = Alt.select(Alt.read(freed, x -> x), Alt.read(withdrawal, x -> WITHDRAW));
+          // A close at the owner wakes nobody here: look again each second while waiting.
+          woken = Alt.select(Alt.read(freed, x -> x), Alt.read(withdrawal, x -> WITHDRAW),
+              Alt.after(PROBE_AFTER, () -> null));
         } finally {
           grantsWaiting--;
         }
         if (woken == WITHDRAW) {
-          return new Object[] {WITHDRAWN, 0, 0}; // refusals are told with the next grant
+          return new Object[] {WITHDRAWN, 0};
         }
       }
       if (channel.isClosed()) {
-        return new Object[] {CLOSED, 0, takeFailed(w)};
+        return new Object[] {CLOSED, 0};
       }
       int n = Math.max(1, available / 2);
       available -= n;
@@ -278,73 +279,41 @@ public final class ChannelHost {
         sweeping = true; // to take back the credit of a writer that dies holding it
         schedule();
       }
-      return new Object[] {OK, n, takeFailed(w)};
+      return new Object[] {OK, n};
     } finally {
       waiting.remove(op);
     }
   }
 
-  /** One value a writer sends on credit; a one-way handler that waits while the channel is full. */
-  private void push(Object value) {
+  /**
+   * One value a writer sends on credit: waits while the channel is full, then answers
+   * {@code OK}, or {@code CLOSED} if the channel refused it. The writer counts the answers, so
+   * a value refused anywhere on its way is never taken for written.
+   */
+  private int push(Object value) {
     ProcessId caller = Rpc.sender();
     Writer w = writers.get(caller);
     if (w == null || w.outstanding == 0) {
       throw new BadArgumentsException(caller + " pushed a value to channel " + name
           + " without credit");
     }
+    w.outstanding--;
     if (value == null || !type.isInstance(value)) {
-      w.outstanding--;
-      w.failed++;
       giveCredit(1);
       throw new BadArgumentsException("a value for channel " + name + " must be a "
           + type.getName() + ", not " + (value == null ? "null" : value.getClass().getName()));
     }
-    w.outstanding--;
     w.inFlight++;
     w.lastHeard = System.nanoTime();
     try {
       channel.write(value);
-    } catch (ChannelClosedException | dev.moonwire.rpc.CancelledException e) {
-      w.failed++;
+      return OK;
+    } catch (ChannelClosedException e) {
+      return CLOSED;
     } finally {
       w.inFlight--;
       giveCredit(1);
-      if (w.inFlight == 0) {
-        w.drained.offer(Boolean.TRUE);
-      }
     }
-  }
-
-  /** Waits until every value the caller pushed is in the channel or refused; returns how many were refused. */
-  private int flush(long id) {
-    Op op = new Op(Rpc.sender(), id);
-    Writer w = writers.get(op.caller());
-    if (w == null) {
-      return 0;
-    }
-    LocalChannel<Object> withdrawal = new LocalChannel<>(1);
-    waiting.put(op, withdrawal);
-    try {
-      while (w.inFlight > 0) {
-        if (Alt.select(Alt.read(w.drained, x -> x), Alt.read(withdrawal, x -> WITHDRAW))
-            == WITHDRAW) {
-          return -1;
-        }
-      }
-      int failed = takeFailed(w);
-      if (w.outstanding == 0) {
-        writers.remove(op.caller());
-      }
-      return failed;
-    } finally {
-      waiting.remove(op);
-    }
-  }
-
-  private static int takeFailed(Writer w) {
-    int n = w.failed;
-    w.failed = 0;
-    return n;
   }
 
   private void giveCredit(int n) {
@@ -383,7 +352,13 @@ public final class ChannelHost {
   // ---- loans: values on their way to a remote reader ----
 
   private void lend(Op op, Object value) {
+    if (loans.containsKey(op)) {
+      channel.restore(value); // an id already on loan: the caller's own mistake, nothing lost
+      throw new BadArgumentsException("operation " + op.id() + " on channel " + name
+          + " already holds a value on loan");
+    }
     loans.put(op, new Loan(value, System.nanoTime()));
+    channel.lent();
     loansByReader.merge(op.caller(), 1, Integer::sum);
     if (!sweeping) {
       sweeping = true;
@@ -392,10 +367,18 @@ public final class ChannelHost {
   }
 
   private void taken(Op op) {
-    if (loans.remove(op) != null) {
+    settle(op, false);
+  }
+
+  /** Ends {@code op}'s loan: the reader has the value, or ({@code giveBack}) it goes back. */
+  private void settle(Op op, boolean giveBack) {
+    Loan loan = loans.remove(op);
+    if (loan != null) {
       loansByReader.computeIfPresent(op.caller(), (k, n) -> n == 1 ? null : n - 1);
+      channel.settle(giveBack ? loan.value : null);
     }
   }
+
 
   private void schedule() {
     TIMER.schedule(() -> {
@@ -448,8 +431,7 @@ public final class ChannelHost {
 
   private void giveBack(Op op, Loan loan) {
     if (loans.get(op) == loan) {
-      taken(op);
-      channel.restore(loan.value);
+      settle(op, true);
     }
   }
 

@@ -17,7 +17,13 @@ final class Reads {
   static final long REMEMBER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
   private static final Map<RpcProcess, Reads> BY_PROCESS = new WeakHashMap<>();
 
-  private final AtomicLong ids = new AtomicLong();
+  /**
+   * Operation ids start at a random point: the owner keys them by host and port, and a process
+   * restarted at the same address must not reuse its previous run's ids (its loans and its
+   * answers about them would be taken for the new run's).
+   */
+  private final AtomicLong ids = new AtomicLong(
+      java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2);
   /**
    * Operation id → {@link #PENDING}, or the nano time at which it was received; in the order
    * they were begun or received, so what is old enough to forget is at the head. Guarded by

@@ -34,6 +34,14 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   private volatile boolean rendezvous;
   /** Values this writer may still send without asking; guarded by this. */
   private int credit;
+  /** Pushes sent and not yet answered; guarded by this. */
+  private int pushesInFlight;
+  /** Pushes answered as refused and not yet told to the writer; guarded by this. */
+  private int refused;
+  /** Credit the owner counts as ours though its pushes never reached it; guarded by this. */
+  private int creditToReturn;
+  /** Completed when {@link #pushesInFlight} drops to 0, for a waiting close; guarded by this. */
+  private CompletableFuture<Void> allAnswered;
   /** True once a value was sent on credit: close then waits for the owner to take them all. */
   private volatile boolean pushed;
   /** Closed through this writer: its writes on credit fail at once, as local ones do. */
@@ -102,6 +110,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
    */
   private boolean writeOnCredit(T value) {
     synchronized (this) {
+      throwRefusals();
       if (closedHere) {
         throw closed("write");
       }
@@ -110,8 +119,13 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
         return true;
       }
     }
+    int returning;
+    synchronized (this) {
+      returning = creditToReturn;
+      creditToReturn = 0;
+    }
     long op = reads.next();
-    CompletableFuture<Object[]> f = call("grant", op);
+    CompletableFuture<Object[]> f = call("grant", op, returning);
     Object[] r;
     boolean cancelled = false;
     try {
@@ -122,16 +136,13 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
     }
     int status = (Integer) r[0];
     int granted = (Integer) r[1];
-    int failed = (Integer) r[2];
     if (granted < 0) {
       rendezvous = true;
       return false;
     }
     synchronized (this) {
       credit += granted;
-      if (failed > 0) {
-        throw notAccepted(failed);
-      }
+      throwRefusals();
       if (status == CLOSED) {
         throw closed("write");
       }
@@ -143,15 +154,55 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
     return true;
   }
 
-  /** Under this: sends {@code value} on one unit of credit. */
+  /**
+   * Under this: sends {@code value} on one unit of credit, as a call whose answer says whether
+   * the channel took it. The write does not wait for that answer; a refusal fails this writer's
+   * next operation, and {@link #close} waits for every answer.
+   */
   private void push(T value) {
     credit--;
+    pushesInFlight++;
+    pushed = true;
     try {
-      process.send(owner, Protocol.function(name, "push"), value);
-      pushed = true;
+      process.<Integer>async(owner, Protocol.function(name, "push"),
+          status -> pushEnded(status == OK ? 0 : 1, false),
+          e -> pushEnded(1, e instanceof dev.moonwire.rpc.OverloadedException))
+          .withDeadline(Protocol.FOREVER).call(value);
     } catch (RuntimeException e) {
       credit++; // not sent: the value stays with the writer
+      pushesInFlight--;
       throw e;
+    }
+  }
+
+  /**
+   * A push's answer, as an event of this process. {@code creditBack}: the owner refused it
+   * before its handler ran (its budget full), so the owner still counts that credit as this
+   * writer's: it is given back with the next grant.
+   */
+  private void pushEnded(int refused, boolean creditBack) {
+    CompletableFuture<Void> wake = null;
+    synchronized (this) {
+      this.refused += refused;
+      if (creditBack) {
+        creditToReturn++;
+      }
+      if (--pushesInFlight == 0 && allAnswered != null) {
+        wake = allAnswered;
+        allAnswered = null;
+      }
+    }
+    if (wake != null) {
+      wake.complete(null);
+    }
+  }
+
+  /** Under this: fails the operation if values written earlier were refused, naming how many. */
+  private void throwRefusals() {
+    if (refused > 0) {
+      int n = refused;
+      refused = 0;
+      throw notAccepted(n);
     }
   }
 
@@ -199,19 +250,23 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   }
 
   /**
-   * Closes the owner's channel once every value this writer sent on credit was accepted, so
-   * that none is refused by the close itself; then reports those refused before, if any.
+   * Closes the owner's channel once every value this writer sent on credit was answered, so
+   * that none is refused by the close itself; then reports those refused, if any.
    */
   @Override
   public void close() {
-    int failed = 0;
     if (pushed) {
-      failed = process.await(this.<Integer>call("flush", reads.next()));
+      CompletableFuture<Void> answered;
+      synchronized (this) {
+        answered = pushesInFlight == 0 ? CompletableFuture.completedFuture(null)
+            : (allAnswered != null ? allAnswered : (allAnswered = new CompletableFuture<>()));
+      }
+      process.await(answered);
     }
     process.await(call("close"));
     closedHere = true;
-    if (failed > 0) {
-      throw notAccepted(failed);
+    synchronized (this) {
+      throwRefusals();
     }
   }
 
