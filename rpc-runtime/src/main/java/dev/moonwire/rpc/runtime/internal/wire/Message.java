@@ -26,10 +26,13 @@ public sealed interface Message {
    * The first frame each side sends. {@code proof} is empty when the sender has no secret;
    * {@code features} are what it reads beyond its version ({@link Frames#FEATURES}).
    */
+  // read once by the handshake, never compared or hashed as a record
+  @SuppressWarnings("ArrayRecordComponent")
   public record Hello(ProcessId id, byte[] nonce, byte[] proof, int features)
       implements Message {}
 
   /** The client's proof that it knows the shared secret. */
+  @SuppressWarnings("ArrayRecordComponent") // likewise
   public record Auth(byte[] proof) implements Message {}
 
   /** The shapes of the sender's registered classes ({@link WireSchema}). */

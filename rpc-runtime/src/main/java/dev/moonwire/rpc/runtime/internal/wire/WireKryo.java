@@ -262,6 +262,7 @@ public final class WireKryo extends Kryo {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
   public Registration getRegistration(Class type) {
     try {
       return super.getRegistration(type);

@@ -221,28 +221,31 @@ class AllocationBombTest {
     }
   }
 
-  private static final Map<String, IntFunction<Object>> EMPTY_ELEMENTS = new LinkedHashMap<>();
+  private static final Map<String, IntFunction<Object>> EMPTY_ELEMENTS = emptyElementShapes();
 
-  static {
-    EMPTY_ELEMENTS.put("ArrayList of empty ArrayDeques",
+  @SuppressWarnings("JdkObsolete") // a LinkedList is one of the shapes a peer may send
+  private static Map<String, IntFunction<Object>> emptyElementShapes() {
+    Map<String, IntFunction<Object>> shapes = new LinkedHashMap<>();
+    shapes.put("ArrayList of empty ArrayDeques",
         n -> new ArrayList<>(Stream.generate(ArrayDeque::new).limit(n).toList()));
-    EMPTY_ELEMENTS.put("ArrayList of empty HashMaps",
+    shapes.put("ArrayList of empty HashMaps",
         n -> new ArrayList<>(Stream.generate(HashMap::new).limit(n).toList()));
-    EMPTY_ELEMENTS.put("LinkedList of empty ArrayLists",
+    shapes.put("LinkedList of empty ArrayLists",
         n -> new LinkedList<>(Stream.generate(ArrayList::new).limit(n).toList()));
-    EMPTY_ELEMENTS.put("Object[] of empty HashSets",
+    shapes.put("Object[] of empty HashSets",
         n -> Stream.generate(HashSet::new).limit(n).toArray());
-    EMPTY_ELEMENTS.put("ArrayList of empty records",
+    shapes.put("ArrayList of empty records",
         n -> new ArrayList<>(Stream.generate(Empty::new).limit(n).toList()));
-    EMPTY_ELEMENTS.put("ArrayList of empty LinkedHashSets",
+    shapes.put("ArrayList of empty LinkedHashSets",
         n -> new ArrayList<>(Stream.generate(LinkedHashSet::new).limit(n).toList()));
-    EMPTY_ELEMENTS.put("ArrayList of ArrayLists of nulls (n / 10,000 lists of n nulls)",
+    shapes.put("ArrayList of ArrayLists of nulls (n / 10,000 lists of n nulls)",
         n -> new ArrayList<>(Stream.generate(() -> new ArrayList<>(Collections.nCopies(n, null)))
             .limit(Math.max(1, n / 10_000)).toList()));
-    EMPTY_ELEMENTS.put("List.of of empty Set.ofs",
+    shapes.put("List.of of empty Set.ofs",
         n -> Stream.generate(Set::of).limit(n).toList());
-    EMPTY_ELEMENTS.put("ArrayList of nulls alone (Kryo writes its length only)",
+    shapes.put("ArrayList of nulls alone (Kryo writes its length only)",
         n -> new ArrayList<>(Collections.nCopies(n * 50, null)));
+    return shapes;
   }
 
   static Stream<String> emptyElements() {
