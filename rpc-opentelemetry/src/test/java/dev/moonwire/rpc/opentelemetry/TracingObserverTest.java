@@ -239,9 +239,12 @@ class TracingObserverTest extends ProcessTestSupport {
     OpenTelemetry openTelemetry = otel; // from your SDK set-up, or GlobalOpenTelemetry.get()
     RpcProcess p = Rpc.open(RpcConfig.defaults()
         .withObserver(new TracingObserver(openTelemetry)));
-    processes.add(p);
-    p.export("hello", args -> "hi");
-    assertEquals("hi", p.sync(p.id(), "hello").call());
-    awaitSpans(2);
+    try {
+      p.export("hello", args -> "hi");
+      assertEquals("hi", p.sync(p.id(), "hello").call());
+      awaitSpans(2);
+    } finally {
+      p.close();
+    }
   }
 }

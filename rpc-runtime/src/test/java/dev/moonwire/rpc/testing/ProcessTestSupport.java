@@ -1,28 +1,32 @@
 package dev.moonwire.rpc.testing;
 
-import static org.awaitility.Awaitility.await;
-
-import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Opens real processes on loopback for a test and, after it, checks the invariant every test
- * must keep — no call left pending, no error left uncaught (an assertion that fails inside an
- * event fails the test), no buffer leaked — then closes them. A test that provokes uncaught
- * errors on purpose takes them with {@link #takeUncaught()}.
+ * Opens real processes on loopback for a test through the published {@link MoonwireExtension},
+ * which after the test checks the invariant every test must keep — no call left pending, no
+ * error left uncaught (an assertion that fails inside an event fails the test) — then closes
+ * them; then no buffer may have leaked. A test that provokes uncaught errors on purpose takes
+ * them with {@link #takeUncaught()}.
  */
+@ExtendWith(ProcessTestSupport.NoBufferLeaked.class) // after the extension has closed them
 public abstract class ProcessTestSupport {
-  protected final List<RpcProcess> processes = new ArrayList<>();
+  @RegisterExtension
+  final MoonwireExtension moonwire = new MoonwireExtension()
+      .withPendingCallTimeout(Duration.ofSeconds(10));
+  /** The uncaught errors of the test's processes not yet taken, as they come. */
   protected final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
 
   protected RpcProcess open() {
@@ -30,35 +34,28 @@ public abstract class ProcessTestSupport {
   }
 
   protected RpcProcess open(RpcConfig config) {
-    RpcProcess p = Rpc.open(config.onUncaughtError(uncaught::add));
-    processes.add(p);
-    return p;
+    java.util.function.Consumer<Throwable> theirs = config.uncaughtErrorHandler();
+    return moonwire.open(config.onUncaughtError(t -> {
+      uncaught.add(t);
+      if (theirs != null) {
+        theirs.accept(t);
+      }
+    }));
   }
 
   /** The uncaught errors reported so far, which the test thereby expects; clears the list. */
   protected List<Throwable> takeUncaught() {
-    List<Throwable> taken = List.copyOf(uncaught);
+    List<Throwable> taken = moonwire.uncaughtErrors().take();
     uncaught.removeAll(taken);
     return taken;
   }
 
-  @AfterEach
-  public void noCallLeftPendingThenClose() {
-    try {
-      for (RpcProcess p : processes) {
-        await("calls pending in " + p).atMost(Duration.ofSeconds(10))
-            .until(() -> p.pendingCalls() == 0);
-      }
-      if (!uncaught.isEmpty()) {
-        AssertionError e = new AssertionError(uncaught.size()
-            + " uncaught error(s) in the test's processes; the first is the cause");
-        e.initCause(uncaught.get(0));
-        throw e;
-      }
-    } finally {
-      processes.forEach(RpcProcess::close);
+  /** Fails a test after which Netty's leak detector reports a buffer never released. */
+  static final class NoBufferLeaked implements AfterEachCallback {
+    @Override
+    public void afterEach(ExtensionContext context) {
+      noBufferLeaked();
     }
-    noBufferLeaked();
   }
 
   /** Lets the leak detector see what was collected, and fails on what it reports. */

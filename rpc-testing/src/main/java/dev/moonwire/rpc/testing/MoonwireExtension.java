@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -42,17 +43,31 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>To open the processes with a configuration of your own, register the extension in a
  * static field: {@code @RegisterExtension static MoonwireExtension rpc =
- * MoonwireExtension.configured(c -> c.withSecret(secret));}. The extension's callbacks run on
- * JUnit's threads; opening and closing a process are what {@link Rpc#open} and
- * {@link RpcProcess#close} do.
+ * MoonwireExtension.configured(c -> c.withSecret(secret));}. A test that needs processes
+ * of several configurations registers it in an instance field and opens them itself:
+ *
+ * <pre>{@code
+ * @RegisterExtension final MoonwireExtension rpc = new MoonwireExtension();
+ *
+ * @Test
+ * void smallFrames() {
+ *   RpcProcess server = rpc.open(RpcConfig.defaults().withMaxFrameBytes(64 * 1024));
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>The extension's callbacks run on JUnit's threads; opening and closing a process are what
+ * {@link Rpc#open} and {@link RpcProcess#close} do.
  */
 public final class MoonwireExtension
-    implements ParameterResolver, AfterEachCallback, AfterAllCallback {
+    implements ParameterResolver, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(MoonwireExtension.class);
 
   private final UnaryOperator<RpcConfig> configure;
   private final Duration pendingCallTimeout;
+  /** The test running, for {@link #open(RpcConfig)}; null outside a test. */
+  private volatile ExtensionContext current;
 
   /** Processes with {@link RpcConfig#defaults()}: for {@code @ExtendWith}. */
   public MoonwireExtension() {
@@ -90,25 +105,72 @@ public final class MoonwireExtension
     if (parameter.getParameter().getType() == UncaughtErrors.class) {
       return opened.uncaught;
     }
-    RpcConfig config = configure.apply(RpcConfig.defaults());
-    Consumer<Throwable> theirs = config.uncaughtErrorHandler();
     try {
-      RpcProcess p = Rpc.open(config.onUncaughtError(t -> {
-        opened.uncaught.add(t);
-        if (theirs != null) {
-          theirs.accept(t);
-        }
-      }));
-      opened.processes.add(p);
-      return p;
+      return open(opened, configure.apply(RpcConfig.defaults()));
     } catch (RuntimeException e) {
       throw new ParameterResolutionException("could not open a process for parameter "
           + parameter.getParameter().getName() + ": " + e.getMessage(), e);
     }
   }
 
+  /**
+   * Opens a process with {@code config} (a free port unless it sets one; its uncaught-error
+   * handler, if any, is called too) for the test that is running, on the caller's thread; it
+   * is checked and closed after the test like a parameter's. For an extension registered in an
+   * instance field, called from a test or a {@code @BeforeEach} method.
+   *
+   * @throws IllegalStateException outside a test
+   * @throws RuntimeException what {@link Rpc#open} throws
+   */
+  public RpcProcess open(RpcConfig config) {
+    return open(opened(running()), Objects.requireNonNull(config, "config"));
+  }
+
+  /** Opens a process as {@link #open(RpcConfig)} does, with the extension's configuration. */
+  public RpcProcess open() {
+    return open(configure.apply(RpcConfig.defaults()));
+  }
+
+  /**
+   * The uncaught errors of the running test's processes, as an {@link UncaughtErrors} parameter
+   * gives them.
+   *
+   * @throws IllegalStateException outside a test
+   */
+  public UncaughtErrors uncaughtErrors() {
+    return opened(running()).uncaught;
+  }
+
+  private ExtensionContext running() {
+    ExtensionContext context = current;
+    if (context == null) {
+      throw new IllegalStateException("no test is running (expected: open() called from a "
+          + "test or a @BeforeEach method, the extension registered with @RegisterExtension "
+          + "in an instance field)");
+    }
+    return context;
+  }
+
+  private static RpcProcess open(Opened opened, RpcConfig config) {
+    Consumer<Throwable> theirs = config.uncaughtErrorHandler();
+    RpcProcess p = Rpc.open(config.onUncaughtError(t -> {
+      opened.uncaught.add(t);
+      if (theirs != null) {
+        theirs.accept(t);
+      }
+    }));
+    opened.processes.add(p);
+    return p;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    current = context;
+  }
+
   @Override
   public void afterEach(ExtensionContext context) throws InterruptedException {
+    current = null;
     check(context);
   }
 

@@ -35,6 +35,7 @@ import java.util.Set;
  */
 final class ChaosCheck {
   /** A line of a log: where it is, when it was written, what it says. */
+  @SuppressWarnings("ArrayRecordComponent") // a parsed log line, never compared or hashed
   record Line(String file, int number, long millis, String[] words) {
     String word(int i) {
       return words[i];
@@ -391,7 +392,7 @@ final class ChaosCheck {
       int n = 0;
       for (String text : Files.readAllLines(p, StandardCharsets.UTF_8)) {
         n++;
-        String[] parts = text.trim().split(" ");
+        String[] parts = text.trim().split(" ", -1);
         if (parts.length < 2) {
           continue; // a line cut short by a kill
         }

@@ -62,7 +62,10 @@ public final class ChaosMember {
     long controller = Long.parseLong(args[6]);
     long seed = Long.parseLong(args[7]);
     ProcessHandle.of(controller).ifPresentOrElse(
-        c -> c.onExit().thenRun(() -> Runtime.getRuntime().halt(0)),
+        c -> {
+          // it halts this JVM: there is no outcome to look at
+          var unused = c.onExit().thenRun(() -> Runtime.getRuntime().halt(0));
+        },
         () -> Runtime.getRuntime().halt(0)); // never outlive the controller
     EventLog log = new EventLog(Path.of(args[5]));
     RpcProcess process = openAt(port);

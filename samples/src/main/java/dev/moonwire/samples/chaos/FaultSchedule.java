@@ -21,7 +21,7 @@ record FaultSchedule(List<Fault> faults) {
   record Fault(Kind kind, long atMillis, int member, long millis) {
     @Override
     public String toString() {
-      return String.format("%6.1fs %-5s m%d%s", atMillis / 1000.0, kind.name().toLowerCase(),
+      return String.format("%6.1fs %-5s m%d%s", atMillis / 1000.0, kind.name().toLowerCase(java.util.Locale.ROOT),
           member, millis > 0 ? String.format(" for %.1fs", millis / 1000.0) : "");
     }
   }
@@ -61,7 +61,7 @@ record FaultSchedule(List<Fault> faults) {
       }
       final long now = t;
       long busy = java.util.Arrays.stream(busyUntil).filter(u -> u > now).count();
-      if (busyUntil[victim] > t || millis > 0 && busy >= maxBusy) {
+      if (busyUntil[victim] > t || (millis > 0 && busy >= maxBusy)) {
         continue;
       }
       // a restarted member needs a moment to join before it is hit again

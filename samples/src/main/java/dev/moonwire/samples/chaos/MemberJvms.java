@@ -75,12 +75,12 @@ final class MemberJvms implements AutoCloseable {
     if (dropPercent > 0) {
       // the runtime's test-only fault injection: DROP percent of the one-way sends this
       // member receives are lost (frames held 0 ms: no reordering beyond the network's)
-      cmd.add("-Dmoonwire.faults=" + (seed * 1_000 + i * 100 + inc) + ":0:" + dropPercent);
+      cmd.add("-Dmoonwire.faults=" + (seed * 1_000 + i * 100L + inc) + ":0:" + dropPercent);
     }
     cmd.addAll(List.of("-cp", classPath(), ChaosMember.class.getName(), hub.toString(),
         resource.toString(), String.valueOf(ports[i]), name, String.valueOf(inc),
         dir.resolve(name + "." + inc + ".log").toString(),
-        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7 + inc)));
+        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7L + inc)));
     try {
       jvms[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve(name + "." + inc + ".out").toFile()).start();

@@ -28,8 +28,10 @@ final class Resource {
     return r;
   }
 
+  // one writer: the process's events, one at a time; volatile only for the report at the end
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   private boolean write(String by, long token, String op, long entered) {
-    boolean ok = token > largest || token == largest && by.equals(holder);
+    boolean ok = token > largest || (token == largest && by.equals(holder));
     if (ok) {
       largest = token;
       holder = by;

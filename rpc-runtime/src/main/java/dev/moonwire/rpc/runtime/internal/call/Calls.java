@@ -178,7 +178,7 @@ public final class Calls implements ReplyListener {
     if (conn.take(reply.callId()) instanceof PendingCall call) {
       // A reply cannot be refused: the call has run. It counts until it is read, and a
       // process full of unread replies reads no more from that peer until they drain.
-      long cost = reply.payload().readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
+      long cost = (long) reply.payload().readableBytes() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES;
       if (replies.take(cost)) {
         // on conn's event loop: a relief that raced this queues its resume after it
         conn.pause(Connection.PAUSED_FOR_REPLIES);

@@ -11,6 +11,7 @@ import dev.moonwire.rpc.RpcException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -315,26 +316,63 @@ public final class ChannelConnection extends Connection {
       if (n > 0) { // what left the queue is no longer held here, even if a rewrite failed
         queuedBytes.addAndGet(-bytes);
         process.outbound().release(work);
-        if (answers > 0) {
-          // Answers stay charged while Netty holds them, until the socket has taken them: one
-          // promise for the batch (frames are written in order), not one per frame.
-          long written = answers;
-          if (last != null) {
-            ch.write(last).addListener(done -> process.inbound().release(written));
-          } else {
-            process.inbound().release(written); // a rewrite failed: none reached Netty
-          }
-        } else if (last != null) {
+        if (answers > 0 && last == null) {
+          process.inbound().release(answers); // a rewrite failed: none reached Netty
+        } else {
+          answersInNetty += answers;
+        }
+        if (last != null) {
           Netty.write(ch, last);
         }
         ch.flush();
         lastProgress = System.nanoTime();
+        if (answersInNetty > 0) {
+          settleAnswers(ch);
+        }
       }
     }
     if (paused && queuedBytes.get() <= backlogLimit / 2) {
       resume(PAUSED_FOR_BACKLOG);
     }
     // if the channel turned unwritable, channelWritabilityChanged drains again
+  }
+
+  /**
+   * Answers handed to Netty and still charged to the inbound budget, until the socket has taken
+   * them. On the event loop.
+   */
+  private long answersInNetty;
+  /** Of those, the ones written before the marker now in Netty's buffer; 0 when there is none. */
+  private long answersBeforeMarker;
+  private final ChannelFutureListener markerDone = done -> {
+    // done or failed (the channel closed): either way Netty is through with what came before
+    process.inbound().release(answersBeforeMarker);
+    answersInNetty -= answersBeforeMarker;
+    answersBeforeMarker = 0;
+    if (answersInNetty > 0) {
+      settleAnswers(done.channel());
+    }
+  };
+
+  /**
+   * Gives back the charge of answers once the socket has taken them. Usually the flush took
+   * everything and Netty holds nothing, so a reply costs no promise and no listener; otherwise
+   * an empty marker is written behind the answers, and its completion means the socket took
+   * what came before it. (Netty's pending bytes count each entry with an overhead, the marker's
+   * too, so only "nothing pending" says the answers are gone.)
+   */
+  private void settleAnswers(Channel ch) {
+    var netty = ch.unsafe().outboundBuffer(); // null once closed
+    if (netty == null || netty.totalPendingWriteBytes() == 0) {
+      process.inbound().release(answersInNetty);
+      answersInNetty = 0;
+      answersBeforeMarker = 0; // a marker's listener may still be due: it then releases none
+      return;
+    }
+    if (answersBeforeMarker == 0) {
+      answersBeforeMarker = answersInNetty;
+      ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(markerDone);
+    }
   }
 
   @Override

@@ -101,6 +101,8 @@ public final class EvolvingSerializers {
     @Override
     public Record read(Kryo kryo, Input input, Class<? extends Record> type) {
       int n = input.readVarInt(true);
+      // the values gathered for the constructor: an empty record's one byte costs two objects
+      BoundedSerializers.charge(input, HeapCosts.array(types.length, HeapCosts.REFERENCE));
       Object[] values = new Object[types.length];
       WireSchema.Shape peer = peerShape(kryo, local);
       if (peer == null) {

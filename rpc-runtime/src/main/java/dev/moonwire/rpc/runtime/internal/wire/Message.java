@@ -28,10 +28,13 @@ public sealed interface Message {
    * {@code incarnation} tells this run of the process from an earlier or later one at the same
    * {@code id} ({@link Frames#NO_INCARNATION} from a peer older than incarnations).
    */
+  // read once by the handshake, never compared or hashed as a record
+  @SuppressWarnings("ArrayRecordComponent")
   public record Hello(ProcessId id, byte[] nonce, byte[] proof, int features, long incarnation)
       implements Message {}
 
   /** The client's proof that it knows the shared secret. */
+  @SuppressWarnings("ArrayRecordComponent") // likewise
   public record Auth(byte[] proof) implements Message {}
 
   /** The shapes of the sender's registered classes ({@link WireSchema}). */

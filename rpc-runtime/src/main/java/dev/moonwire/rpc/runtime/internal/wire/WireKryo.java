@@ -224,7 +224,45 @@ public final class WireKryo extends Kryo {
     }
   }
 
+  // Every object read is charged to its frame (BoundedInput): a record or an empty collection
+  // can take one byte on the wire and tens on the heap. These are all of Kryo's ways in.
+
   @Override
+  public Object readClassAndObject(Input input) {
+    return charged(input, super.readClassAndObject(input));
+  }
+
+  @Override
+  public <T> T readObject(Input input, Class<T> type) {
+    return charged(input, super.readObject(input, type));
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
+  public <T> T readObject(Input input, Class<T> type, Serializer serializer) {
+    return charged(input, super.readObject(input, type, serializer));
+  }
+
+  @Override
+  public <T> T readObjectOrNull(Input input, Class<T> type) {
+    return charged(input, super.readObjectOrNull(input, type));
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
+  public <T> T readObjectOrNull(Input input, Class<T> type, Serializer serializer) {
+    return charged(input, super.readObjectOrNull(input, type, serializer));
+  }
+
+  private static <T> T charged(Input input, T value) {
+    if (input instanceof BoundedInput b) {
+      b.charge(HeapCosts.object(value));
+    }
+    return value;
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes") // Kryo's signature
   public Registration getRegistration(Class type) {
     try {
       return super.getRegistration(type);

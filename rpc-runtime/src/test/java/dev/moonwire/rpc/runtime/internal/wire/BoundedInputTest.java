@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import dev.moonwire.rpc.RpcConfig;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,6 +42,14 @@ class BoundedInputTest {
     return o.toBytes();
   }
 
+  private static long allowance(BoundedInput in) {
+    return BoundedInput.EXPANSION * ((long) in.limit() + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES);
+  }
+
+  private static void assertRefusedAsHeap(KryoException e) {
+    assertTrue(e.getMessage().contains("bytes of heap to decode"), e.getMessage());
+  }
+
   private static void assertRefusedAsLength(long length, KryoException e) {
     assertTrue(e.getMessage().contains("a length of " + length + " read from the wire"),
         e.getMessage());
@@ -50,7 +59,7 @@ class BoundedInputTest {
    * One bulk read: how it writes {@code n} elements, reads them back, and the least bytes an
    * element takes on the wire.
    */
-  record Bulk(String name, int minBytes, Consumer<Output> writeThree,
+  record Bulk(String name, int minBytes, int heapBytes, Consumer<Output> writeThree,
       Function<BoundedInput, Object> readThree, Object three,
       java.util.function.BiFunction<BoundedInput, Integer, Object> read) {
     @Override
@@ -61,25 +70,25 @@ class BoundedInputTest {
 
   static Stream<Bulk> bulkReads() {
     return Stream.of(
-        new Bulk("readBytes", 1, o -> o.writeBytes(new byte[] {1, -2, 3}),
+        new Bulk("readBytes", 1, 1, o -> o.writeBytes(new byte[] {1, -2, 3}),
             in -> in.readBytes(3), new byte[] {1, -2, 3}, Input::readBytes),
-        new Bulk("readInts", 4, o -> o.writeInts(new int[] {1, -2, 1 << 30}, 0, 3),
+        new Bulk("readInts", 4, 4, o -> o.writeInts(new int[] {1, -2, 1 << 30}, 0, 3),
             in -> in.readInts(3), new int[] {1, -2, 1 << 30}, Input::readInts),
-        new Bulk("readInts(varint)", 1, o -> o.writeInts(new int[] {1, 2, 3}, 0, 3, true),
+        new Bulk("readInts(varint)", 1, 4, o -> o.writeInts(new int[] {1, 2, 3}, 0, 3, true),
             in -> in.readInts(3, true), new int[] {1, 2, 3}, (in, n) -> in.readInts(n, true)),
-        new Bulk("readLongs", 8, o -> o.writeLongs(new long[] {1, -2, 1L << 40}, 0, 3),
+        new Bulk("readLongs", 8, 8, o -> o.writeLongs(new long[] {1, -2, 1L << 40}, 0, 3),
             in -> in.readLongs(3), new long[] {1, -2, 1L << 40}, Input::readLongs),
-        new Bulk("readLongs(varlong)", 1, o -> o.writeLongs(new long[] {1, 2, 3}, 0, 3, true),
+        new Bulk("readLongs(varlong)", 1, 8, o -> o.writeLongs(new long[] {1, 2, 3}, 0, 3, true),
             in -> in.readLongs(3, true), new long[] {1, 2, 3}, (in, n) -> in.readLongs(n, true)),
-        new Bulk("readFloats", 4, o -> o.writeFloats(new float[] {1f, -2.5f, 3f}, 0, 3),
+        new Bulk("readFloats", 4, 4, o -> o.writeFloats(new float[] {1f, -2.5f, 3f}, 0, 3),
             in -> in.readFloats(3), new float[] {1f, -2.5f, 3f}, Input::readFloats),
-        new Bulk("readDoubles", 8, o -> o.writeDoubles(new double[] {1, -2.5, 1e300}, 0, 3),
+        new Bulk("readDoubles", 8, 8, o -> o.writeDoubles(new double[] {1, -2.5, 1e300}, 0, 3),
             in -> in.readDoubles(3), new double[] {1, -2.5, 1e300}, Input::readDoubles),
-        new Bulk("readShorts", 2, o -> o.writeShorts(new short[] {1, -2, 300}, 0, 3),
+        new Bulk("readShorts", 2, 2, o -> o.writeShorts(new short[] {1, -2, 300}, 0, 3),
             in -> in.readShorts(3), new short[] {1, -2, 300}, Input::readShorts),
-        new Bulk("readChars", 2, o -> o.writeChars(new char[] {'a', 'é', '€'}, 0, 3),
+        new Bulk("readChars", 2, 2, o -> o.writeChars(new char[] {'a', 'é', '€'}, 0, 3),
             in -> in.readChars(3), new char[] {'a', 'é', '€'}, Input::readChars),
-        new Bulk("readBooleans", 1, o -> o.writeBooleans(new boolean[] {true, false, true}, 0, 3),
+        new Bulk("readBooleans", 1, 1, o -> o.writeBooleans(new boolean[] {true, false, true}, 0, 3),
             in -> in.readBooleans(3), new boolean[] {true, false, true}, Input::readBooleans));
   }
 
@@ -131,15 +140,18 @@ class BoundedInputTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("bulkReads")
-  void bulkRead_addsToTheFramesRunningTotal(Bulk bulk) {
-    // a collection of nulls (no bytes on the wire) already claimed all but 3 elements' worth
-    BoundedInput in = over(new byte[8 * bulk.minBytes()]);
-    in.checkCount(5L * bulk.minBytes(), 1);
+  void bulkRead_isChargedItsArray_pastTheAllowanceIsRefused(Bulk bulk) {
+    // values already decoded took all but 3 elements' worth of the frame's allowance
+    BoundedInput in = over(written(bulk.writeThree()));
+    long array = HeapCosts.array(3, bulk.heapBytes());
+    in.charge(allowance(in) - array + 1);
 
-    var e = assertThrows(KryoException.class, () -> bulk.read().apply(in, 4));
+    var e = assertThrows(KryoException.class, () -> bulk.readThree().apply(in));
 
-    assertTrue(e.getMessage().contains("claim " + 9 * bulk.minBytes() + " bytes in all, in a "
-        + "frame of " + 8 * bulk.minBytes()), e.getMessage());
+    assertRefusedAsHeap(e);
+    BoundedInput fits = over(written(bulk.writeThree()));
+    fits.charge(allowance(fits) - array);
+    assertArrayEquals(new Object[] {bulk.three()}, new Object[] {bulk.readThree().apply(fits)});
   }
 
   @Test
@@ -148,55 +160,58 @@ class BoundedInputTest {
   }
 
   @Test
-  void checkCount_claimsThatFillTheFrameExactly_pass_oneMoreIsRefused() {
+  void charge_upToTheAllowance_passes_oneByteMoreIsRefused() {
     BoundedInput in = over(new byte[10]);
-    in.checkCount(4, 1);
-    in.checkCount(3, 2); // 10 claimed: the whole frame, no more
+    long allowance = BoundedInput.EXPANSION * (10L + RpcConfig.QUEUED_EVENT_OVERHEAD_BYTES);
+    in.charge(allowance - 1);
+    in.charge(1); // the whole allowance, no more
 
-    var e = assertThrows(KryoException.class, () -> in.checkCount(1, 1));
+    var e = assertThrows(KryoException.class, () -> in.charge(1));
 
-    assertTrue(e.getMessage().contains("claim 11 bytes in all, in a frame of 10"),
+    assertRefusedAsHeap(e);
+    assertTrue(e.getMessage().contains("10-byte frame would take over " + allowance),
         e.getMessage());
   }
 
   @Test
-  void checkCount_weighsEachElementByItsSize() {
+  void checkArray_weighsEachElementByItsSizeOnTheWire_andChargesItsSizeInMemory() {
     BoundedInput in = over(new byte[15]);
 
-    var e = assertThrows(KryoException.class, () -> in.checkCount(2, 8));
-
-    assertRefusedAsLength(2, e);
-    in.checkCount(3, 5); // 15 bytes: fits
+    assertRefusedAsLength(2, assertThrows(KryoException.class, () -> in.checkArray(2, 8, 8)));
+    assertEquals(0, in.charged(), "nothing charged for what does not fit");
+    in.checkArray(3, 5, 8); // 15 bytes: fits
+    assertEquals(HeapCosts.array(3, 8), in.charged());
   }
 
   @Test
-  void checkCount_alsoChecksWhatIsLeft_notOnlyTheTotal() {
-    // 10 bytes, 6 read: 5 elements fit the frame's total but not what is left of it
+  void checkFits_checksWhatIsLeft_notTheWholeFrame() {
+    // 10 bytes, 6 read: 5 elements fit the frame but not what is left of it
     BoundedInput in = over(new byte[10]);
     in.readBytes(6);
 
-    var e = assertThrows(KryoException.class, () -> in.checkCount(5, 1));
+    var e = assertThrows(KryoException.class, () -> in.checkFits(5, 1));
 
     assertTrue(e.getMessage().contains("only 4 bytes are left"), e.getMessage());
   }
 
   @Test
-  void checkFits_doesNotAddToTheTotal() {
+  void checkFits_chargesNothing() {
     BoundedInput in = over(new byte[10]);
     in.checkFits(10, 1);
     in.checkFits(10, 1);
 
-    in.checkCount(10, 1); // the whole frame, still unclaimed
+    assertEquals(0, in.charged());
   }
 
   @Test
-  void setBuffer_startsANewFramesTotal() {
+  void setBuffer_startsANewFramesAllowance() {
     BoundedInput in = over(new byte[10]);
-    in.checkCount(10, 1);
+    in.charge(allowance(in));
 
     in.setBuffer(ByteBuffer.wrap(new byte[10]));
 
-    in.checkCount(10, 1);
+    assertEquals(0, in.charged());
+    in.charge(allowance(in));
   }
 
   @Test
@@ -229,18 +244,22 @@ class BoundedInputTest {
   }
 
   @Test
-  void aString_countsInTheFramesRunningTotal() {
-    byte[] bytes = written(o -> o.writeString("x".repeat(100)));
-    BoundedInput in = over(bytes);
-    in.checkCount(bytes.length - 50, 1);
+  void aString_isChargedToTheFrame_asciiOrNot_butNullAndEmptyAreFree() {
+    for (String s : new String[] {"x".repeat(100), "é".repeat(100)}) {
+      byte[] bytes = written(o -> o.writeString(s));
+      BoundedInput in = over(bytes);
+      in.charge(allowance(in) - 100);
 
-    var e = assertThrows(KryoException.class, in::readString);
-
-    assertTrue(e.getMessage().contains("bytes in all"), e.getMessage());
-    BoundedInput again = over(bytes);
-    again.checkCount(bytes.length - 50, 1);
-    assertTrue(assertThrows(KryoException.class, again::readStringBuilder).getMessage()
-        .contains("bytes in all"));
+      assertRefusedAsHeap(assertThrows(KryoException.class, in::readString));
+      BoundedInput again = over(bytes);
+      again.charge(allowance(again) - 100);
+      assertRefusedAsHeap(assertThrows(KryoException.class, again::readStringBuilder));
+    }
+    for (String free : new String[] {null, ""}) { // Kryo returns null and the literal ""
+      BoundedInput in = over(written(o -> o.writeString(free)));
+      in.charge(allowance(in));
+      assertEquals(free, in.readString());
+    }
   }
 
   @Test

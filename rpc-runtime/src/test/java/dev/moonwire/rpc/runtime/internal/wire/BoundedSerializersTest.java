@@ -86,11 +86,6 @@ class BoundedSerializersTest {
     }
   }
 
-  private static void assertNamesTheLength(long length, SerializationException e) {
-    assertTrue(e.getMessage().contains("a length of " + length + " read from the wire"),
-        e.getMessage());
-  }
-
   @Test
   void arraysOfEveryKind_thatEndTheFrame_readBack() {
     // each alone, so that its last element is the frame's last byte

@@ -1,4 +1,6 @@
-package dev.moonwire.rpc.testing;
+package dev.moonwire.rpc.sync.extension;
+
+import dev.moonwire.rpc.testing.MoonwireExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

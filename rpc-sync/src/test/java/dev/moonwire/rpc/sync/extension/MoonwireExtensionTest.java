@@ -1,4 +1,7 @@
-package dev.moonwire.rpc.testing;
+package dev.moonwire.rpc.sync.extension;
+
+import dev.moonwire.rpc.testing.MoonwireExtension;
+import dev.moonwire.rpc.testing.UncaughtErrors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -170,6 +174,37 @@ class MoonwireExtensionTest {
     }
   }
 
+  static class OpensWithConfigs {
+    @RegisterExtension
+    final MoonwireExtension rpc = new MoonwireExtension();
+    RpcProcess small;
+
+    @BeforeEach
+    void openSmall() {
+      small = rpc.open(dev.moonwire.rpc.RpcConfig.defaults().withMaxFrameBytes(64 * 1024));
+      SEEN.add(small);
+    }
+
+    @Test
+    void callsTheSmallOne() {
+      RpcProcess client = rpc.open();
+      SEEN.add(client);
+      client.export("echo", args -> args.stringAt(0));
+      assertEquals("hi", small.sync(client.id(), "echo").call("hi"));
+      // its own config: an argument over its 64 KiB frames is refused before it is sent
+      org.junit.jupiter.api.Assertions.assertThrows(dev.moonwire.rpc.SerializationException.class,
+          () -> small.sync(client.id(), "echo").call("x".repeat(100_000)));
+    }
+
+    @Test
+    void leavesAnUncaughtErrorAndTakesIt() {
+      small.send(ProcessId.of("127.0.0.1", 1), "hello");
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> !rpc.uncaughtErrors().pending().isEmpty());
+      assertInstanceOf(PeerUnavailableException.class, rpc.uncaughtErrors().take().get(0));
+    }
+  }
+
   // --- what the extension does with them ---------------------------------------------------
 
   @Test
@@ -179,6 +214,21 @@ class MoonwireExtensionTest {
     assertEquals(2, SEEN.size());
     assertNotEquals(SEEN.get(0).id(), SEEN.get(1).id());
     assertTrue(SEEN.stream().allMatch(RpcProcess::isClosed));
+  }
+
+  @Test
+  void processesOpenedWithAConfig_inATest_areCheckedAndClosedAfterIt() {
+    SEEN.clear();
+    passed(run(OpensWithConfigs.class), 2);
+    assertEquals(3, SEEN.size());
+    assertTrue(SEEN.stream().allMatch(RpcProcess::isClosed));
+  }
+
+  @Test
+  void open_outsideATest_saysWhy() {
+    var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> new MoonwireExtension().open());
+    assertTrue(e.getMessage().contains("no test is running"), e.getMessage());
   }
 
   @Test
