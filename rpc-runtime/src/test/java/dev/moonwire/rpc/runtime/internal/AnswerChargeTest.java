@@ -7,6 +7,8 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.runtime.internal.transport.ChannelConnection;
 import dev.moonwire.rpc.runtime.internal.transport.ConnectionHandler;
+import dev.moonwire.rpc.runtime.internal.transport.HandshakeHandler;
+import dev.moonwire.rpc.runtime.internal.wire.OutFrame;
 import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.Handshake;
 import dev.moonwire.rpc.runtime.internal.wire.WireSchema;
@@ -41,9 +43,9 @@ class AnswerChargeTest extends ProcessTestSupport {
     channel = new EmbeddedChannel();
     conn = new ChannelConnection(process, channel);
     channel.pipeline().addLast(new LengthFieldBasedFrameDecoder(1024 + 4, 0, 4, 0, 4),
-        new ConnectionHandler(conn, false));
+        new HandshakeHandler(conn, false), new ConnectionHandler(conn, false));
     channel.writeInbound(Frames.hello(ALLOC, ProcessId.of("127.0.0.1", 1), Handshake.nonce(),
-        new byte[0]));
+        new byte[0], 7));
     channel.writeInbound(WireSchema.encode(ALLOC, List.of()));
     releaseOutbound();
   }
@@ -60,7 +62,7 @@ class AnswerChargeTest extends ProcessTestSupport {
   }
 
   /** One answer written and drained; its frame is made before and read after, not counted. */
-  private long answerAllocating(ByteBuf frame) {
+  private long answerAllocating(OutFrame frame) {
     long before = THREADS.getCurrentThreadAllocatedBytes();
     conn.write(frame);
     channel.runPendingTasks();
@@ -70,20 +72,21 @@ class AnswerChargeTest extends ProcessTestSupport {
   }
 
   /** {@code n} frames of {@code make(i)}, as plain heap buffers (see below). */
-  private static ByteBuf[] frames(int n, java.util.function.IntFunction<ByteBuf> make) {
-    ByteBuf[] frames = new ByteBuf[n];
+  private static OutFrame[] frames(int n, byte kind,
+      java.util.function.IntFunction<ByteBuf> make) {
+    OutFrame[] frames = new OutFrame[n];
     for (int i = 0; i < n; i++) {
       // copied to plain heap buffers: the leak detector, at PARANOID here, records a stack
       // trace on each access of an allocator's buffer, which would be all this test measures
       ByteBuf f = make.apply(i);
-      frames[i] = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(f));
+      frames[i] = new OutFrame(Unpooled.wrappedBuffer(ByteBufUtil.getBytes(f)), kind, null);
       f.release();
     }
     return frames;
   }
 
   /** Bytes allocated per frame written and drained, the first half of them a warm-up. */
-  private long perFrame(ByteBuf[] frames) {
+  private long perFrame(OutFrame[] frames) {
     int n = frames.length;
     for (int i = 0; i < n / 2; i++) { // classes, JIT, Netty's recycled entries
       answerAllocating(frames[i]);
@@ -100,8 +103,8 @@ class AnswerChargeTest extends ProcessTestSupport {
   void answerTakenByTheSocket_isReleasedAtOnce_allocatingNoMoreThanAFrameNotCharged() {
     int n = 20_000;
     // a PONG is an answer, charged until written; a PING is not: the same size, the same path
-    long pong = perFrame(frames(n, i -> Frames.withLong(ALLOC, Frames.PONG, i)));
-    long ping = perFrame(frames(n, i -> Frames.withLong(ALLOC, Frames.PING, i)));
+    long pong = perFrame(frames(n, Frames.PONG, i -> Frames.withLong(ALLOC, Frames.PONG, i)));
+    long ping = perFrame(frames(n, Frames.PING, i -> Frames.withLong(ALLOC, Frames.PING, i)));
 
     // a promise per batch and a listener capturing its bytes took 56 B or more per answer
     assertTrue(pong <= ping + 8, "an answer allocates " + pong + " B, other frames " + ping);
