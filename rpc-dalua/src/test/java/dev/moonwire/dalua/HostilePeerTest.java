@@ -205,7 +205,9 @@ class HostilePeerTest extends ProcessTestSupport {
   private static CausalPeer startsAtOne(long incarnation) {
     return new CausalPeer() {
       @Override
-      public void message(CausalPeer.Message m) {}
+      public Taken message(CausalPeer.Message m) {
+        return new Taken(incarnation);
+      }
 
       @Override
       public Since since(Query q) {
@@ -336,7 +338,20 @@ class HostilePeerTest extends ProcessTestSupport {
     return from.send(List.of(to.self()), TotalPeer.PREFIX, TotalPeer.class);
   }
 
+  /** Sends causal messages as one-way sends (a member calls, to learn what was taken). */
   private static CausalPeer causal(RpcProcess from, Dalua to) {
-    return from.send(List.of(to.self()), CausalPeer.PREFIX, CausalPeer.class);
+    from.send(List.of(), CausalPeer.PREFIX, CausalPeer.class); // registers its records
+    return new CausalPeer() {
+      @Override
+      public Taken message(CausalPeer.Message m) {
+        from.send(to.self(), CausalPeer.PREFIX + ".message", m);
+        return null;
+      }
+
+      @Override
+      public Since since(Query q) {
+        throw new UnsupportedOperationException();
+      }
+    };
   }
 }

@@ -71,8 +71,6 @@ final class CausalOrder {
   /** Messages held back, by source, in the order of their numbers. */
   private final Map<Source, TreeMap<Long, Held>> waiting = new HashMap<>();
   private int heldCount;
-  /** Sources that will send nothing more: what depends on them waits no longer. */
-  private final Set<Source> ended = new HashSet<>();
   /** Sources being asked where their messages to this member start. */
   private final Set<Source> asking = new HashSet<>();
   private boolean unblocking; // a round of questions is scheduled
@@ -86,8 +84,9 @@ final class CausalOrder {
   /** The messages queued for one member, not yet taken by it, and those in flight. */
   private static final class Link {
     final ProcessId to;
-    final long first; // the first message addressed to it
-    final Map<Long, Message> queued = new HashMap<>();
+    long first; // the first message addressed to it
+    Long recipient; // the incarnation that takes its messages, once known
+    final Map<Long, Message> queued = new HashMap<>(); // as stamped: since is set as each goes
     final TreeSet<Long> unsent = new TreeSet<>();
     long bytes;
     int inFlight;
@@ -121,7 +120,6 @@ final class CausalOrder {
     long seq = clock.merge(self, 1L, Long::sum);
     Map<Source, Long> deps = new HashMap<>(clock);
     deps.remove(self);
-    deps.keySet().removeAll(ended);
     if (members.contains(self.process())) { // delivered here at once, through no budget
       deliveries.deliver(function, args);
     }
@@ -134,8 +132,7 @@ final class CausalOrder {
     }
     for (ProcessId p : others) {
       Link link = links.computeIfAbsent(p, to -> new Link(to, seq));
-      Message m = new Message(app, self, seq, link.first, deps, function, args);
-      link.queued.put(seq, m);
+      link.queued.put(seq, new Message(app, self, seq, seq, deps, function, args));
       link.unsent.add(seq);
       link.bytes += HeldBytes.estimate(function, args);
       pump(link);
@@ -167,18 +164,23 @@ final class CausalOrder {
   private void pump(Link link) {
     while (!link.paused && link.inFlight < WINDOW && !link.unsent.isEmpty()) {
       long seq = link.unsent.pollFirst();
+      Message m = link.queued.get(seq);
       link.inFlight++;
-      host.process().async(link.to, CausalPeer.PREFIX + ".message",
-          v -> taken(link, seq), e -> refused(link, seq, e))
-          .withDeadline(SEND_DEADLINE).call(link.queued.get(seq));
+      host.process().<CausalPeer.Taken>async(link.to, CausalPeer.PREFIX + ".message",
+          t -> taken(link, seq, t), e -> refused(link, seq, e))
+          .withDeadline(SEND_DEADLINE).call(new Message(app, self, seq, link.first, m.deps(),
+              m.function(), m.args()));
     }
   }
 
-  private void taken(Link link, long seq) {
+  private void taken(Link link, long seq, CausalPeer.Taken t) {
     confined();
     link.inFlight--;
     link.refused = 0;
     host.liveness().heard(link.to);
+    if (restarted(link, t.incarnation(), seq)) {
+      return;
+    }
     Message m = link.queued.remove(seq);
     if (m != null) {
       link.bytes -= HeldBytes.estimate(m.function(), m.args());
@@ -221,12 +223,39 @@ final class CausalOrder {
     wakeSenders();
   }
 
-  /** Where this source's messages to {@code asker} start: asked by a member that waits. */
-  Since since(ProcessId asker) {
+  /**
+   * Whether the member at {@code link}'s address is another process than the one the queue
+   * was begun for (it restarted): if so, the queue starts again for it at {@code seq}, or at
+   * the oldest message still queued, and every queued message goes again, lowest first.
+   */
+  private boolean restarted(Link link, long incarnation, long seq) {
+    if (link.recipient == null) {
+      link.recipient = incarnation;
+      return false;
+    }
+    if (link.recipient == incarnation) {
+      return false;
+    }
+    link.recipient = incarnation;
+    long oldest = link.queued.keySet().stream().mapToLong(Long::longValue).min().orElse(seq);
+    link.first = Math.min(seq, oldest);
+    link.unsent.addAll(link.queued.keySet());
+    pump(link);
+    return true;
+  }
+
+  /**
+   * Where this source's messages to {@code asker}, in {@code incarnation}, start: asked by a
+   * member that waits.
+   */
+  Since since(ProcessId asker, long incarnation) {
     confined();
     Link link = links.get(asker);
-    return new Since(self.incarnation(), link != null ? link.first
-        : clock.getOrDefault(self, 0L) + 1);
+    long next = clock.getOrDefault(self, 0L) + 1;
+    if (link != null) {
+      restarted(link, incarnation, next);
+    }
+    return new Since(self.incarnation(), link != null ? link.first : next);
   }
 
   // ---------------------------------------------------------------- receiving
@@ -244,7 +273,7 @@ final class CausalOrder {
     if (m.seq() <= clock.get(from) || queue != null && queue.containsKey(m.seq())) {
       return; // delivered or held here already: a copy sent again
     }
-    if (!ended.contains(from) && m.seq() == clock.get(from) + 1 && depsMet(m)) {
+    if (m.seq() == clock.get(from) + 1 && depsMet(m)) {
       clock.put(from, m.seq());
       deliveries.deliver(m.function(), m.args());
       deliverReady();
@@ -308,8 +337,8 @@ final class CausalOrder {
   private boolean depsMet(Message m) {
     for (Map.Entry<Source, Long> e : m.deps().entrySet()) {
       Source s = e.getKey();
-      if (s.equals(self) || ended.contains(s)) {
-        continue; // its own: delivered as sent; an ended source: nothing more will come
+      if (s.equals(self)) {
+        continue; // its own: delivered as they are sent
       }
       Long mine = clock.get(s);
       if (mine == null || mine < e.getValue()) {
@@ -332,8 +361,7 @@ final class CausalOrder {
             release(s, queue);
             continue;
           }
-          boolean inTurn = head.message.seq() == next || ended.contains(s);
-          if (!inTurn || !depsMet(head.message)) {
+          if (head.message.seq() != next || !depsMet(head.message)) {
             break;
           }
           release(s, queue);
@@ -373,13 +401,12 @@ final class CausalOrder {
     Set<Source> blocking = new HashSet<>();
     for (Map.Entry<Source, TreeMap<Long, Held>> e : waiting.entrySet()) {
       Message head = e.getValue().firstEntry().getValue().message;
-      if (head.seq() != clock.get(e.getKey()) + 1 && !ended.contains(e.getKey())) {
+      if (head.seq() != clock.get(e.getKey()) + 1) {
         blocking.add(e.getKey());
       }
       for (Map.Entry<Source, Long> d : head.deps().entrySet()) {
         Long mine = clock.get(d.getKey());
-        if (!d.getKey().equals(self) && !ended.contains(d.getKey())
-            && (mine == null || mine < d.getValue())) {
+        if (!d.getKey().equals(self) && (mine == null || mine < d.getValue())) {
           blocking.add(d.getKey());
         }
       }
@@ -408,16 +435,42 @@ final class CausalOrder {
       if (e instanceof NoSuchFunctionException || host.liveness().gone(s.process(), e)) {
         end(s, "it is gone");
       }
-    }).withDeadline(ASK_DEADLINE).call(new Query(app));
+    }).withDeadline(ASK_DEADLINE).call(new Query(app, self.incarnation()));
   }
 
+  /**
+   * {@code s} will send this member nothing more (gone, or restarted): what it sent that is
+   * here is delivered in its order, skipping what never came, as far as the rest allows; then
+   * its count is raised past every message of it that a held one depends on, so those are
+   * waived — and, should a message of it come after all, one at or below that count is never
+   * delivered (it would come after what depends on it).
+   */
   private void end(Source s, String why) {
     confined();
-    if (ended.add(s)) {
-      host.memberGone(s.process(), what, why + ": what depends on its messages that never "
-          + "came is delivered without them");
-      deliverReady();
+    host.memberGone(s.process(), what, why + ": what depends on its messages that never came "
+        + "is delivered without them");
+    clock.putIfAbsent(s, 0L);
+    TreeMap<Long, Held> queue = waiting.get(s);
+    while (queue != null && !queue.isEmpty() && depsMet(queue.firstEntry().getValue().message)) {
+      Held head = queue.firstEntry().getValue();
+      release(s, queue);
+      if (head.message.seq() > clock.get(s)) {
+        clock.put(s, head.message.seq());
+        deliveries.deliver(head.message.function(), head.message.args());
+      }
+      queue = waiting.get(s);
     }
+    long waived = clock.get(s);
+    for (TreeMap<Long, Held> q : waiting.values()) {
+      for (Held h : q.values()) {
+        Long dep = h.message.deps().get(s);
+        if (dep != null && dep > waived) {
+          waived = dep;
+        }
+      }
+    }
+    clock.put(s, waived);
+    deliverReady();
   }
 
   /** Messages held back, waiting for those they depend on (for tests). */

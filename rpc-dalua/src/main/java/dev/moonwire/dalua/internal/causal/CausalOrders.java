@@ -64,7 +64,7 @@ public final class CausalOrders implements CausalPeer {
   }
 
   @Override
-  public void message(Message m) {
+  public Taken message(Message m) {
     ProcessId sender = Rpc.sender();
     if (!sender.equals(m.from().process())) {
       throw new IllegalArgumentException("causal order of '" + m.app() + "': a message "
@@ -86,11 +86,12 @@ public final class CausalOrders implements CausalPeer {
       orders.put(m.app(), o);
     }
     o.onMessage(m);
+    return new Taken(incarnation);
   }
 
   @Override
   public Since since(Query q) {
     CausalOrder o = orders.get(q.app());
-    return o == null ? new Since(incarnation, 1) : o.since(Rpc.sender());
+    return o == null ? new Since(incarnation, 1) : o.since(Rpc.sender(), q.incarnation());
   }
 }

@@ -47,8 +47,11 @@ public interface CausalPeer {
     }
   }
 
-  /** A member's question to a source: what is the first of your messages addressed to me? */
-  record Query(String app) {
+  /**
+   * A member's question to a source: what is the first of your messages addressed to me, in
+   * my {@code incarnation}?
+   */
+  record Query(String app, long incarnation) {
     public Query {
       Objects.requireNonNull(app, "app");
     }
@@ -60,8 +63,15 @@ public interface CausalPeer {
    */
   record Since(long incarnation, long since) {}
 
-  /** Takes a message: delivered at once, or held back until what it depends on is. */
-  void message(Message m);
+  /** The answer to a {@link Message}: taken by the member in {@code incarnation}. */
+  record Taken(long incarnation) {}
+
+  /**
+   * Takes a message: delivered at once, or held back until what it depends on is. The answer
+   * names the member's incarnation: a sender whose queue toward an address was begun for an
+   * earlier process there starts it again for the new one.
+   */
+  Taken message(Message m);
 
   /** Answers a {@link Query} from the calling member. */
   Since since(Query q);

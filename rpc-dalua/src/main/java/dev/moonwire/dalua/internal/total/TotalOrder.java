@@ -96,6 +96,27 @@ final class TotalOrder {
    * settle them now; the newest REMEMBERED.
    */
   private final Map<MessageId, Boolean> fenced = newestOnly();
+  /**
+   * Senders (in one incarnation) whose message this member settled without delivering it —
+   * dropped with the others, or never seen and fenced — by the number of that message: their
+   * messages from there on are never taken here, or this member would deliver a sender's
+   * messages with one missing. Such a sender was taken for gone; it must come back as a new
+   * process (DESIGN: membership is the directory's).
+   */
+  private final Map<Incarnation, Long> endedAt = new LinkedHashMap<>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Incarnation, Long> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+
+  private record Incarnation(ProcessId sender, long incarnation) {
+    static Incarnation of(MessageId id) {
+      return new Incarnation(id.sender(), id.incarnation());
+    }
+  }
 
   private record Outgoing(String function, Object[] args) {}
 
@@ -314,6 +335,10 @@ final class TotalOrder {
     if (fenced.containsKey(id) || agreements.containsKey(id) && !early.containsKey(id)) {
       return; // settled here already (delivered, or dropped with the others): a late copy
     }
+    Long ended = endedAt.get(Incarnation.of(id));
+    if (ended != null && id.seq() >= ended) {
+      return; // its sender was taken for gone here, and one of its messages was not delivered
+    }
     if (held.size() >= MAX_HELD) {
       throw new IllegalStateException(what + ": message " + id + " refused: " + MAX_HELD
           + " messages are held back here already (expected: senders that agree what they "
@@ -403,7 +428,11 @@ final class TotalOrder {
     // Asked by a member that holds it and finds its sender gone: from now on only the
     // members' answers settle it here, never a late agreement of its sender's.
     fenced.put(id, Boolean.TRUE);
-    return Settled.of(held.containsKey(id) ? Status.PENDING : Status.UNKNOWN);
+    if (held.containsKey(id)) {
+      return Settled.of(Status.PENDING); // settled here by this member's own questions
+    }
+    endedAt.merge(Incarnation.of(id), id.seq(), Math::min);
+    return Settled.of(Status.UNKNOWN);
   }
 
   /**
@@ -523,6 +552,7 @@ final class TotalOrder {
     held.remove(id);
     queue.remove(h.key);
     host.heldBytes().release(h.bytes);
+    endedAt.merge(Incarnation.of(id), id.seq(), Math::min);
     deliverReady();
   }
 
