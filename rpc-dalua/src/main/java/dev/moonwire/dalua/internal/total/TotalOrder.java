@@ -112,6 +112,20 @@ final class TotalOrder {
     }
   };
 
+  /**
+   * The last message number taken here from each sender incarnation: one that comes after a
+   * gap means its sender agreed the one before without this member (it took this member for
+   * gone), which therefore never delivers that sender's messages again.
+   */
+  private final Map<Incarnation, Long> lastTaken = new LinkedHashMap<>() {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Incarnation, Long> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
+
   private record Incarnation(ProcessId sender, long incarnation) {
     static Incarnation of(MessageId id) {
       return new Incarnation(id.sender(), id.incarnation());
@@ -335,9 +349,20 @@ final class TotalOrder {
     if (fenced.containsKey(id) || agreements.containsKey(id) && !early.containsKey(id)) {
       return; // settled here already (delivered, or dropped with the others): a late copy
     }
-    Long ended = endedAt.get(Incarnation.of(id));
+    Incarnation from = Incarnation.of(id);
+    Long last = lastTaken.get(from);
+    if (last != null && id.seq() > last + 1) { // the one before was agreed without this member
+      endedAt.merge(from, last + 1, Math::min);
+      host.memberGone(sender, what, "message " + id + " comes after one agreed without this "
+          + "member: this sender's messages are not delivered here any more");
+    }
+    lastTaken.merge(from, id.seq(), Math::max);
+    Long ended = endedAt.get(from);
     if (ended != null && id.seq() >= ended) {
-      return; // its sender was taken for gone here, and one of its messages was not delivered
+      // Its sender was taken for gone here, and one of its messages was not delivered: none
+      // after it is. It is answered all the same, so that the others' order goes on.
+      peers(List.of(sender)).propose(new Proposal(app, id, ++seen));
+      return;
     }
     if (held.size() >= MAX_HELD) {
       throw new IllegalStateException(what + ": message " + id + " refused: " + MAX_HELD
