@@ -184,8 +184,8 @@ public final class Dalua {
   /**
    * Total-order multicast to the members of {@code app} (ISIS agreed timestamps): every member
    * delivers the same messages in the same order, the sender's own included, and each sender's
-   * in the order it sent them. A member that dies does not block delivery for ever (its
-   * pending part is dropped after two seconds of silence). Each message is delivered once at
+   * in the order it sent them. A member that dies does not block delivery for ever: once the
+   * failure detector holds it gone, the live members settle what it owed. Each message is delivered once at
    * each member, as a call of its function in an event of that process.
    */
   public Multicast total(String app) {

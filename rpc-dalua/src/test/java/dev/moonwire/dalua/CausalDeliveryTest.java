@@ -94,6 +94,29 @@ class CausalDeliveryTest extends ProcessTestSupport {
   }
 
   @Test
+  void aMemberRestartedAtTheSameAddress_isDeliveredWhatIsSentAfter() {
+    String app = "receiver-restarted-" + System.nanoTime();
+    List<String> atA = new CopyOnWriteArrayList<>();
+    List<String> atB = new CopyOnWriteArrayList<>();
+    Dalua a = member(app, RpcConfig.defaults(), atA);
+    Dalua b = member(app, RpcConfig.defaults(), atB);
+    for (int i = 0; i < 3; i++) {
+      a.causal(app).send("post", "before" + i);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> atB.size() == 3);
+    int port = b.self().port();
+    b.process().close();
+
+    List<String> atAgain = new CopyOnWriteArrayList<>();
+    Dalua again = member(app, RpcConfig.defaults().withPort(port), atAgain);
+    a.causal(app).send("post", "after"); // to the new process, not to the one that took 1..3
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> atAgain.size() == 1);
+    assertEquals(List.of("after"), atAgain);
+    assertEquals(0, again.multicasts.heldBack(app));
+  }
+
+  @Test
   void aSenderRestartedAtTheSameAddress_isDeliveredFromAgain() {
     String app = "restarted-" + System.nanoTime();
     List<String> atA = new CopyOnWriteArrayList<>();

@@ -33,10 +33,10 @@ class MulticastConfinementTest extends ProcessTestSupport {
         () -> total.send(g, "f", new Object[0]));
     assertTrue(off.getMessage().contains("not on an event"), off.getMessage());
     assertThrows(IllegalStateException.class, () -> causal.send(g, "f", new Object[0]));
-    d.process().submit(() -> {
+    assertTrue(d.process().submit(() -> {
       total.send(g, "f", new Object[0]);
       return causal.send(g, "f", new Object[0]);
-    }).join();
+    }).join().isDone(), "no member's queue is full: room at once");
   }
 
   @Test

@@ -55,10 +55,10 @@ public final class HeldBytes {
       return 9;
     }
     if (o instanceof ProcessId p) {
-      return 16 + p.host().length();
+      return 16L + p.host().length();
     }
     if (o instanceof byte[] b) {
-      return 8 + b.length;
+      return 8L + b.length;
     }
     if (o.getClass().isArray()) {
       int n = Array.getLength(o);

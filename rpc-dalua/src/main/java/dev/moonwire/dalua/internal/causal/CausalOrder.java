@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -270,7 +271,8 @@ final class CausalOrder {
     }
     startsAt(from, m.since());
     TreeMap<Long, Held> queue = waiting.get(from);
-    if (m.seq() <= clock.get(from) || queue != null && queue.containsKey(m.seq())) {
+    if (m.seq() <= clock.get(from) || (queue != null && queue.containsKey(m.seq()))) {
+      deliverReady(); // a copy, but its start may have moved: what waited may go now
       return; // delivered or held here already: a copy sent again
     }
     if (m.seq() == clock.get(from) + 1 && depsMet(m)) {
@@ -373,7 +375,7 @@ final class CausalOrder {
     }
   }
 
-  private void release(Source s, TreeMap<Long, Held> queue) {
+  private void release(Source s, NavigableMap<Long, Held> queue) {
     Held h = queue.pollFirstEntry().getValue();
     heldCount--;
     host.heldBytes().release(h.bytes);
@@ -398,6 +400,7 @@ final class CausalOrder {
    */
   private void unblock() {
     unblocking = false;
+    deliverReady();
     Set<Source> blocking = new HashSet<>();
     for (Map.Entry<Source, TreeMap<Long, Held>> e : waiting.entrySet()) {
       Message head = e.getValue().firstEntry().getValue().message;

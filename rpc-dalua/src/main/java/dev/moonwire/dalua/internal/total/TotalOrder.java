@@ -132,6 +132,7 @@ final class TotalOrder {
     }
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // the arguments as the caller gave them
   private record Outgoing(String function, Object[] args) {}
 
   private record Agreed(long ts, String tie) {}
@@ -272,7 +273,8 @@ final class TotalOrder {
     Stamps.checked(p.ts(), seen, what + ": proposal of " + from + " for " + p.id());
     sending.awaiting.remove(from);
     String tie = from.toString();
-    if (p.ts() > sending.bestTs || p.ts() == sending.bestTs && tie.compareTo(sending.bestTie) > 0) {
+    if (p.ts() > sending.bestTs
+        || (p.ts() == sending.bestTs && tie.compareTo(sending.bestTie) > 0)) {
       sending.bestTs = p.ts();
       sending.bestTie = tie;
     }
@@ -346,7 +348,7 @@ final class TotalOrder {
       }
       return;
     }
-    if (fenced.containsKey(id) || agreements.containsKey(id) && !early.containsKey(id)) {
+    if (fenced.containsKey(id) || (agreements.containsKey(id) && !early.containsKey(id))) {
       return; // settled here already (delivered, or dropped with the others): a late copy
     }
     Incarnation from = Incarnation.of(id);
@@ -447,7 +449,7 @@ final class TotalOrder {
       if (id.incarnation() != incarnation) {
         return Settled.of(Status.UNKNOWN); // sent by this address's previous process: gone
       }
-      return sending != null && sending.id.equals(id) || id.seq() >= sequence
+      return (sending != null && sending.id.equals(id)) || id.seq() >= sequence
           ? Settled.of(Status.PENDING) : Settled.of(Status.UNKNOWN);
     }
     // Asked by a member that holds it and finds its sender gone: from now on only the
