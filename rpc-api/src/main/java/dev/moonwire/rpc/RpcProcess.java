@@ -114,6 +114,16 @@ public interface RpcProcess extends AutoCloseable {
   <T> T send(Collection<ProcessId> targets, Class<T> type);
 
   /**
+   * Like {@link #send(Collection, Class)}, with functions named {@code prefix + "." + method}:
+   * the sending side of {@link #export(String, Class, Object)}, so a protocol's functions can
+   * live under a name space of their own. Methods return at once on the calling thread;
+   * failures go to the uncaught-error handler.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface
+   */
+  <T> T send(Collection<ProcessId> targets, String prefix, Class<T> type);
+
+  /**
    * A synchronous remote function. Needs the synchronous layer ({@code rpc-sync}) on the class
    * path.
    *

@@ -1,6 +1,7 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -40,10 +41,6 @@ public final class Dalua {
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
   /** Which members are gone, for this process's mutexes and total orders. */
   final Liveness liveness = new Liveness();
-  /** The bytes of multicast messages held back here, all groups together. */
-  final HeldBytes heldBytes = new HeldBytes();
-  /** The members of the groups multicast messages come for. */
-  final GroupMembers groupMembers = new GroupMembers(this);
   /** Delays for DALua's retries (replaced in tests). */
   final Timers.Scheduler scheduler = Timers.SYSTEM;
 
@@ -61,8 +58,8 @@ public final class Dalua {
   private static final int MAX_EARLY_REQUESTS = 10_000;
   /** How many groups a peer's messages may make multicast state for, here. */
   static final int MAX_MULTICAST_APPS = 1_024;
-  private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, TotalMulticast> total = new ConcurrentHashMap<>();
+  /** Total and causal order: their state, protocols and the Multicasts handed out. */
+  final Multicasts multicasts;
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -72,39 +69,7 @@ public final class Dalua {
       return null;
     });
     process.export(ALIVE, a -> Boolean.TRUE);
-    process.export(TotalMulticast.MESSAGE, a -> {
-      ProcessId sender = authenticated(a.get(2, ProcessId.class), "a total-order message");
-      groupMembers.check("total order", a.stringAt(0), sender);
-      incoming(total, a.stringAt(0), TotalMulticast::new).onMessage(a.stringAt(1), sender,
-          a.stringAt(3), a.get(4, Object[].class));
-      return null;
-    });
-    process.export(TotalMulticast.PROPOSE, a -> {
-      ProcessId from = authenticated(a.get(3, ProcessId.class), "a total-order proposal");
-      incoming(total, a.stringAt(0), TotalMulticast::new).onProposal(a.stringAt(1), a.longAt(2),
-          from);
-      return null;
-    });
-    process.export(TotalMulticast.AGREE, a -> {
-      ProcessId from = Rpc.sender(); // the message's sender, checked against it
-      liveness.heard(from);
-      incoming(total, a.stringAt(0), TotalMulticast::new).onAgree(a.stringAt(1), a.longAt(2),
-          a.stringAt(3), from);
-      return null;
-    });
-    process.export(TotalMulticast.SETTLED, a -> {
-      TotalMulticast t = total.get(a.stringAt(0));
-      return t == null ? null : t.settled(a.stringAt(1));
-    });
-    process.export(CausalMulticast.FUNCTION, a -> {
-      @SuppressWarnings("unchecked")
-      java.util.Map<ProcessId, Long> stamp = a.get(2, java.util.Map.class);
-      ProcessId sender = authenticated(a.get(1, ProcessId.class), "a causal message");
-      groupMembers.check("causal order", a.stringAt(0), sender);
-      incoming(causal, a.stringAt(0), CausalMulticast::new).onMessage(sender, stamp,
-          a.stringAt(3), a.get(4, Object[].class));
-      return null;
-    });
+    this.multicasts = new Multicasts(this);
     process.export(Mutex.REQUEST, a -> {
       String name = a.stringAt(0);
       long ts = a.longAt(1);
@@ -213,48 +178,18 @@ public final class Dalua {
    * event of that process.
    */
   public Multicast causal(String app) {
-    return causalOf(Objects.requireNonNull(app, "app"));
-  }
-
-  /**
-   * The multicast of {@code app} for a message that came from a peer: made if need be, but
-   * for at most {@link #MAX_MULTICAST_APPS} groups, whatever names peers send.
-   */
-  private <M> M incoming(ConcurrentHashMap<String, M> made, String app,
-      java.util.function.BiFunction<Dalua, String, M> make) {
-    M m = made.get(app);
-    if (m != null) {
-      return m;
-    }
-    if (made.size() >= MAX_MULTICAST_APPS) {
-      throw new IllegalStateException("a multicast message for group '" + app + "' refused: "
-          + MAX_MULTICAST_APPS + " groups have multicast state here already");
-    }
-    return made.computeIfAbsent(app, a -> make.apply(this, a));
-  }
-
-  /** How many groups have multicast state here (for tests). */
-  int multicastStates() {
-    return causal.size() + total.size();
-  }
-
-  CausalMulticast causalOf(String app) {
-    return causal.computeIfAbsent(app, a -> new CausalMulticast(this, a));
+    return multicasts.causal(Objects.requireNonNull(app, "app"));
   }
 
   /**
    * Total-order multicast to the members of {@code app} (ISIS agreed timestamps): every member
    * delivers the same messages in the same order, the sender's own included, and each sender's
-   * in the order it sent them. A member that dies does not block delivery for ever (its
-   * pending part is dropped after two seconds of silence). Each message is delivered once at
+   * in the order it sent them. A member that dies does not block delivery for ever: once the
+   * failure detector holds it gone, the live members settle what it owed. Each message is delivered once at
    * each member, as a call of its function in an event of that process.
    */
   public Multicast total(String app) {
-    return totalOf(Objects.requireNonNull(app, "app"));
-  }
-
-  TotalMulticast totalOf(String app) {
-    return total.computeIfAbsent(app, a -> new TotalMulticast(this, a));
+    return multicasts.total(Objects.requireNonNull(app, "app"));
   }
 
   /**

@@ -14,8 +14,19 @@ package dev.moonwire.dalua;
  */
 public interface Multicast {
   /**
-   * Sends {@code function(args...)} to the group's current members. Returns at once; a member
-   * that cannot be reached is reported to this process's uncaught-error handler.
+   * Sends {@code function(args...)} to the group's current members, from any thread; the
+   * protocol runs on this process's events.
+   *
+   * <p>Total order: returns once the message is queued here (one message of this sender is in
+   * the protocol at a time). Causal order: the message is stamped and delivered here, then
+   * queued for each other member; a member that refuses one (its budget full, a frame lost) is
+   * sent it again, in order. While a member's queue holds 256 messages (or 4 MiB) it has not
+   * taken, {@code send} waits for room — inside an event it suspends, elsewhere it blocks. A
+   * member the failure detector holds gone, or that left the group, loses its queue.
+   *
+   * @throws dev.moonwire.rpc.RpcException if the group's members cannot be read (causal
+   *     order; total order retries and reports the failure to the uncaught-error handler)
+   * @throws dev.moonwire.rpc.ProcessClosedException if this process closes first
    */
   void send(String function, Object... args);
 }

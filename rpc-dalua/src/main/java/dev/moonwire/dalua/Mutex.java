@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.rpc.ProcessId;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -83,7 +83,7 @@ class CausalMulticastTest extends ProcessTestSupport {
     }
     assertEquals(new HashSet<>(delivered.get("m0")), new HashSet<>(delivered.get("m1")));
     assertEquals(new HashSet<>(delivered.get("m0")), new HashSet<>(delivered.get("m2")));
-    assertTrue(all.stream().allMatch(d -> d.causalOf(app).heldBack() == 0));
+    assertTrue(all.stream().allMatch(d -> d.multicasts.heldBack(app) == 0));
   }
 
   @org.junit.jupiter.api.Test

@@ -4,6 +4,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.dalua.internal.HeldBytes;
+import dev.moonwire.dalua.internal.causal.CausalOrders;
+import dev.moonwire.dalua.internal.causal.CausalPeer;
+import dev.moonwire.dalua.internal.causal.CausalPeer.Since;
+import dev.moonwire.dalua.internal.causal.CausalPeer.Source;
+import dev.moonwire.dalua.internal.total.TotalOrders;
+import dev.moonwire.dalua.internal.total.TotalPeer;
+import dev.moonwire.dalua.internal.total.TotalPeer.Agreement;
+import dev.moonwire.dalua.internal.total.TotalPeer.MessageId;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
@@ -156,9 +165,11 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().create(app);
     a.apps().join(app);
     b.apps().join(app);
-    RpcProcess rogue = open();
+    RpcProcess rogue = member(app);
+    rogue.export("post", args -> null); // it takes what the others multicast
 
-    rogue.send(a.self(), TotalMulticast.AGREE, app, "forged#1", Mutex.MAX_TIMESTAMP, "z");
+    total(rogue, a).agree(new Agreement(app, new MessageId(rogue.id(), 1, 1),
+        Mutex.MAX_TIMESTAMP, "z"));
 
     rogue.sync(a.self(), Dalua.ALIVE).call(); // after the send on the same connection
     a.total(app).send("post", "from a");
@@ -166,7 +177,9 @@ class HostilePeerTest extends ProcessTestSupport {
     await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() == 2 && atB.size() == 2);
     assertEquals(atA, atB);
     await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
-    assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException));
+    List<Throwable> refused = takeUncaught();
+    assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
+        && t.getMessage().contains("timestamp")), refused.toString());
   }
 
   @Test
@@ -175,18 +188,37 @@ class HostilePeerTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     a.apps().create(g);
     a.apps().join(g);
-    RpcProcess rogue = member(g); // sends messages and never agrees them
-    rogue.export(TotalMulticast.PROPOSE, args -> null);
-    rogue.export(Dalua.ALIVE, args -> true); // and looks alive,
-    rogue.export(TotalMulticast.SETTLED, args -> null); // settling nothing when asked
+    RpcProcess rogue = member(g); // sends messages and never agrees them, and looks alive,
+    rogue.export(TotalPeer.PREFIX, TotalPeer.class, new TotalMulticastTest.SilentPeer());
+    // settling nothing when asked
 
-    for (int i = 0; i < TotalMulticast.MAX_HELD + 5; i++) {
-      rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#" + i, rogue.id(), "f",
-          new Object[0]);
+    TotalPeer toA = total(rogue, a);
+    for (int i = 0; i < TotalOrders.MAX_HELD + 5; i++) {
+      toA.message(new TotalPeer.Message(g, new MessageId(rogue.id(), 1, i), "f", new Object[0]));
     }
 
     refusedAtLeast(5, "messages are held back here already");
-    assertEquals(TotalMulticast.MAX_HELD, a.totalOf(g).heldBack());
+    assertEquals(TotalOrders.MAX_HELD, a.multicasts.heldBack(g));
+  }
+
+  /** A fake source's answer when asked where its messages start: at 1, still running. */
+  private static CausalPeer startsAtOne(long incarnation) {
+    return new CausalPeer() {
+      @Override
+      public Taken message(CausalPeer.Message m) {
+        return new Taken(incarnation);
+      }
+
+      @Override
+      public Since since(Query q) {
+        return new Since(incarnation, 1);
+      }
+    };
+  }
+
+  private static CausalPeer.Message causal(String app, Source from, long seq,
+      Map<Source, Long> deps, String function, Object... args) {
+    return new CausalPeer.Message(app, from, seq, 1, deps, function, args);
   }
 
   @Test
@@ -196,14 +228,16 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().create(g);
     a.apps().join(g);
     RpcProcess rogue = member(g);
+    rogue.export(CausalPeer.PREFIX, CausalPeer.class, startsAtOne(5));
+    Source source = new Source(rogue.id(), 5);
 
-    for (int i = 0; i < CausalMulticast.MAX_HELD + 5; i++) { // number 2 and on: 1 never comes
-      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
-          Map.of(rogue.id(), 2L + i), "f", new Object[0]);
+    CausalPeer toA = causal(rogue, a);
+    for (int i = 0; i < CausalOrders.MAX_HELD + 5; i++) { // number 2 and on: 1 never comes
+      toA.message(causal(g, source, 2L + i, Map.of(), "f"));
     }
 
     refusedAtLeast(5, "messages wait here already");
-    assertEquals(CausalMulticast.MAX_HELD, a.causalOf(g).heldBack());
+    assertEquals(CausalOrders.MAX_HELD, a.multicasts.heldBack(g));
   }
 
   @Test
@@ -213,15 +247,17 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().create(g);
     a.apps().join(g);
     RpcProcess rogue = member(g);
+    rogue.export(CausalPeer.PREFIX, CausalPeer.class, startsAtOne(5));
+    Source source = new Source(rogue.id(), 5);
     byte[] mib = new byte[1 << 20];
 
+    CausalPeer toA = causal(rogue, a);
     for (int i = 0; i < 6; i++) { // 1 MiB each, number 2 and on: 1 never comes
-      rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(),
-          Map.of(rogue.id(), 2L + i), "f", new Object[] {mib});
+      toA.message(causal(g, source, 2L + i, Map.of(), "f", (Object) mib));
     }
 
     refusedAtLeast(2, "bytes of messages wait here already");
-    assertEquals(HeldBytes.MAX / (1 << 20) - 1, a.causalOf(g).heldBack()); // 3 of 4 MiB
+    assertEquals(HeldBytes.MAX / (1 << 20) - 1, a.multicasts.heldBack(g)); // 3 of 4 MiB
   }
 
   @Test
@@ -235,20 +271,20 @@ class HostilePeerTest extends ProcessTestSupport {
     a.apps().join(g);
     RpcProcess rogue = open(); // not a member
 
-    rogue.send(a.self(), CausalMulticast.FUNCTION, g, rogue.id(), Map.of(rogue.id(), 1L), "f",
-        new Object[0]);
-    rogue.send(a.self(), TotalMulticast.MESSAGE, g, "forged#1", rogue.id(), "f", new Object[0]);
-    rogue.send(a.self(), TotalMulticast.AGREE, g, "forged#1", 1L, rogue.id().toString());
+    causal(rogue, a).message(causal(g, new Source(rogue.id(), 1), 1, Map.of(), "f"));
+    MessageId id = new MessageId(rogue.id(), 1, 1);
+    total(rogue, a).message(new TotalPeer.Message(g, id, "f", new Object[0]));
+    total(rogue, a).agree(new Agreement(g, id, 1L, rogue.id().toString()));
 
-    refusedAtLeast(2, "not a member");
+    refusedAtLeast(3, "not a member");
     rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
     a.process().submit(() -> null).join(); // and after any delivery they queued
     assertEquals(0, delivered.get());
-    assertEquals(0, a.totalOf(g).heldBack());
+    assertEquals(0, a.multicasts.heldBack(g));
   }
 
   @Test
-  void causalStampWithoutItsSendersEntry_isRefused_andCausalOrderGoesOn() {
+  void causalStampWithANullOrANegativeCount_isRefused_andCausalOrderGoesOn() {
     String app = "stamp-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), Directory.local());
     Dalua b = Dalua.attach(open(), Directory.local());
@@ -261,14 +297,15 @@ class HostilePeerTest extends ProcessTestSupport {
     b.apps().join(app);
     RpcProcess rogue = member(app);
     rogue.export("post", args -> null); // it takes what the others multicast
-    java.util.HashMap<ProcessId, Long> withNull = new java.util.HashMap<>();
-    withNull.put(rogue.id(), 1L);
-    withNull.put(b.self(), null);
+    Source source = new Source(rogue.id(), 5);
+    java.util.HashMap<Source, Long> withNull = new java.util.HashMap<>();
+    withNull.put(new Source(b.self(), 9), null);
 
-    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), Map.of(), "post",
-        new Object[] {"no entry"});
-    rogue.send(a.self(), CausalMulticast.FUNCTION, app, rogue.id(), withNull, "post",
-        new Object[] {"a null"});
+    CausalPeer toA = causal(rogue, a);
+    toA.message(causal(app, source, 1, Map.of(new Source(b.self(), 9), -1L), "post", "negative"));
+    toA.message(causal(app, source, 1, withNull, "post", "a null"));
+    toA.message(new CausalPeer.Message(app, source, 1, 2, Map.of(), "post",
+        new Object[] {"since past it"}));
     rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
     a.causal(app).send("post", "from a");
     b.causal(app).send("post", "from b");
@@ -276,7 +313,7 @@ class HostilePeerTest extends ProcessTestSupport {
     await().atMost(Duration.ofSeconds(10)).until(() -> atA.size() >= 2 && atB.size() >= 2);
     assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atA));
     assertEquals(java.util.Set.of("from a", "from b"), java.util.Set.copyOf(atB));
-    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> uncaught.size() >= 3);
     assertTrue(takeUncaught().stream().allMatch(t -> t instanceof IllegalArgumentException
         && t.getMessage().contains("stamp")));
   }
@@ -286,14 +323,35 @@ class HostilePeerTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess rogue = open();
 
-    for (int i = 0; i < Dalua.MAX_MULTICAST_APPS + 5; i++) {
-      rogue.send(a.self(), CausalMulticast.FUNCTION, "group-" + i, rogue.id(),
-          Map.of(rogue.id(), 2L), "f", new Object[0]);
+    CausalPeer toA = causal(rogue, a);
+    for (int i = 0; i < CausalOrders.MAX_APPS + 5; i++) {
+      toA.message(causal("group-" + i, new Source(rogue.id(), 1), 2, Map.of(), "f"));
     }
 
     await().atMost(Duration.ofSeconds(30))
-        .until(() -> uncaught.size() >= Dalua.MAX_MULTICAST_APPS + 5);
+        .until(() -> uncaught.size() >= CausalOrders.MAX_APPS + 5);
     refusedAtLeast(5, "not a member");
-    assertEquals(0, a.multicastStates(), "no group exists: no state made for one");
+    assertEquals(0, a.multicasts.groups(), "no group exists: no state made for one");
+  }
+
+  private static TotalPeer total(RpcProcess from, Dalua to) {
+    return from.send(List.of(to.self()), TotalPeer.PREFIX, TotalPeer.class);
+  }
+
+  /** Sends causal messages as one-way sends (a member calls, to learn what was taken). */
+  private static CausalPeer causal(RpcProcess from, Dalua to) {
+    from.send(List.of(), CausalPeer.PREFIX, CausalPeer.class); // registers its records
+    return new CausalPeer() {
+      @Override
+      public Taken message(CausalPeer.Message m) {
+        from.send(to.self(), CausalPeer.PREFIX + ".message", m);
+        return null;
+      }
+
+      @Override
+      public Since since(Query q) {
+        throw new UnsupportedOperationException();
+      }
+    };
   }
 }

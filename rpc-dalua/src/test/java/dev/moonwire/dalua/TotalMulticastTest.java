@@ -4,6 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.dalua.internal.total.TotalPeer;
+import dev.moonwire.dalua.internal.total.TotalPeer.Agreement;
+import dev.moonwire.dalua.internal.total.TotalPeer.Message;
+import dev.moonwire.dalua.internal.total.TotalPeer.MessageId;
+import dev.moonwire.dalua.internal.total.TotalPeer.Proposal;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +23,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Total-order multicast under random delays and reordering, from fixed seeds. */
 class TotalMulticastTest extends ProcessTestSupport {
+  /** A peer that speaks total order's protocol by hand: it takes everything and does nothing. */
+  static class SilentPeer implements TotalPeer {
+    @Override
+    public void message(Message m) {}
+
+    @Override
+    public void propose(Proposal p) {}
+
+    @Override
+    public void agree(Agreement a) {}
+
+    @Override
+    public Settled settled(Query q) {
+      return new Settled(Status.PENDING, -1, "");
+    }
+  }
+
   @AfterEach
   void noFaults() {
     System.clearProperty("moonwire.faults");
@@ -71,7 +93,7 @@ class TotalMulticastTest extends ProcessTestSupport {
         assertEquals(sender + ":" + k, own.get(k), "sender " + sender + " out of its order");
       }
     }
-    assertTrue(all.stream().allMatch(d -> d.totalOf(app).heldBack() == 0));
+    assertTrue(all.stream().allMatch(d -> d.multicasts.heldBack(app) == 0));
   }
 
   @Test
@@ -84,14 +106,21 @@ class TotalMulticastTest extends ProcessTestSupport {
     dev.moonwire.rpc.RpcProcess sender = open();
     Dalua senderDalua = Dalua.attach(sender, Directory.local());
     senderDalua.apps().join(app);
-    List<Object[]> proposals = new CopyOnWriteArrayList<>();
-    sender.export(TotalMulticast.PROPOSE, a -> proposals.add(a.toArray())); // in place of DALua's
+    List<Proposal> proposals = new CopyOnWriteArrayList<>();
+    sender.export(TotalPeer.PREFIX, TotalPeer.class, new SilentPeer() { // in place of DALua's
+      @Override
+      public void propose(Proposal p) {
+        proposals.add(p);
+      }
+    });
     List<dev.moonwire.rpc.ProcessId> members = all.stream().map(Dalua::self).toList();
-    sender.send(members, TotalMulticast.MESSAGE, app, "dying#0", sender.id(), "apply",
-        new Object[] {"half-agreed"});
+    MessageId id = new MessageId(sender.id(), 7, 0);
+    sender.send(members, TotalPeer.PREFIX, TotalPeer.class)
+        .message(new Message(app, id, "apply", new Object[] {"half-agreed"}));
     await().atMost(Duration.ofSeconds(10)).until(() -> proposals.size() == 3);
-    long agreed = proposals.stream().mapToLong(p -> (Long) p[2]).max().orElseThrow();
-    sender.send(members.get(0), TotalMulticast.AGREE, app, "dying#0", agreed, "tie");
+    long agreed = proposals.stream().mapToLong(Proposal::ts).max().orElseThrow();
+    sender.send(List.of(members.get(0)), TotalPeer.PREFIX, TotalPeer.class)
+        .agree(new Agreement(app, id, agreed, "tie"));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> logs.get(0).size() == 1);
     sender.close();

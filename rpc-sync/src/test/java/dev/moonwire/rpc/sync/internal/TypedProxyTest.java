@@ -187,6 +187,31 @@ class TypedProxyTest extends ProcessTestSupport {
   }
 
   @Test
+  void sendWithAPrefix_reachesTheFunctionsExportedUnderIt_andNoOthers() {
+    RpcProcess server = open();
+    RpcProcess client = open();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    server.export("bank", Bank.class, new BankImpl() {
+      @Override
+      public void release(String word) {
+        seen.add("prefixed:" + word);
+      }
+    });
+    server.export(Bank.class, new BankImpl() {
+      @Override
+      public void release(String word) {
+        seen.add("plain:" + word);
+      }
+    });
+
+    client.send(List.of(server.id()), "bank", Bank.class).release("hi");
+    client.sync(server.id(), Bank.class).open("after the send, on the same connection");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+    assertEquals(List.of("prefixed:hi"), seen);
+  }
+
+  @Test
   void argumentsThatDoNotFitTheParameters_areRefusedBeforeAnythingIsSent() throws Throwable {
     RpcProcess server = open();
     RpcProcess client = open();

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.ProcessClosedException;
@@ -16,49 +16,45 @@ import java.util.ArrayDeque;
  * nor overtaken. Any other failure (the function missing, or throwing) goes to the process's
  * uncaught-error handler, as a one-way send's would.
  *
- * <p>State confined to the process's events: every method below runs as one of them.
+ * <p>State confined to the process's events: every method below runs as one of them, and
+ * {@link #deliver} checks it.
  */
-final class Deliveries {
+public final class Deliveries {
   /** Longest pause between two attempts at a refused delivery. */
-  static final Duration MAX_PAUSE = Duration.ofSeconds(1);
+  public static final Duration MAX_PAUSE = Duration.ofSeconds(1);
   private static final Duration FIRST_PAUSE = Duration.ofMillis(10);
   /** A delivered function may run as long as it likes: it is not cancelled for time. */
   private static final Duration NO_DEADLINE = Duration.ofDays(365);
 
-  private final Dalua dalua;
+  private final MulticastHost host;
   private final String what;
-  private final ArrayDeque<Object[]> queue = new ArrayDeque<>(); // {function, args}
+  private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
   private boolean handing;
   private int refused; // in a row, for the pause
 
-  Deliveries(Dalua dalua, String what) {
-    this.dalua = dalua;
+  public Deliveries(MulticastHost host, String what) {
+    this.host = host;
     this.what = what;
   }
 
-  /**
-   * Queues {@code function(args)} for delivery here, after those queued before: from any
-   * thread, in the order of the calls made from it (each call queues an event).
-   */
-  void deliver(String function, Object[] args) {
-    try {
-      dalua.process().execute(() -> {
-        queue.add(new Object[] {function, args});
-        next();
-      });
-    } catch (ProcessClosedException closed) {
-      // closed: nothing is delivered here any more
-    }
+  /** Queues {@code function(args)} for delivery here, after those queued before. */
+  public void deliver(String function, Object[] args) {
+    EventConfinement.check(host.process(), what + "'s deliveries");
+    queue.add(new Delivery(function, args));
+    next();
   }
 
+  @SuppressWarnings("ArrayRecordComponent") // the arguments as the function gets them
+  private record Delivery(String function, Object[] args) {}
+
   private void next() {
-    if (handing || queue.isEmpty() || dalua.process().isClosed()) {
+    if (handing || queue.isEmpty() || host.process().isClosed()) {
       return;
     }
     handing = true;
-    Object[] m = queue.peek();
-    dalua.process().async(dalua.self(), (String) m[0], v -> handedOver(), e -> failed(e))
-        .withDeadline(NO_DEADLINE).call((Object[]) m[1]);
+    Delivery m = queue.peek();
+    host.process().async(host.process().id(), m.function(), v -> handedOver(), this::failed)
+        .withDeadline(NO_DEADLINE).call(m.args());
   }
 
   private void handedOver() {
@@ -70,16 +66,16 @@ final class Deliveries {
 
   private void failed(RpcException e) throws RpcException {
     handing = false;
-    if (e instanceof OverloadedException && !dalua.process().isClosed()) {
+    if (e instanceof OverloadedException && !host.process().isClosed()) {
       long pause = Math.min(MAX_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(refused, 10));
       refused++;
-      dalua.scheduler.schedule(() -> {
+      host.schedule(() -> {
         try {
-          dalua.process().execute(this::next);
+          host.process().execute(this::next);
         } catch (ProcessClosedException closed) {
           // closed meanwhile
         }
-      }, Duration.ofMillis(pause));
+      }, Duration.ofMillis(pause)); // what cancels it is not kept: closing ends the attempts
       return;
     }
     refused = 0;

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 import dev.moonwire.rpc.ProcessId;
 import java.lang.reflect.Array;
@@ -14,16 +14,16 @@ import java.util.Map;
  * <p>Touched only in the process's events (messages arrive, are agreed and delivered in them),
  * one at a time: no lock.
  */
-final class HeldBytes {
+public final class HeldBytes {
   /** The most bytes of messages held back at once, every group together. */
-  static final long MAX = 4L << 20;
+  public static final long MAX = 4L << 20;
   /** What an argument of a type not measured here is taken to cost. */
   private static final int OTHER = 64;
 
   private long used;
 
   /** Takes {@code bytes} if they fit; false (nothing taken) if not. */
-  boolean tryTake(long bytes) {
+  public boolean tryTake(long bytes) {
     if (used + bytes > MAX) {
       return false;
     }
@@ -31,16 +31,16 @@ final class HeldBytes {
     return true;
   }
 
-  void release(long bytes) {
+  public void release(long bytes) {
     used -= bytes;
   }
 
-  long used() {
+  public long used() {
     return used;
   }
 
   /** About how many bytes {@code function(args)} takes, as its frame would: at least 64. */
-  static long estimate(String function, Object[] args) {
+  public static long estimate(String function, Object[] args) {
     return OTHER + function.length() + of(args, 0);
   }
 
@@ -55,10 +55,10 @@ final class HeldBytes {
       return 9;
     }
     if (o instanceof ProcessId p) {
-      return 16 + p.host().length();
+      return 16L + p.host().length();
     }
     if (o instanceof byte[] b) {
-      return 8 + b.length;
+      return 8L + b.length;
     }
     if (o.getClass().isArray()) {
       int n = Array.getLength(o);

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 /**
  * Checks a Lamport timestamp that came from a peer. Every number from a peer is hostile: one
@@ -6,14 +6,14 @@ package dev.moonwire.dalua;
  * range and stall the algorithm for good. A member's clock stays near the others' — each
  * moves by one per message it sees — so a stamp far ahead of this member's clock is refused.
  */
-final class Stamps {
+public final class Stamps {
   /** The largest timestamp a peer may send: far from wrapping, whatever peers send. */
-  static final long MAX = Long.MAX_VALUE / 4;
+  public static final long MAX = Long.MAX_VALUE / 4;
   /**
    * How far ahead of this member's clock a stamp may be: more than any group's members drift
    * apart (one tick per message seen), and it takes 2^29 such stamps to reach {@link #MAX}.
    */
-  static final long MAX_AHEAD = 1L << 32;
+  public static final long MAX_AHEAD = 1L << 32;
 
   private Stamps() {}
 
@@ -23,7 +23,7 @@ final class Stamps {
    * @throws IllegalArgumentException naming {@code what} if it is negative, past {@link #MAX},
    *     or more than {@link #MAX_AHEAD} ahead of {@code local}
    */
-  static long checked(long ts, long local, String what) {
+  public static long checked(long ts, long local, String what) {
     if (ts < 0 || ts > MAX || ts - local > MAX_AHEAD) {
       throw new IllegalArgumentException(what + " with timestamp " + ts + " ignored (expected 0.."
           + Math.min(MAX, local + MAX_AHEAD) + ": at most " + MAX_AHEAD + " ahead of the clock "
