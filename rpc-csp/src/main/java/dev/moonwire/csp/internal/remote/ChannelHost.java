@@ -272,7 +272,9 @@ public final class ChannelHost {
       if (channel.isClosed()) {
         return new Object[] {CLOSED, 0};
       }
-      int n = Math.max(1, available / 2);
+      // Half of what is free, and no more than an equal share among the writers known: one
+      // writer, or one that asks in a loop, cannot take all the credit there is.
+      int n = Math.max(1, Math.min(available / 2, channel.depth() / Math.max(1, writers.size())));
       available -= n;
       w.outstanding += n;
       if (!sweeping) {

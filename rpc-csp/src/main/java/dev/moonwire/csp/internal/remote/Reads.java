@@ -1,36 +1,38 @@
 package dev.moonwire.csp.internal.remote;
 
 import dev.moonwire.rpc.RpcProcess;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A process's remote reads, by operation id: what it answers when an owner asks whether a
- * value it lent arrived ({@link Protocol#READS_STATUS}). A received id is remembered for
- * {@link #REMEMBER_NANOS} — long past the owner's first question — then forgotten, so the
- * table holds only recent reads.
+ * value it lent arrived ({@link Protocol#READS_STATUS}). Ids are issued in increasing order, so
+ * it remembers only the exceptions: reads still waiting, and reads that ended without their
+ * value (withdrawn, failed, given back) — rare, and forgotten after {@link #REMEMBER_NANOS}.
+ * Every other id it issued was received. Its memory grows with reads in flight and with
+ * failures, not with throughput.
  */
 final class Reads {
-  static final long REMEMBER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  static final long REMEMBER_NANOS = TimeUnit.MINUTES.toNanos(5);
   private static final Map<RpcProcess, Reads> BY_PROCESS = new WeakHashMap<>();
 
   /**
-   * Operation ids start at a random point: the owner keys them by host and port, and a process
-   * restarted at the same address must not reuse its previous run's ids (its loans and its
-   * answers about them would be taken for the new run's).
+   * Ids start at a random point: the owner keys them by host and port, and a process restarted
+   * at the same address must not reuse its previous run's ids (its loans and its answers about
+   * them would be taken for the new run's).
    */
-  private final AtomicLong ids = new AtomicLong(
-      java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 2);
-  /**
-   * Operation id → {@link #PENDING}, or the nano time at which it was received; in the order
-   * they were begun or received, so what is old enough to forget is at the head. Guarded by
-   * this: reads run on any thread.
-   */
-  private final LinkedHashMap<Long, Long> ops = new LinkedHashMap<>();
-  private static final long PENDING = Long.MIN_VALUE;
+  private final long first = ThreadLocalRandom.current().nextLong(1L << 61);
+  // guarded by this: reads run on any thread
+  private long last = first;
+  private final Set<Long> pending = new HashSet<>();
+  /** Ids that ended without their value, by the nano time they did: oldest first. */
+  private final LinkedHashMap<Long, Long> notReceived = new LinkedHashMap<>();
 
   /** The reads of {@code process}; the first call exports its status function. */
   static Reads of(RpcProcess process) {
@@ -46,41 +48,43 @@ final class Reads {
     }
   }
 
-  long next() {
-    return ids.incrementAndGet();
+  synchronized long next() {
+    return ++last;
   }
 
   synchronized void begin(long op) {
-    ops.put(op, PENDING);
+    pending.add(op);
   }
 
   synchronized void received(long op) {
+    pending.remove(op);
+  }
+
+  /** {@code op} ended and the owner lent nothing for it (empty, closed, withdrawn). */
+  synchronized void nothingLent(long op) {
+    pending.remove(op); // nobody asks about it: nothing to remember
+  }
+
+  /** {@code op} ended without its value: an owner asking about it must give the value back. */
+  synchronized void forget(long op) {
+    pending.remove(op);
     long now = System.nanoTime();
-    ops.remove(op);
-    ops.put(op, now); // to the tail: the newest received
-    // Forget what is old enough that no owner still asks. Only reads still waiting (as many as
-    // threads and events reading now) are passed over before the first recent one.
-    for (Iterator<Map.Entry<Long, Long>> it = ops.entrySet().iterator(); it.hasNext(); ) {
-      long at = it.next().getValue();
-      if (at == PENDING) {
-        continue;
-      }
-      if (now - at <= REMEMBER_NANOS) {
+    notReceived.put(op, now);
+    for (Iterator<Long> it = notReceived.values().iterator(); it.hasNext(); ) {
+      if (now - it.next() <= REMEMBER_NANOS) {
         break;
       }
       it.remove();
     }
   }
 
-  synchronized void forget(long op) {
-    ops.remove(op);
-  }
-
   synchronized int status(long op) {
-    Long at = ops.get(op);
-    if (at == null) {
+    if (pending.contains(op)) {
+      return Protocol.PENDING;
+    }
+    if (op <= first || op > last || notReceived.containsKey(op)) {
       return Protocol.UNKNOWN;
     }
-    return at == PENDING ? Protocol.PENDING : Protocol.RECEIVED;
+    return Protocol.RECEIVED;
   }
 }

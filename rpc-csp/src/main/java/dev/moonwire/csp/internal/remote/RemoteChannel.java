@@ -224,7 +224,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   public boolean offer(T value) {
     Objects.requireNonNull(value, "value");
     checkType(value);
-    int status = process.await(this.<Integer>call("offer", value));
+    int status = throughCancel(this.<Integer>call("offer", value));
     if (status == CLOSED) {
       throw closed("offer");
     }
@@ -237,13 +237,13 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
     reads.begin(op);
     Object[] r;
     try {
-      r = process.await(this.<Object[]>call("poll", op));
+      r = throughCancel(this.<Object[]>call("poll", op));
     } catch (RuntimeException e) {
       reads.forget(op);
       throw e;
     }
     if ((Integer) r[0] == Protocol.EMPTY) {
-      reads.forget(op);
+      reads.nothingLent(op);
       return Optional.empty();
     }
     return Optional.of(received(op, r, "poll", false));
@@ -263,7 +263,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       }
       process.await(answered);
     }
-    process.await(call("close"));
+    throughCancel(call("close"));
     closedHere = true;
     synchronized (this) {
       throwRefusals();
@@ -309,7 +309,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
         slot.fail(new ProtocolException(owner + " sent a " + r[1].getClass().getName()
             + " from channel " + name + " (expected: a " + type.getName() + ")"));
       } else {
-        reads.forget(op);
+        reads.nothingLent(op);
         if (status == CLOSED) {
           slot.deliverClosed();
         }
@@ -330,18 +330,20 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   private T received(long op, Object[] r, String operation, boolean cancelled) {
     int status = (Integer) r[0];
     if (status == CLOSED) {
-      reads.forget(op);
+      reads.nothingLent(op);
       throw closed(operation);
+    }
+    Object value = r[1];
+    if (!type.isInstance(value)) {
+      reads.forget(op);
+      tell("release", op); // not ours to keep: back to the owner's channel
+      throw new ProtocolException(owner + " sent a " + (value == null ? "null" : value.getClass()
+          .getName()) + " from channel " + name + " (expected: a " + type.getName() + ")");
     }
     reads.received(op);
     tell("taken", op);
     if (cancelled) {
       Thread.currentThread().interrupt();
-    }
-    Object value = r[1];
-    if (!type.isInstance(value)) {
-      throw new ProtocolException(owner + " sent a " + (value == null ? "null" : value.getClass()
-          .getName()) + " from channel " + name + " (expected: a " + type.getName() + ")");
     }
     return type.cast(value);
   }
@@ -382,6 +384,29 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       throw cancelled;
     }
     return outcome;
+  }
+
+  /**
+   * The outcome of an operation that never waits at the owner ({@code offer}, {@code poll},
+   * {@code close}): a cancellation while it travels cannot withdraw it, so it waits for the
+   * outcome, and a cancellation meanwhile is kept for the next suspension point.
+   */
+  private <R> R throughCancel(CompletableFuture<R> f) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return process.await(f);
+        } catch (CancelledException e) {
+          interrupted = true;
+          Thread.interrupted();
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private <R> CompletableFuture<R> call(String operation, Object... args) {
