@@ -114,6 +114,15 @@ public interface RpcProcess extends AutoCloseable {
   <T> T send(Collection<ProcessId> targets, Class<T> type);
 
   /**
+   * Like {@link #send(Collection, Class)}, to the functions named {@code prefix + "." +
+   * method}: the sending side of {@link #export(String, Class, Object)}, so that a protocol's
+   * functions need no names of their own in the process's flat namespace.
+   *
+   * @throws IllegalArgumentException if {@code type} is not an interface
+   */
+  <T> T send(Collection<ProcessId> targets, String prefix, Class<T> type);
+
+  /**
    * A synchronous remote function. Needs the synchronous layer ({@code rpc-sync}) on the class
    * path.
    *

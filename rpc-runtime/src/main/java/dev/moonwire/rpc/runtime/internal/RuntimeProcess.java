@@ -344,7 +344,16 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public <T> T send(Collection<ProcessId> targets, Class<T> type) {
     Objects.requireNonNull(type, "type");
-    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), type);
+    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), "", type);
+    registry.addSignatures(type);
+    return proxy;
+  }
+
+  @Override
+  public <T> T send(Collection<ProcessId> targets, String prefix, Class<T> type) {
+    Objects.requireNonNull(type, "type");
+    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)),
+        Objects.requireNonNull(prefix, "prefix") + ".", type);
     registry.addSignatures(type);
     return proxy;
   }

@@ -11,25 +11,30 @@ import java.util.List;
 
 /**
  * {@code send(targets, Interface.class)}: each {@code void} method is a one-way send of the
- * function of the same name to every target. Default methods and {@code Object}'s run locally.
+ * function of the same name (after the prefix, if any) to every target. Default methods and {@code Object}'s run locally.
  */
 final class SendProxy implements InvocationHandler {
   private final RuntimeProcess process;
   private final List<ProcessId> targets;
+  private final String prefix;
   private final Class<?> type;
 
-  private SendProxy(RuntimeProcess process, List<ProcessId> targets, Class<?> type) {
+  private SendProxy(RuntimeProcess process, List<ProcessId> targets, String prefix,
+      Class<?> type) {
     this.process = process;
     this.targets = targets;
+    this.prefix = prefix;
     this.type = type;
   }
 
-  static <T> T create(RuntimeProcess process, List<ProcessId> targets, Class<T> type) {
+  /** {@code prefix} is put before each method's name: "" or the export's prefix and a dot. */
+  static <T> T create(RuntimeProcess process, List<ProcessId> targets, String prefix,
+      Class<T> type) {
     if (!type.isInterface()) {
       throw new IllegalArgumentException("send : " + type.getName() + " (expected: an interface)");
     }
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-        new SendProxy(process, targets, type)));
+        new SendProxy(process, targets, prefix, type)));
   }
 
   @Override
@@ -52,7 +57,7 @@ final class SendProxy implements InvocationHandler {
     }
     Object[] values = args == null ? new Object[0] : args;
     Arguments.check(method, values);
-    process.send(targets, method.getName(), values);
+    process.send(targets, prefix + method.getName(), values);
     return null;
   }
 }

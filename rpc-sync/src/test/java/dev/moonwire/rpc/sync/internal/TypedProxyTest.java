@@ -187,6 +187,26 @@ class TypedProxyTest extends ProcessTestSupport {
   }
 
   @Test
+  void aSendProxyWithAPrefix_reachesTheExportOfThatPrefix_only() {
+    RpcProcess client = open();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    RpcProcess a = open();
+    a.export("proto", Bank.class, new BankImpl() {
+      @Override
+      public void release(String word) {
+        seen.add("proto:" + word);
+      }
+    });
+    a.export("release", args -> seen.add("unprefixed:" + args.stringAt(0)));
+
+    client.send(List.of(a.id()), "proto", Bank.class).release("hi");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+    client.sync(a.id(), "proto.open").call("x"); // after the send on the same connection
+    assertEquals(List.of("proto:hi"), seen);
+  }
+
+  @Test
   void argumentsThatDoNotFitTheParameters_areRefusedBeforeAnythingIsSent() throws Throwable {
     RpcProcess server = open();
     RpcProcess client = open();
