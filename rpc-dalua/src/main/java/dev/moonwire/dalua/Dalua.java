@@ -1,6 +1,9 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Scheduler;
+import dev.moonwire.dalua.internal.mutex.MutexState;
+import dev.moonwire.dalua.internal.mutex.Mutexes;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -10,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -49,16 +53,22 @@ public final class Dalua {
 
   private final RpcProcess process;
   private final Directory.Session session;
+  private final String directoryName;
   private final Apps apps;
   private final Events events;
   private final Timers timers;
-  private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
-  /** Requests for mutexes not made here yet, by name: {ts, from}. Guarded by itself. */
-  /** Requests for mutexes not made here yet: the newest timestamp of each member, by name. */
-  private final java.util.Map<String, java.util.Map<ProcessId, Long>> early =
+  /** The mutexes' state and protocol; on the process's events only. */
+  private final Mutexes mutexes;
+  /** The public face of each mutex made here, by name; on the process's events only. */
+  private final java.util.Map<String, Mutex> mutexFaces = new java.util.HashMap<>();
+  /**
+   * Whether the directory dropped this process and it has not joined again: its mutexes are
+   * fenced and its DALua operations fail. On the process's events only.
+   */
+  private boolean fenced;
+  /** Waiters of {@link Mutex#enter()}, failed when this process is fenced; on events only. */
+  private final java.util.Map<MutexState, java.util.List<CompletableFuture<Void>>> waiters =
       new java.util.HashMap<>();
-  private int earlyCount; // members waiting in early, all names; guarded by early
-  private static final int MAX_EARLY_REQUESTS = 10_000;
   /** How many groups a peer's messages may make multicast state for, here. */
   static final int MAX_MULTICAST_APPS = 1_024;
   private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
@@ -66,6 +76,7 @@ public final class Dalua {
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
+    this.directoryName = directory.toString();
     this.events = new Events(this);
     process.export(EVENT_FUNCTION, a -> {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
@@ -105,53 +116,18 @@ public final class Dalua {
           a.stringAt(3), a.get(4, Object[].class));
       return null;
     });
-    process.export(Mutex.REQUEST, a -> {
-      String name = a.stringAt(0);
-      long ts = a.longAt(1);
-      ProcessId from = authenticated(a.get(2, ProcessId.class), "mutex '" + name + "': a request");
-      Mutex m = mutexes.get(name);
-      if (m != null) {
-        m.onRequest(ts, from);
-        return null;
-      }
-      Stamps.checked(ts, 0, "mutex '" + name + "': request of " + from); // a new mutex's clock
-      synchronized (early) { // not made here yet: answered once it is
-        java.util.Map<ProcessId, Long> byMember = early.get(name);
-        boolean known = byMember != null && byMember.containsKey(from);
-        if (!known && earlyCount >= MAX_EARLY_REQUESTS) {
-          // Answering OK unasked would let two in; holding more would grow without bound.
-          throw new IllegalStateException("mutex '" + name + "': request of " + from
-              + " ignored: " + MAX_EARLY_REQUESTS + " requests already wait for mutexes not "
-              + "made here (expected: every member makes the mutex it is asked for)");
-        }
-        // one request per member at a time: a request sent again, or a newer one, replaces it
-        early.computeIfAbsent(name, n -> new java.util.LinkedHashMap<>())
-            .merge(from, ts, Math::max);
-        if (!known) {
-          earlyCount++;
-        }
-      }
-      m = mutexes.get(name);
-      if (m != null) {
-        replayEarly(m); // made meanwhile
-      }
-      return null;
-    });
-    process.export(Mutex.OK, a -> {
-      ProcessId from = authenticated(a.get(1, ProcessId.class), "mutex '" + a.stringAt(0)
-          + "': an OK");
-      Mutex m = mutexes.get(a.stringAt(0));
-      // the sender's clock, for the fencing token; an OK without it (an older member) adds none
-      long clock = a.size() > 3 ? a.longAt(3) : 0;
-      if (clock < 0 || clock > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
-        throw new IllegalArgumentException("mutex '" + a.stringAt(0) + "': OK of " + a.get(1)
-            + " with clock " + clock + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-      }
-      if (m != null) {
-        m.onOk(from, a.longAt(2), clock);
-      }
-      return null;
-    });
+    this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
+        new Mutexes.Host() {
+          @Override
+          public void memberGone(ProcessId member, String algorithm, String done) {
+            Dalua.this.memberGone(member, algorithm, done);
+          }
+
+          @Override
+          public void report(RuntimeException e) {
+            reportLater(e);
+          }
+        }).export();
     this.session = directory.connect(process, new Directory.Listener() {
       @Override
       public void joined(String app, ProcessId p) {
@@ -264,29 +240,96 @@ public final class Dalua {
    */
   public Mutex mutex(String name, Collection<ProcessId> members) {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(members, "members");
-    Mutex m = mutexes.computeIfAbsent(name, n -> new Mutex(this, n, members));
-    replayEarly(m);
-    return m;
+    List<ProcessId> copy = List.copyOf(Objects.requireNonNull(members, "members"));
+    return onEvent(() -> {
+      checkNotFenced("mutex '" + name + "'");
+      MutexState state = mutexes.make(name, copy);
+      Mutex face = mutexFaces.get(name);
+      if (face == null || face.state() != state) {
+        face = new Mutex(this, state);
+        mutexFaces.put(name, face);
+      }
+      return face;
+    });
   }
 
-  /** The requests that came for {@code m} before it was made here. */
-  private void replayEarly(Mutex m) {
-    java.util.Map<ProcessId, Long> waiting;
-    synchronized (early) {
-      waiting = early.remove(m.name());
-      if (waiting != null) {
-        earlyCount -= waiting.size();
-      }
+  /** This process's membership epoch in its directory (0 if it keeps none). */
+  long epoch() {
+    return 0;
+  }
+
+  private dev.moonwire.rpc.FencedException fencedError(String what) {
+    return new dev.moonwire.rpc.FencedException(what + " : " + process.id() + " was dropped "
+        + "from its groups by " + directoryName + " (taken for gone: cut off or paused past the "
+        + "failure detector's bound); its mutexes and multicasts ended (expected: join the "
+        + "groups again with apps().join, then make the mutexes again)");
+  }
+
+  /** On an event: throws if this process is fenced. */
+  void checkNotFenced(String what) {
+    dev.moonwire.dalua.internal.EventConfinement.check(process, "fencing");
+    if (fenced) {
+      throw fencedError(what);
     }
-    if (waiting != null) {
-      waiting.forEach((from, ts) -> {
-        try {
-          m.onRequest(ts, from);
-        } catch (IllegalArgumentException refused) { // a stranger's: reported, as it would be
-          reportLater(refused);                       // had it come after the mutex was made
+  }
+
+  /** On an event: {@code granted} fails with the fencing error if this process is fenced. */
+  void whenFenced(MutexState state, CompletableFuture<Void> granted) {
+    onEventLater(() -> {
+      if (granted.isDone()) {
+        return;
+      }
+      if (fenced || state.phase() == MutexState.Phase.FENCED) {
+        granted.completeExceptionally(fencedError("mutex '" + state.name() + "': enter"));
+        return;
+      }
+      waiters.computeIfAbsent(state, s -> new java.util.ArrayList<>()).add(granted);
+      granted.whenComplete((v, e) -> onEventLater(() -> {
+        var list = waiters.get(state);
+        if (list != null && list.remove(granted) && list.isEmpty()) {
+          waiters.remove(state);
         }
-      });
+      }));
+    });
+  }
+
+  /**
+   * Runs {@code action} on an event of the process — at once if the caller runs one — and
+   * returns its result; elsewhere the caller waits. What it throws is thrown here.
+   *
+   * @throws dev.moonwire.rpc.ProcessClosedException if the process is closed
+   */
+  <T> T onEvent(java.util.function.Supplier<T> action) {
+    if (dev.moonwire.dalua.internal.EventConfinement.onEventOf(process)) {
+      return action.get();
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    process.execute(() -> {
+      try {
+        result.complete(action.get());
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    try {
+      return result.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Runs {@code action} as a later event of the process, unless it is closed. */
+  void onEventLater(Runnable action) {
+    try {
+      process.execute(action);
+    } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+      // nothing to do any more
     }
   }
 

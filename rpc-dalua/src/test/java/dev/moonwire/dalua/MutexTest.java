@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.dalua.internal.mutex.MutexPeer;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
@@ -80,8 +81,8 @@ class MutexTest extends ProcessTestSupport {
     for (int i = 1; i < entries.size(); i++) {
       Entry a = entries.get(i - 1);
       Entry b = entries.get(i);
-      assertTrue(a.ts() < b.ts() || a.ts() == b.ts() && a.by().toString().compareTo(
-          b.by().toString()) < 0, "entry " + i + " out of timestamp order: " + a + " then " + b);
+      assertTrue(a.ts() < b.ts() || (a.ts() == b.ts() && a.by().toString().compareTo(
+          b.by().toString()) < 0), "entry " + i + " out of timestamp order: " + a + " then " + b);
     }
     long messages = all.stream().mapToLong(d -> d.mutex("printer", ids).messagesSent()).sum();
     assertEquals(2L * (n - 1) * n * ENTRIES, messages);
@@ -330,7 +331,8 @@ class MutexTest extends ProcessTestSupport {
     Mutex mb = b.mutex("m", ids);
     RpcProcess rogue = open();
 
-    rogue.send(a.self(), Mutex.REQUEST, "m", Long.MAX_VALUE, rogue.id());
+    rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+        .request(new MutexPeer.Request("m", Long.MAX_VALUE, rogue.id(), 0));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
     Throwable refused = takeUncaught().get(0);
@@ -351,11 +353,12 @@ class MutexTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess flooder = open();
     AtomicInteger oks = new AtomicInteger();
-    flooder.export(Mutex.OK, args -> oks.incrementAndGet());
+    flooder.export(MutexPeer.PREFIX, MutexPeer.class, new OkRecorder(ok -> oks.incrementAndGet()));
     int cap = 10_000;
 
     for (int i = 0; i < cap + 5; i++) {
-      flooder.send(a.self(), Mutex.REQUEST, "never-" + i, 1L, flooder.id());
+      flooder.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+          .request(new MutexPeer.Request("never-" + i, 1L, flooder.id(), 0));
     }
 
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
@@ -370,10 +373,11 @@ class MutexTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess peer = open();
     List<Long> oks = new CopyOnWriteArrayList<>();
-    peer.export(Mutex.OK, args -> oks.add(args.longAt(2)));
+    peer.export(MutexPeer.PREFIX, MutexPeer.class, new OkRecorder(ok -> oks.add(ok.timestamp())));
 
     for (int i = 0; i < 10_005; i++) { // a waiting member sends its request again each second
-      peer.send(a.self(), Mutex.REQUEST, "late", 7L, peer.id());
+      peer.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+          .request(new MutexPeer.Request("late", 7L, peer.id(), 0));
     }
     peer.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
     a.mutex("late", List.of(a.self(), peer.id()));
@@ -383,6 +387,17 @@ class MutexTest extends ProcessTestSupport {
         .until(() -> oks.size() == 1);
     assertEquals(List.of(7L), oks);
     assertTrue(uncaught.isEmpty(), "refused: " + uncaught);
+  }
+
+  /** A raw peer's end of the mutex protocol: records the OKs it is sent, ignores requests. */
+  record OkRecorder(java.util.function.Consumer<MutexPeer.Ok> oks) implements MutexPeer {
+    @Override
+    public void request(Request request) {}
+
+    @Override
+    public void ok(Ok ok) {
+      oks.accept(ok);
+    }
   }
 
   /** Requests sent to a member as it died are reported, not lost silently: nothing else is. */
