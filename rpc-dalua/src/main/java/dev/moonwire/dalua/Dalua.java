@@ -34,9 +34,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Dalua {
   /** The function through which events are delivered: (event, args). */
   static final String EVENT_FUNCTION = "dalua.event";
-  /** Raised on every member when a process joins a group: (app, process). */
+  /**
+   * Raised on every member when a process joins a group: (app, process), and with a directory
+   * that keeps membership epochs ({@link Directory}) the process's epoch as a third argument.
+   */
   public static final String APP_JOIN = "dalua_app_join";
-  /** Raised on every member when a process leaves a group, or its process ends. */
+  /**
+   * Raised on every member when a process leaves a group, or its process ends: (app, process),
+   * and the epoch that ended as a third argument with a directory that keeps them (give it to
+   * {@link Mutex#remove(ProcessId, long)}). Raised on a process itself, with its epoch, when it
+   * learns that its directory dropped it (fenced: it joins again to take part).
+   */
   public static final String APP_LEAVE = "dalua_app_leave";
   /** Answered by every DALua process: its liveness, for hubs and mutexes. */
   static final String ALIVE = Liveness.ALIVE;
@@ -138,8 +146,13 @@ public final class Dalua {
       public void left(String app, ProcessId p) {
         events.deliver(APP_LEAVE, new Object[] {app, p});
       }
+
+      @Override
+      public void dropped(long epoch, Set<String> apps) {
+        onEventLater(() -> fence(epoch, apps));
+      }
     });
-    this.apps = new Apps(session);
+    this.apps = new Apps(this, session);
     this.timers = new Timers(process, Timers.SYSTEM);
   }
 
@@ -255,7 +268,45 @@ public final class Dalua {
 
   /** This process's membership epoch in its directory (0 if it keeps none). */
   long epoch() {
-    return 0;
+    return session.epoch();
+  }
+
+  /**
+   * On an event: the directory dropped this process at {@code epoch} from {@code apps}. Its
+   * mutexes end (waiters fail with the fencing error), and its own leave is raised here, as
+   * on the others.
+   */
+  private void fence(long epoch, Set<String> apps) {
+    if (fenced) {
+      return;
+    }
+    fenced = true;
+    MEMBERS.info("{}: dropped by {} at membership epoch {} from {}: its mutexes end; it joins "
+        + "again to take part", process.id(), directoryName, epoch, apps);
+    mutexes.fenceAll(grant -> { });
+    mutexFaces.clear();
+    var failed = new java.util.ArrayList<CompletableFuture<Void>>();
+    waiters.values().forEach(failed::addAll);
+    waiters.clear();
+    failed.forEach(f -> f.completeExceptionally(fencedError("mutex: enter")));
+    for (String app : apps) {
+      events.deliver(APP_LEAVE, new Object[] {app, process.id(), epoch});
+    }
+  }
+
+  /**
+   * Before an operation that acts on this process's membership, on the calling thread: makes
+   * sure it is still current (a call to the directory if it was not confirmed lately).
+   *
+   * @throws dev.moonwire.rpc.FencedException if the directory dropped this process
+   */
+  void confirmMembership() {
+    session.confirm();
+  }
+
+  /** On an event: this process joined a group, so it takes part again if it was fenced. */
+  private void rejoined() {
+    fenced = false;
   }
 
   private dev.moonwire.rpc.FencedException fencedError(String what) {
@@ -384,11 +435,17 @@ public final class Dalua {
     }
   }
 
-  /** Groups of processes: create, join, leave, destroy, list. */
+  /**
+   * Groups of processes: create, join, leave, destroy, list. After this process's directory
+   * dropped it (see {@link Directory}), each of them but {@link #join} fails with {@link
+   * dev.moonwire.rpc.FencedException} until it joins again.
+   */
   public static final class Apps {
+    private final Dalua dalua;
     private final Directory.Session session;
 
-    Apps(Directory.Session session) {
+    Apps(Dalua dalua, Directory.Session session) {
+      this.dalua = dalua;
       this.session = session;
     }
 
@@ -412,12 +469,17 @@ public final class Dalua {
 
     /**
      * Makes this process a member; {@code dalua_app_join} is raised on every member, this one
-     * included. Joining twice is harmless.
+     * included. Joining twice is harmless. A process its directory dropped (fenced) takes part
+     * again from here, in a new membership epoch: it makes its mutexes again.
      *
      * @throws dev.moonwire.rpc.GroupException if the group does not exist
      */
     public void join(String app) {
       session.join(Objects.requireNonNull(app, "app"));
+      dalua.onEvent(() -> {
+        dalua.rejoined();
+        return null;
+      });
     }
 
     /**

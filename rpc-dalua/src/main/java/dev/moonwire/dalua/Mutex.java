@@ -63,10 +63,13 @@ public final class Mutex {
    * leaving queues the request behind this one, as the seed's {@code requests} table does.
    *
    * @throws dev.moonwire.rpc.FencedException if this process's directory dropped it (it joins
-   *     again and makes the mutex anew); a request queued when that is learned is dropped
+   *     again and makes the mutex anew); a request queued when that is learned is dropped.
+   *     Asking first confirms this process's membership with its directory if it was not
+   *     confirmed lately (a call: this process may have been frozen or cut off)
    */
   public void enter(Runnable criticalSection) {
     Objects.requireNonNull(criticalSection, "criticalSection");
+    dalua.confirmMembership();
     dalua.onEvent(() -> {
       dalua.checkNotFenced("mutex '" + name() + "': enter");
       state.request(() -> dalua.process().execute(criticalSection));
@@ -88,6 +91,7 @@ public final class Mutex {
   public void enter() {
     CompletableFuture<Void> granted = new CompletableFuture<>();
     boolean[] abandoned = {false}; // both sides run on the process's events
+    dalua.confirmMembership();
     dalua.onEvent(() -> {
       dalua.checkNotFenced("mutex '" + name() + "': enter");
       state.request(() -> {
@@ -170,6 +174,20 @@ public final class Mutex {
     Objects.requireNonNull(member, "member");
     dalua.onEvent(() -> {
       state.remove(member);
+      return null;
+    });
+  }
+
+  /**
+   * Removes {@code member}'s membership of {@code epoch} — as {@code dalua_app_leave} names it
+   * (its third argument, with a directory that keeps epochs): like {@link #remove(ProcessId)},
+   * unless a later membership of that address is heard here already (a process restarted
+   * there, whose request overtook the news of the old one's leave), which stays.
+   */
+  public void remove(ProcessId member, long epoch) {
+    Objects.requireNonNull(member, "member");
+    dalua.onEvent(() -> {
+      state.remove(member, epoch);
       return null;
     });
   }

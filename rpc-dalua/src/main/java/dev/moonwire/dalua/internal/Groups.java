@@ -95,6 +95,11 @@ final class Groups {
     return told;
   }
 
+  /** How many groups {@code p} is a member of. */
+  int memberships(ProcessId p) {
+    return memberships.getOrDefault(p, 0);
+  }
+
   List<ProcessId> processes(String app) {
     return List.copyOf(members(app));
   }

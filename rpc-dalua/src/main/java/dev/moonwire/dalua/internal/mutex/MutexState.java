@@ -179,6 +179,24 @@ public final class MutexState {
     }
   }
 
+  /**
+   * Removes {@code member}'s membership of {@code epoch}: unless a later one of it is heard
+   * here already (a process restarted at its address, whose request came before the
+   * directory's news of the old one's leave), it is removed; in any case its messages up to
+   * {@code epoch} are refused from now on.
+   */
+  public void remove(ProcessId member, long epoch) {
+    confined("remove");
+    if (epoch > 0 && epochs.getOrDefault(member, 0L) > epoch) {
+      removedAt.merge(member, epoch, Math::max);
+      return;
+    }
+    remove(member);
+    if (epoch > 0) {
+      removedAt.merge(member, epoch, Math::max);
+    }
+  }
+
   public void remove(ProcessId member) {
     confined("remove");
     others.remove(member);
