@@ -11,6 +11,8 @@ import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.runtime.internal.Faults;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,19 +32,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MutexTest extends ProcessTestSupport {
   private static final int ENTRIES = 8;
 
-  @AfterEach
-  void noFaults() {
-    System.clearProperty("moonwire.faults");
-  }
-
   /** One critical-section entry: the request's (timestamp, process), in the order entered. */
   record Entry(long ts, ProcessId by) {}
 
+  /**
+   * {@code n} members, each with the per-process fault hook {@code faults}
+   * ({@code SEED:MAXMS[:DROPPERCENT]}): what it receives held 0..MAXMS ms, DROPPERCENT% of the
+   * one-way sends it receives lost.
+   */
   private List<Dalua> members(int n, String faults) {
-    System.setProperty("moonwire.faults", faults);
+    String[] f = faults.split(":", -1);
     List<Dalua> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      all.add(Dalua.attach(open(), Directory.local()));
+      RpcProcess p = open();
+      ((RuntimeProcess) p).injectFaults(Faults.seeded(Long.parseLong(f[0]),
+          Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : 0));
+      all.add(Dalua.attach(p, Directory.local()));
     }
     return all;
   }
