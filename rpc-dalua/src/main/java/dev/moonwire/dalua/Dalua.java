@@ -74,9 +74,6 @@ public final class Dalua {
    * fenced and its DALua operations fail. On the process's events only.
    */
   private boolean fenced;
-  /** Waiters of {@link Mutex#enter()}, failed when this process is fenced; on events only. */
-  private final java.util.Map<MutexState, java.util.List<CompletableFuture<Void>>> waiters =
-      new java.util.HashMap<>();
   /** How many groups a peer's messages may make multicast state for, here. */
   static final int MAX_MULTICAST_APPS = 1_024;
   private final ConcurrentHashMap<String, CausalMulticast> causal = new ConcurrentHashMap<>();
@@ -90,7 +87,7 @@ public final class Dalua {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
       return null;
     });
-    process.export(ALIVE, a -> Boolean.TRUE);
+    process.export(ALIVE, a -> true);
     process.export(TotalMulticast.MESSAGE, a -> {
       ProcessId sender = authenticated(a.get(2, ProcessId.class), "a total-order message");
       groupMembers.check("total order", a.stringAt(0), sender);
@@ -283,12 +280,12 @@ public final class Dalua {
     fenced = true;
     MEMBERS.info("{}: dropped by {} at membership epoch {} from {}: its mutexes end; it joins "
         + "again to take part", process.id(), directoryName, epoch, apps);
-    mutexes.fenceAll(grant -> { });
+    mutexes.fenceAll(grant -> { // a waiting enter() fails; enter(Runnable)'s are dropped
+      if (grant instanceof Mutex.Waiter waiter) {
+        waiter.fenced(fencedError("mutex '" + waiter.name() + "': enter"));
+      }
+    });
     mutexFaces.clear();
-    var failed = new java.util.ArrayList<CompletableFuture<Void>>();
-    waiters.values().forEach(failed::addAll);
-    waiters.clear();
-    failed.forEach(f -> f.completeExceptionally(fencedError("mutex: enter")));
     for (String app : apps) {
       events.deliver(APP_LEAVE, new Object[] {app, process.id(), epoch});
     }
@@ -322,26 +319,6 @@ public final class Dalua {
     if (fenced) {
       throw fencedError(what);
     }
-  }
-
-  /** On an event: {@code granted} fails with the fencing error if this process is fenced. */
-  void whenFenced(MutexState state, CompletableFuture<Void> granted) {
-    onEventLater(() -> {
-      if (granted.isDone()) {
-        return;
-      }
-      if (fenced || state.phase() == MutexState.Phase.FENCED) {
-        granted.completeExceptionally(fencedError("mutex '" + state.name() + "': enter"));
-        return;
-      }
-      waiters.computeIfAbsent(state, s -> new java.util.ArrayList<>()).add(granted);
-      granted.whenComplete((v, e) -> onEventLater(() -> {
-        var list = waiters.get(state);
-        if (list != null && list.remove(granted) && list.isEmpty()) {
-          waiters.remove(state);
-        }
-      }));
-    });
   }
 
   /**

@@ -89,34 +89,56 @@ public final class Mutex {
    *     while it waited: it does not hold the mutex
    */
   public void enter() {
-    CompletableFuture<Void> granted = new CompletableFuture<>();
-    boolean[] abandoned = {false}; // both sides run on the process's events
+    Waiter waiter = new Waiter();
     dalua.confirmMembership();
     dalua.onEvent(() -> {
       dalua.checkNotFenced("mutex '" + name() + "': enter");
-      state.request(() -> {
-        if (abandoned[0]) {
-          state.leave(); // the waiter went away: pass it on
-        } else {
-          granted.complete(null);
-        }
-      });
+      state.request(waiter);
       return null;
     });
-    dalua.whenFenced(state, granted);
     try {
-      dalua.process().await(granted);
+      dalua.process().await(waiter.granted);
     } catch (RuntimeException e) {
       if (!(e instanceof dev.moonwire.rpc.FencedException)) {
-        dalua.onEventLater(() -> {
-          abandoned[0] = true;
-          if (granted.isDone() && !granted.isCompletedExceptionally()
-              && state.phase() == MutexState.Phase.HELD) {
-            state.leave(); // granted as it was cancelled: passed on, so a throw means "not held"
-          }
-        });
+        dalua.onEventLater(waiter::abandon);
       }
       throw e;
+    }
+  }
+
+  /**
+   * The grant of one {@link #enter()}: completes its future, or passes the mutex on if its
+   * caller went away meanwhile. Its methods run on the process's events.
+   */
+  final class Waiter implements Runnable {
+    final CompletableFuture<Void> granted = new CompletableFuture<>();
+    private boolean abandoned;
+
+    @Override
+    public void run() {
+      if (abandoned) {
+        state.leave(); // the waiter went away: pass it on
+      } else {
+        granted.complete(null);
+      }
+    }
+
+    /** The caller stopped waiting (cancelled, interrupted): it must not hold the mutex. */
+    void abandon() {
+      abandoned = true;
+      if (granted.isDone() && !granted.isCompletedExceptionally()
+          && state.phase() == MutexState.Phase.HELD) {
+        state.leave(); // granted as it was cancelled: passed on, so a throw means "not held"
+      }
+    }
+
+    /** This process was fenced while the caller waited. */
+    void fenced(RuntimeException error) {
+      granted.completeExceptionally(error);
+    }
+
+    String name() {
+      return state.name();
     }
   }
 

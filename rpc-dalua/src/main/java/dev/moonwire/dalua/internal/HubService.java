@@ -13,9 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The hub of {@code Directory.hostedBy}: holds the groups for processes anywhere, raises
@@ -36,9 +33,6 @@ final class HubService {
   static final String PREFIX = "dalua.dir.";
   private static final String EVENT = "dalua.event";
   private static final Map<RpcProcess, HubService> HOSTS = new ConcurrentHashMap<>();
-  private static final ScheduledExecutorService PINGS =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-          .name("dalua-hub-pings").unstarted(r));
 
   private final RpcProcess process;
   private final Groups groups = new Groups(); // guarded by this
@@ -108,7 +102,7 @@ final class HubService {
         current(Rpc.sender(), a.longAt(0));
       }
       liveness.heard(Rpc.sender());
-      return Boolean.TRUE;
+      return true;
     });
     process.export(PREFIX + "drop", a -> {
       drop(itself(a.get(0, ProcessId.class), "drop"));
@@ -226,7 +220,7 @@ final class HubService {
   }
 
   private void schedulePing() {
-    PINGS.schedule(() -> {
+    Scheduler.SYSTEM.schedule(() -> {
       if (process.isClosed()) {
         HOSTS.remove(process, this);
         return;
@@ -238,7 +232,7 @@ final class HubService {
         return;
       }
       schedulePing();
-    }, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }, interval);
   }
 
   /** As an event of the hub: a ping to each member; one that is gone is dropped. */

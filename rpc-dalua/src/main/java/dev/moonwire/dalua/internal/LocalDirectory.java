@@ -26,6 +26,9 @@ public final class LocalDirectory implements Directory {
   private final Map<ProcessId, Member> members = new ConcurrentHashMap<>();
   private ScheduledExecutorService watcher; // guarded by this
   private long lastEpoch; // guarded by this
+  /** The watcher's task, for as long as the JVM runs. */
+  @SuppressWarnings("unused")
+  private java.util.concurrent.ScheduledFuture<?> dropping; // guarded by this
 
   private record Member(RpcProcess process, Listener listener) {}
 
@@ -38,7 +41,7 @@ public final class LocalDirectory implements Directory {
       if (watcher == null) {
         watcher = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("dalua-local-directory").unstarted(r));
-        watcher.scheduleWithFixedDelay(this::dropClosed, LIVENESS_MILLIS / 2,
+        dropping = watcher.scheduleWithFixedDelay(this::dropClosed, LIVENESS_MILLIS / 2,
             LIVENESS_MILLIS / 2, TimeUnit.MILLISECONDS);
       }
     }
@@ -47,9 +50,10 @@ public final class LocalDirectory implements Directory {
 
   /** Processes that closed leave their groups, and the members left are told. */
   private void dropClosed() {
-    for (Member m : members.values()) {
+    for (var it = members.values().iterator(); it.hasNext(); ) {
+      Member m = it.next();
       if (m.process.isClosed()) {
-        members.remove(m.process.id(), m);
+        it.remove();
         drop(m.process.id());
       }
     }

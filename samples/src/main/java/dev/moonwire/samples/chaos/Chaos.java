@@ -100,7 +100,7 @@ public final class Chaos {
     }
     Set<Kind> kinds = EnumSet.noneOf(Kind.class);
     String faults = options.getOrDefault("faults", "kill,pause,cut,drop");
-    for (String k : faults.split(",")) {
+    for (String k : faults.split(",", -1)) {
       if (k.isBlank() || k.equals("none")) {
         continue;
       }

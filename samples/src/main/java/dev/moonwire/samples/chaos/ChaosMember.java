@@ -67,9 +67,9 @@ public final class ChaosMember {
     boolean restarted = Integer.parseInt(args[4]) > 0;
     long controller = Long.parseLong(args[6]);
     long seed = Long.parseLong(args[7]);
-    ProcessHandle.of(controller).ifPresentOrElse(
-        c -> c.onExit().thenRun(() -> Runtime.getRuntime().halt(0)),
-        () -> Runtime.getRuntime().halt(0)); // never outlive the controller
+    ProcessHandle.of(controller).ifPresentOrElse(c -> {
+      var unused = c.onExit().thenRun(() -> Runtime.getRuntime().halt(0));
+    }, () -> Runtime.getRuntime().halt(0)); // never outlive the controller
     EventLog log = new EventLog(Path.of(args[5]));
     RpcProcess process = openAt(port);
     String[] faults = args[8].split(":", -1);

@@ -78,8 +78,8 @@ final class MemberJvms implements AutoCloseable {
     cmd.addAll(List.of("-cp", classPath(), ChaosMember.class.getName(), hub.toString(),
         resource.toString(), String.valueOf(ports[i]), name, String.valueOf(inc),
         dir.resolve(name + "." + inc + ".log").toString(),
-        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7 + inc),
-        (seed * 1_000 + i * 100 + inc) + ":" + dropPercent));
+        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7L + inc),
+        (seed * 1_000 + i * 100L + inc) + ":" + dropPercent));
     try {
       jvms[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve(name + "." + inc + ".out").toFile()).start();

@@ -137,7 +137,11 @@ public final class MutexState {
     }
   }
 
-  /** @throws IllegalStateException unless held */
+  /**
+   * The fencing token of the grant held.
+   *
+   * @throws IllegalStateException unless held
+   */
   public long fencingToken() {
     confined("fencingToken");
     if (phase != Phase.HELD) {
@@ -246,7 +250,7 @@ public final class MutexState {
     }
     clock = Math.max(clock, r.timestamp()) + 1;
     boolean defer = phase == Phase.HELD
-        || phase == Phase.WANTED && before(requestTs, self, r.timestamp(), from);
+        || (phase == Phase.WANTED && before(requestTs, self, r.timestamp(), from));
     if (!defer) {
       sendOk(from, r.timestamp());
       return;
@@ -284,7 +288,7 @@ public final class MutexState {
   private void currentEpoch(ProcessId from, long epoch, String what) {
     Long removed = removedAt.get(from);
     Long known = epochs.get(from);
-    if (removed != null && epoch <= removed || known != null && epoch < known) {
+    if ((removed != null && epoch <= removed) || (known != null && epoch < known)) {
       throw stale(from, epoch, what);
     }
     epochs.put(from, epoch);
@@ -379,6 +383,6 @@ public final class MutexState {
   }
 
   private static boolean before(long ts1, ProcessId p1, long ts2, ProcessId p2) {
-    return ts1 < ts2 || ts1 == ts2 && BY_ID.compare(p1, p2) < 0;
+    return ts1 < ts2 || (ts1 == ts2 && BY_ID.compare(p1, p2) < 0);
   }
 }
