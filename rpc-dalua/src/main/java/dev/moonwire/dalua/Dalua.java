@@ -132,6 +132,11 @@ public final class Dalua {
           public void report(RuntimeException e) {
             reportLater(e);
           }
+
+          @Override
+          public boolean directoryHolds(ProcessId p) {
+            return session.holds(p);
+          }
         }).export();
     this.session = directory.connect(process, new Directory.Listener() {
       @Override

@@ -100,6 +100,18 @@ public interface Directory {
      * @throws dev.moonwire.rpc.RpcException if the directory cannot be asked
      */
     default void confirm() {}
+
+    /**
+     * Whether the directory holds {@code process} as a member of some group — then its own
+     * detector decides whether that process is gone, and DALua's algorithms wait for its
+     * verdict (a {@code dalua_app_leave}) rather than act on theirs. False for a process the
+     * directory knows nothing of (a mutex among processes in no group). A call; any thread.
+     *
+     * @throws dev.moonwire.rpc.RpcException if the directory cannot be asked
+     */
+    default boolean holds(ProcessId process) {
+      return false;
+    }
   }
 
   /** Membership changes of the groups a process is in, itself included. */

@@ -169,6 +169,11 @@ public final class HubDirectory implements Directory {
     }
 
     @Override
+    public boolean holds(ProcessId p) {
+      return (Boolean) call("holds", p);
+    }
+
+    @Override
     public void confirm() {
       long e = epoch;
       if (e == 0) {

@@ -97,6 +97,12 @@ final class HubService {
         return new ArrayList<>(groups.applications());
       }
     });
+    process.export(PREFIX + "holds", a -> {
+      synchronized (this) {
+        current(Rpc.sender(), a.longAt(1));
+        return groups.memberships(a.get(0, ProcessId.class)) > 0;
+      }
+    });
     process.export(PREFIX + "confirm", a -> {
       synchronized (this) {
         current(Rpc.sender(), a.longAt(0));
@@ -275,6 +281,13 @@ final class HubService {
       @Override
       public void leave(String app) {
         HubService.this.leave(app, self, epoch());
+      }
+
+      @Override
+      public boolean holds(ProcessId p) {
+        synchronized (HubService.this) {
+          return groups.memberships(p) > 0;
+        }
       }
 
       @Override

@@ -139,6 +139,13 @@ public final class LocalDirectory implements Directory {
     }
 
     @Override
+    public boolean holds(ProcessId p) {
+      synchronized (LocalDirectory.this) {
+        return groups.memberships(p) > 0;
+      }
+    }
+
+    @Override
     public List<ProcessId> processes(String app) {
       synchronized (LocalDirectory.this) {
         return groups.processes(app);

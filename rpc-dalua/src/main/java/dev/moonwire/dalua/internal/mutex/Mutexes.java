@@ -41,6 +41,12 @@ public final class Mutexes implements MutexPeer, MutexContext {
 
     /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
     void report(RuntimeException e);
+
+    /**
+     * Whether the directory holds {@code p} (then its verdict, not the mutex's detector,
+     * removes it). A call, made off the process's events.
+     */
+    boolean directoryHolds(ProcessId p);
   }
 
   private final RpcProcess process;
@@ -215,9 +221,31 @@ public final class Mutexes implements MutexPeer, MutexContext {
     return to.stream().filter(p -> !liveness.isGone(p)).toList();
   }
 
+  /**
+   * A member the detector holds gone is removed only if the directory does not hold it: when
+   * it does, membership is the directory's to decide (its leave removes the member), and a
+   * mutex that dropped a member the directory keeps would split the view — the member, back
+   * from a pause, waiting on members that refuse it, or entering beside them. A directory that
+   * cannot be asked is taken to hold it: waiting is safe.
+   */
   @Override
   public void ping(ProcessId p, Set<ProcessId> outstanding, Runnable alive, Runnable gone) {
-    liveness.ping(process, p, outstanding, PING_DEADLINE, alive, gone);
+    liveness.ping(process, p, outstanding, PING_DEADLINE, alive,
+        () -> Thread.ofVirtual().name("dalua-mutex-verdict").start(() -> {
+          boolean held;
+          try {
+            held = host.directoryHolds(p);
+          } catch (RuntimeException cannotAsk) {
+            held = true;
+          }
+          if (!held) {
+            try {
+              process.execute(gone);
+            } catch (ProcessClosedException closed) {
+              // nothing waits any more
+            }
+          }
+        }));
   }
 
   @Override
