@@ -6,4 +6,6 @@ module dev.moonwire.dalua {
   uses dev.moonwire.rpc.spi.RpcProvider;
 
   exports dev.moonwire.dalua;
+  // the mutex protocol's interface and records, exported and sent by the runtime's typed proxies
+  exports dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
 }

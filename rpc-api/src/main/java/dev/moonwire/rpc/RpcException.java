@@ -16,7 +16,7 @@ public abstract sealed class RpcException extends RuntimeException
         NoSuchFunctionException, OverloadedException, PeerUnavailableException,
         ProcessClosedException,
         ProtocolException, RemoteInvocationException, SerializationException,
-        SpawnFailedException, GroupException {
+        SpawnFailedException, GroupException, FencedException {
 
   private static final long serialVersionUID = 1L;
 
@@ -48,7 +48,9 @@ public abstract sealed class RpcException extends RuntimeException
     /** A child JVM started by {@code spawn} did not open its process. */
     SPAWN_FAILED,
     /** A group (DALua's app) exists already, or does not exist; nothing changed. */
-    GROUP
+    GROUP,
+    /** DALua's directory dropped this process; it must join its groups anew. */
+    FENCED
   }
 
   private final Kind kind;

@@ -2,6 +2,9 @@ package dev.moonwire.dalua;
 
 import dev.moonwire.dalua.internal.Liveness;
 import dev.moonwire.dalua.internal.Stamps;
+import dev.moonwire.dalua.internal.Scheduler;
+import dev.moonwire.dalua.internal.mutex.MutexState;
+import dev.moonwire.dalua.internal.mutex.Mutexes;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -11,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,9 +35,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Dalua {
   /** The function through which events are delivered: (event, args). */
   static final String EVENT_FUNCTION = "dalua.event";
-  /** Raised on every member when a process joins a group: (app, process). */
+  /**
+   * Raised on every member when a process joins a group: (app, process), and with a directory
+   * that keeps membership epochs ({@link Directory}) the process's epoch as a third argument.
+   */
   public static final String APP_JOIN = "dalua_app_join";
-  /** Raised on every member when a process leaves a group, or its process ends. */
+  /**
+   * Raised on every member when a process leaves a group, or its process ends: (app, process),
+   * and the epoch that ended as a third argument with a directory that keeps them (give it to
+   * {@link Mutex#remove(ProcessId, long)}). Raised on a process itself, with its epoch, when it
+   * learns that its directory dropped it (fenced: it joins again to take part).
+   */
   public static final String APP_LEAVE = "dalua_app_leave";
   /** Answered by every DALua process: its liveness, for hubs and mutexes. */
   static final String ALIVE = Liveness.ALIVE;
@@ -46,16 +58,19 @@ public final class Dalua {
 
   private final RpcProcess process;
   private final Directory.Session session;
+  private final String directoryName;
   private final Apps apps;
   private final Events events;
   private final Timers timers;
-  private final ConcurrentHashMap<String, Mutex> mutexes = new ConcurrentHashMap<>();
-  /** Requests for mutexes not made here yet, by name: {ts, from}. Guarded by itself. */
-  /** Requests for mutexes not made here yet: the newest timestamp of each member, by name. */
-  private final java.util.Map<String, java.util.Map<ProcessId, Long>> early =
-      new java.util.HashMap<>();
-  private int earlyCount; // members waiting in early, all names; guarded by early
-  private static final int MAX_EARLY_REQUESTS = 10_000;
+  /** The mutexes' state and protocol; on the process's events only. */
+  private final Mutexes mutexes;
+  /** The public face of each mutex made here, by name; on the process's events only. */
+  private final java.util.Map<String, Mutex> mutexFaces = new java.util.HashMap<>();
+  /**
+   * Whether the directory dropped this process and it has not joined again: its mutexes are
+   * fenced and its DALua operations fail. On the process's events only.
+   */
+  private boolean fenced;
   /** How many groups a peer's messages may make multicast state for, here. */
   static final int MAX_MULTICAST_APPS = 1_024;
   /** Total and causal order: their state, protocols and the Multicasts handed out. */
@@ -63,6 +78,7 @@ public final class Dalua {
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
+    this.directoryName = directory.toString();
     this.events = new Events(this);
     process.export(EVENT_FUNCTION, a -> {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
@@ -70,53 +86,23 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> Boolean.TRUE);
     this.multicasts = new Multicasts(this);
-    process.export(Mutex.REQUEST, a -> {
-      String name = a.stringAt(0);
-      long ts = a.longAt(1);
-      ProcessId from = authenticated(a.get(2, ProcessId.class), "mutex '" + name + "': a request");
-      Mutex m = mutexes.get(name);
-      if (m != null) {
-        m.onRequest(ts, from);
-        return null;
-      }
-      Stamps.checked(ts, 0, "mutex '" + name + "': request of " + from); // a new mutex's clock
-      synchronized (early) { // not made here yet: answered once it is
-        java.util.Map<ProcessId, Long> byMember = early.get(name);
-        boolean known = byMember != null && byMember.containsKey(from);
-        if (!known && earlyCount >= MAX_EARLY_REQUESTS) {
-          // Answering OK unasked would let two in; holding more would grow without bound.
-          throw new IllegalStateException("mutex '" + name + "': request of " + from
-              + " ignored: " + MAX_EARLY_REQUESTS + " requests already wait for mutexes not "
-              + "made here (expected: every member makes the mutex it is asked for)");
-        }
-        // one request per member at a time: a request sent again, or a newer one, replaces it
-        early.computeIfAbsent(name, n -> new java.util.LinkedHashMap<>())
-            .merge(from, ts, Math::max);
-        if (!known) {
-          earlyCount++;
-        }
-      }
-      m = mutexes.get(name);
-      if (m != null) {
-        replayEarly(m); // made meanwhile
-      }
-      return null;
-    });
-    process.export(Mutex.OK, a -> {
-      ProcessId from = authenticated(a.get(1, ProcessId.class), "mutex '" + a.stringAt(0)
-          + "': an OK");
-      Mutex m = mutexes.get(a.stringAt(0));
-      // the sender's clock, for the fencing token; an OK without it (an older member) adds none
-      long clock = a.size() > 3 ? a.longAt(3) : 0;
-      if (clock < 0 || clock > Mutex.MAX_TIMESTAMP) { // a clock past it would wrap
-        throw new IllegalArgumentException("mutex '" + a.stringAt(0) + "': OK of " + a.get(1)
-            + " with clock " + clock + " ignored (expected 0.." + Mutex.MAX_TIMESTAMP + ")");
-      }
-      if (m != null) {
-        m.onOk(from, a.longAt(2), clock);
-      }
-      return null;
-    });
+    this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
+        new Mutexes.Host() {
+          @Override
+          public void memberGone(ProcessId member, String algorithm, String done) {
+            Dalua.this.memberGone(member, algorithm, done);
+          }
+
+          @Override
+          public void report(RuntimeException e) {
+            reportLater(e);
+          }
+
+          @Override
+          public boolean directoryHolds(ProcessId p) {
+            return session.holds(p);
+          }
+        }).export();
     this.session = directory.connect(process, new Directory.Listener() {
       @Override
       public void joined(String app, ProcessId p) {
@@ -127,8 +113,13 @@ public final class Dalua {
       public void left(String app, ProcessId p) {
         events.deliver(APP_LEAVE, new Object[] {app, p});
       }
+
+      @Override
+      public void dropped(long epoch, Set<String> apps) {
+        onEventLater(() -> fence(epoch, apps));
+      }
     });
-    this.apps = new Apps(session);
+    this.apps = new Apps(this, session);
     this.timers = new Timers(process, Timers.SYSTEM);
   }
 
@@ -199,29 +190,114 @@ public final class Dalua {
    */
   public Mutex mutex(String name, Collection<ProcessId> members) {
     Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(members, "members");
-    Mutex m = mutexes.computeIfAbsent(name, n -> new Mutex(this, n, members));
-    replayEarly(m);
-    return m;
+    List<ProcessId> copy = List.copyOf(Objects.requireNonNull(members, "members"));
+    return onEvent(() -> {
+      checkNotFenced("mutex '" + name + "'");
+      MutexState state = mutexes.make(name, copy);
+      Mutex face = mutexFaces.get(name);
+      if (face == null || face.state() != state) {
+        face = new Mutex(this, state);
+        mutexFaces.put(name, face);
+      }
+      return face;
+    });
   }
 
-  /** The requests that came for {@code m} before it was made here. */
-  private void replayEarly(Mutex m) {
-    java.util.Map<ProcessId, Long> waiting;
-    synchronized (early) {
-      waiting = early.remove(m.name());
-      if (waiting != null) {
-        earlyCount -= waiting.size();
-      }
+  /** This process's membership epoch in its directory (0 if it keeps none). */
+  long epoch() {
+    return session.epoch();
+  }
+
+  /**
+   * On an event: the directory dropped this process at {@code epoch} from {@code apps}. Its
+   * mutexes end (waiters fail with the fencing error), and its own leave is raised here, as
+   * on the others.
+   */
+  private void fence(long epoch, Set<String> apps) {
+    if (fenced) {
+      return;
     }
-    if (waiting != null) {
-      waiting.forEach((from, ts) -> {
-        try {
-          m.onRequest(ts, from);
-        } catch (IllegalArgumentException refused) { // a stranger's: reported, as it would be
-          reportLater(refused);                       // had it come after the mutex was made
-        }
-      });
+    fenced = true;
+    MEMBERS.info("{}: dropped by {} at membership epoch {} from {}: its mutexes end; it joins "
+        + "again to take part", process.id(), directoryName, epoch, apps);
+    mutexes.fenceAll(grant -> { // a waiting enter() fails; enter(Runnable)'s are dropped
+      if (grant instanceof Mutex.Waiter waiter) {
+        waiter.fenced(fencedError("mutex '" + waiter.name() + "': enter"));
+      }
+    });
+    mutexFaces.clear();
+    for (String app : apps) {
+      events.deliver(APP_LEAVE, new Object[] {app, process.id(), epoch});
+    }
+  }
+
+  /**
+   * Before an operation that acts on this process's membership, on the calling thread: makes
+   * sure it is still current (a call to the directory if it was not confirmed lately).
+   *
+   * @throws dev.moonwire.rpc.FencedException if the directory dropped this process
+   */
+  void confirmMembership() {
+    session.confirm();
+  }
+
+  /** On an event: this process joined a group, so it takes part again if it was fenced. */
+  private void rejoined() {
+    fenced = false;
+  }
+
+  private dev.moonwire.rpc.FencedException fencedError(String what) {
+    return new dev.moonwire.rpc.FencedException(what + " : " + process.id() + " was dropped "
+        + "from its groups by " + directoryName + " (taken for gone: cut off or paused past the "
+        + "failure detector's bound); its mutexes and multicasts ended (expected: join the "
+        + "groups again with apps().join, then make the mutexes again)");
+  }
+
+  /** On an event: throws if this process is fenced. */
+  void checkNotFenced(String what) {
+    dev.moonwire.dalua.internal.EventConfinement.check(process, "fencing");
+    if (fenced) {
+      throw fencedError(what);
+    }
+  }
+
+  /**
+   * Runs {@code action} on an event of the process — at once if the caller runs one — and
+   * returns its result; elsewhere the caller waits. What it throws is thrown here.
+   *
+   * @throws dev.moonwire.rpc.ProcessClosedException if the process is closed
+   */
+  <T> T onEvent(java.util.function.Supplier<T> action) {
+    if (dev.moonwire.dalua.internal.EventConfinement.onEventOf(process)) {
+      return action.get();
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    process.execute(() -> {
+      try {
+        result.complete(action.get());
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    try {
+      return result.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Runs {@code action} as a later event of the process, unless it is closed. */
+  void onEventLater(Runnable action) {
+    try {
+      process.execute(action);
+    } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+      // nothing to do any more
     }
   }
 
@@ -276,11 +352,17 @@ public final class Dalua {
     }
   }
 
-  /** Groups of processes: create, join, leave, destroy, list. */
+  /**
+   * Groups of processes: create, join, leave, destroy, list. After this process's directory
+   * dropped it (see {@link Directory}), each of them but {@link #join} fails with {@link
+   * dev.moonwire.rpc.FencedException} until it joins again.
+   */
   public static final class Apps {
+    private final Dalua dalua;
     private final Directory.Session session;
 
-    Apps(Directory.Session session) {
+    Apps(Dalua dalua, Directory.Session session) {
+      this.dalua = dalua;
       this.session = session;
     }
 
@@ -304,12 +386,17 @@ public final class Dalua {
 
     /**
      * Makes this process a member; {@code dalua_app_join} is raised on every member, this one
-     * included. Joining twice is harmless.
+     * included. Joining twice is harmless. A process its directory dropped (fenced) takes part
+     * again from here, in a new membership epoch: it makes its mutexes again.
      *
      * @throws dev.moonwire.rpc.GroupException if the group does not exist
      */
     public void join(String app) {
       session.join(Objects.requireNonNull(app, "app"));
+      dalua.onEvent(() -> {
+        dalua.rejoined();
+        return null;
+      });
     }
 
     /**

@@ -16,6 +16,15 @@ import java.util.Set;
  * <p>A directory must tell every member of a group when a process joins or leaves it — a
  * member whose process ends included — through the {@link Listener} of each member's session,
  * or by raising {@code dalua_app_join} / {@code dalua_app_leave} on it itself.
+ *
+ * <p><b>Membership epochs.</b> Membership is what the directory decides (ZooKeeper's agreement
+ * when it is used; DALua adds no consensus of its own), and a directory may take a live process
+ * for gone — one cut off or paused past its failure detector. So each membership has an
+ * {@linkplain Session#epoch() epoch}: a number that grows each time the directory takes a
+ * process in anew. DALua's protocol messages carry it, and a member the others dropped at epoch
+ * {@code e} is refused while it speaks for {@code e}: it is <em>fenced</em>. A session that
+ * learns it was dropped tells its {@link Listener#dropped}; its operations then fail with
+ * {@link dev.moonwire.rpc.FencedException} until it joins again, which starts a new epoch.
  */
 public interface Directory {
   /**
@@ -27,16 +36,33 @@ public interface Directory {
 
   /** One process's connection to a directory. Methods may be called from any thread. */
   interface Session extends AutoCloseable {
-    /** @throws dev.moonwire.rpc.GroupException if the group exists */
+    /**
+     * Creates the group {@code app}, empty.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group exists
+     */
     void create(String app);
 
-    /** @throws dev.moonwire.rpc.GroupException if the group does not exist */
+    /**
+     * Destroys the group {@code app}.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
     void destroy(String app);
 
-    /** @throws dev.moonwire.rpc.GroupException if the group does not exist */
+    /**
+     * Makes this process a member of {@code app}; after the directory dropped it, also starts
+     * its new membership epoch.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
     void join(String app);
 
-    /** @throws dev.moonwire.rpc.GroupException if the group does not exist */
+    /**
+     * Ends this process's membership of {@code app}.
+     *
+     * @throws dev.moonwire.rpc.GroupException if the group does not exist
+     */
     void leave(String app);
 
     /**
@@ -46,18 +72,62 @@ public interface Directory {
      */
     List<ProcessId> processes(String app);
 
+    /** The groups that exist. */
     Set<String> applications();
 
     /** Leaves every group this process is in. */
     @Override
     void close();
+
+    /**
+     * This process's membership epoch: 0 until it joins a group (or if the directory keeps
+     * none), then a number that grows each time the directory takes the process in anew — its
+     * first join, and its first join after the directory dropped it. Leaving and joining groups
+     * meanwhile keeps it. Any thread.
+     */
+    default long epoch() {
+      return 0;
+    }
+
+    /**
+     * Returns if this process's membership is known current: confirmed by the directory within
+     * less than its failure detector's bound, or confirmed now (a call, on the calling thread:
+     * it suspends inside an event and blocks elsewhere). A process that was frozen or cut off
+     * cannot know whether it was dropped meanwhile; this asks before it acts.
+     *
+     * @throws dev.moonwire.rpc.FencedException if the directory dropped this process (its
+     *     {@link Listener#dropped} is told first)
+     * @throws dev.moonwire.rpc.RpcException if the directory cannot be asked
+     */
+    default void confirm() {}
+
+    /**
+     * Whether the directory holds {@code process} as a member of some group — then its own
+     * detector decides whether that process is gone, and DALua's algorithms wait for its
+     * verdict (a {@code dalua_app_leave}) rather than act on theirs. False for a process the
+     * directory knows nothing of (a mutex among processes in no group). A call; any thread.
+     *
+     * @throws dev.moonwire.rpc.RpcException if the directory cannot be asked
+     */
+    default boolean holds(ProcessId process) {
+      return false;
+    }
   }
 
   /** Membership changes of the groups a process is in, itself included. */
   interface Listener {
+    /** {@code process} joined {@code app}. */
     void joined(String app, ProcessId process);
 
+    /** {@code process} left {@code app}, or was dropped from it. */
     void left(String app, ProcessId process);
+
+    /**
+     * The directory dropped this very process, whose membership {@code epoch} ended, from
+     * {@code apps} (taken for gone: its leave was raised on the others). Told once per epoch,
+     * on any thread, when the session learns it.
+     */
+    default void dropped(long epoch, Set<String> apps) {}
   }
 
   /**

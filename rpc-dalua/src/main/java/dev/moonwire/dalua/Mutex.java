@@ -1,25 +1,12 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.dalua.internal.Stamps;
+import dev.moonwire.dalua.internal.mutex.MutexPeer;
+import dev.moonwire.dalua.internal.mutex.MutexState;
 import dev.moonwire.rpc.ProcessId;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Mutual exclusion among a set of processes: Ricart &amp; Agrawala with Lamport clocks (seed
@@ -37,73 +24,58 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections (its process closed or killed on a live host: within about a second), after
  * five seconds of unbroken failures when it cannot be reached at all (its host cut off). A member that is only slow is waited for: dropping a live member would
  * let two in. Safety rests on that failure detector: a member cut off for longer than that,
- * and then back, is treated as dead. Methods may be called from any thread.
+ * and then back, is treated as dead — and fenced: the others refuse its messages from the
+ * membership epoch they dropped it in, and once it learns that its directory dropped it, its
+ * mutexes fail with {@link dev.moonwire.rpc.FencedException} until it joins again and makes
+ * them anew ({@link Dalua#mutex}).
+ *
+ * <p>Methods may be called from any thread: each hops onto an event of the process, where the
+ * algorithm's state lives (so it needs no lock), and waits for it off the process's events.
  *
  * <p>Each grant carries a {@linkplain #fencingToken() fencing token} that increases in grant
  * order across the members, for a resource that must reject a holder the others took for dead.
  */
 public final class Mutex {
-  static final String REQUEST = "dalua.mutex.request";
-  static final String OK = "dalua.mutex.ok";
+  static final String REQUEST = MutexPeer.PREFIX + ".request";
+  static final String OK = MutexPeer.PREFIX + ".ok";
   /** The largest timestamp a request may carry: far from wrapping, whatever peers send. */
-  static final long MAX_TIMESTAMP = Stamps.MAX;
-  /** How many requests a member defers at most, whatever ids peers send; past it, refused. */
-  static final int MAX_DEFERRED = 10_000;
-  private static final Duration PING = Duration.ofSeconds(1);
-  private static final ScheduledExecutorService PINGS =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-          .name("dalua-mutex-pings").unstarted(r));
-  private static final Comparator<ProcessId> BY_ID =
-      Comparator.comparing(ProcessId::host).thenComparingInt(ProcessId::port);
+  static final long MAX_TIMESTAMP = dev.moonwire.dalua.internal.Stamps.MAX;
 
   private final Dalua dalua;
-  private final String name;
-  private final ProcessId self;
-  private final AtomicLong messages = new AtomicLong();
-  private final AtomicLong resent = new AtomicLong();
-  /** Members pinged and not answered yet ({@code Liveness.ping}). */
-  private final Set<ProcessId> pinging = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final MutexState state;
 
-  // guarded by this
-  private final Set<ProcessId> others = new LinkedHashSet<>();
-  private long clock;
-  private long requestTs = -1; // the active own request, or -1
-  private long pingedTs = -1; // the request whose members are being pinged
-  private final Set<ProcessId> awaiting = new HashSet<>();
-  private Runnable onGrant;
-  private boolean inside;
-  private long grantedTs = -1;
-  private long token = -1; // the fencing token of the grant this member holds, or -1
-  private final ArrayDeque<Runnable> queued = new ArrayDeque<>();
-  /** Requests answered when this member leaves: the timestamp of each, by member. */
-  private final Map<ProcessId, Long> deferred = new LinkedHashMap<>();
-  /** The request each member last had an OK for (members only: bounded by them). */
-  private final Map<ProcessId, Long> okayed = new HashMap<>();
-
-  Mutex(Dalua dalua, String name, Collection<ProcessId> members) {
+  Mutex(Dalua dalua, MutexState state) {
     this.dalua = dalua;
-    this.name = name;
-    this.self = dalua.self();
-    for (ProcessId p : members) {
-      if (!p.equals(self)) {
-        others.add(p);
-      }
-    }
+    this.state = state;
+  }
+
+  MutexState state() {
+    return state;
   }
 
   /** The mutex's name. */
   public String name() {
-    return name;
+    return state.name();
   }
 
   /**
    * Asks to enter; runs {@code criticalSection} as an event of this process once granted. The
    * critical section ends with {@link #leave()} (there, or later). Entering again before
    * leaving queues the request behind this one, as the seed's {@code requests} table does.
+   *
+   * @throws dev.moonwire.rpc.FencedException if this process's directory dropped it (it joins
+   *     again and makes the mutex anew); a request queued when that is learned is dropped.
+   *     Asking first confirms this process's membership with its directory if it was not
+   *     confirmed lately (a call: this process may have been frozen or cut off)
    */
   public void enter(Runnable criticalSection) {
     Objects.requireNonNull(criticalSection, "criticalSection");
-    request(() -> dalua.process().execute(criticalSection));
+    dalua.confirmMembership();
+    dalua.onEvent(() -> {
+      dalua.checkNotFenced("mutex '" + name() + "': enter");
+      state.request(() -> dalua.process().execute(criticalSection));
+      return null;
+    });
   }
 
   /**
@@ -114,64 +86,75 @@ public final class Mutex {
    * @throws dev.moonwire.rpc.CancelledException if the waiting request is cancelled or the
    *     waiting thread interrupted; this member then does not hold the mutex (it is passed on
    *     as soon as it is granted, or at once if it was granted meanwhile)
+   * @throws dev.moonwire.rpc.FencedException if this process's directory dropped it, before or
+   *     while it waited: it does not hold the mutex
    */
   public void enter() {
-    CompletableFuture<Void> granted = new CompletableFuture<>();
-    boolean[] abandoned = {false};
-    request(() -> {
-      boolean gone;
-      synchronized (abandoned) {
-        gone = abandoned[0];
-        if (!gone) {
-          granted.complete(null);
-        }
-      }
-      if (gone) {
-        leave(); // the waiter went away: pass it on
-      }
+    Waiter waiter = new Waiter();
+    dalua.confirmMembership();
+    dalua.onEvent(() -> {
+      dalua.checkNotFenced("mutex '" + name() + "': enter");
+      state.request(waiter);
+      return null;
     });
     try {
-      dalua.process().await(granted);
+      dalua.process().await(waiter.granted);
     } catch (RuntimeException e) {
-      boolean holds;
-      synchronized (abandoned) {
-        abandoned[0] = true;
-        holds = granted.isDone();
-      }
-      if (holds) {
-        leave(); // granted as it was cancelled: passed on, so a throw always means "not held"
+      if (!(e instanceof dev.moonwire.rpc.FencedException)) {
+        dalua.onEventLater(waiter::abandon);
       }
       throw e;
     }
   }
 
   /**
+   * The grant of one {@link #enter()}: completes its future, or passes the mutex on if its
+   * caller went away meanwhile. Its methods run on the process's events.
+   */
+  final class Waiter implements Runnable {
+    final CompletableFuture<Void> granted = new CompletableFuture<>();
+    private boolean abandoned;
+
+    @Override
+    public void run() {
+      if (abandoned) {
+        state.leave(); // the waiter went away: pass it on
+      } else {
+        granted.complete(null);
+      }
+    }
+
+    /** The caller stopped waiting (cancelled, interrupted): it must not hold the mutex. */
+    void abandon() {
+      abandoned = true;
+      if (granted.isDone() && !granted.isCompletedExceptionally()
+          && state.phase() == MutexState.Phase.HELD) {
+        state.leave(); // granted as it was cancelled: passed on, so a throw means "not held"
+      }
+    }
+
+    /** This process was fenced while the caller waited. */
+    void fenced(RuntimeException error) {
+      granted.completeExceptionally(error);
+    }
+
+    String name() {
+      return state.name();
+    }
+  }
+
+  /**
    * Leaves the critical section: the OKs deferred meanwhile go out, and this member's next
-   * queued entry, if any, asks its turn.
+   * queued entry, if any, asks its turn. A member fenced while inside only ends its section:
+   * it answers no one.
    *
    * @throws IllegalStateException if this member is not in the critical section
    */
   public void leave() {
-    Map<ProcessId, Long> answer;
-    Runnable next;
-    List<ProcessId> ask = List.of();
-    long ts = -1;
-    synchronized (this) {
-      if (!inside) {
-        throw new IllegalStateException("leave : " + self + " is not in mutex '" + name + "'");
-      }
-      inside = false;
-      answer = new LinkedHashMap<>(deferred);
-      deferred.clear();
-      next = queued.poll();
-      if (next != null) {
-        ask = start(next);
-        ts = requestTs;
-      }
-    }
-    answer.forEach(this::sendOk);
-    sendRequests(ask, ts);
-    grantIfAlone();
+    dalua.onEvent(() -> {
+      state.leave();
+      return null;
+    });
   }
 
   /**
@@ -189,54 +172,52 @@ public final class Mutex {
    * critical section given to {@link #enter(Runnable)} or the thread {@link #enter()} returned
    * on.
    *
-   * @throws IllegalStateException if this member does not hold the mutex
+   * @throws IllegalStateException if this member does not hold the mutex (a fenced member
+   *     holds none)
    */
   public long fencingToken() {
-    synchronized (this) {
-      if (inside) {
-        return token;
-      }
-    }
-    throw new IllegalStateException("fencingToken : " + self + " does not hold mutex '" + name
-        + "' (expected: called between the grant and leave())");
+    return dalua.onEvent(state::fencingToken);
   }
 
   /** Adds a member: if this member is waiting, it asks the new one too. */
   public void add(ProcessId member) {
-    boolean ask;
-    long ts;
-    synchronized (this) {
-      if (member.equals(self) || !others.add(member)) {
-        return;
-      }
-      ask = requestTs >= 0;
-      ts = requestTs;
-      if (ask) {
-        awaiting.add(member);
-      }
-    }
-    if (ask) {
-      sendRequests(List.of(member), ts);
-    }
+    Objects.requireNonNull(member, "member");
+    dalua.onEvent(() -> {
+      state.add(member);
+      return null;
+    });
   }
 
   /**
-   * Removes a member: its OK is no longer awaited and its deferred request is forgotten. Every
-   * member must remove it too (a member that dies is removed by each that notices).
+   * Removes a member: its OK is no longer awaited and its deferred request is forgotten, and
+   * its messages from the membership epoch it had are refused from now on. Every member must
+   * remove it too (a member that dies is removed by each that notices).
    */
   public void remove(ProcessId member) {
-    synchronized (this) {
-      others.remove(member);
-      awaiting.remove(member);
-      deferred.remove(member);
-      okayed.remove(member);
-    }
-    grantIfAlone();
+    Objects.requireNonNull(member, "member");
+    dalua.onEvent(() -> {
+      state.remove(member);
+      return null;
+    });
+  }
+
+  /**
+   * Removes {@code member}'s membership of {@code epoch} — as {@code dalua_app_leave} names it
+   * (its third argument, with a directory that keeps epochs): like {@link #remove(ProcessId)},
+   * unless a later membership of that address is heard here already (a process restarted
+   * there, whose request overtook the news of the old one's leave), which stays.
+   */
+  public void remove(ProcessId member, long epoch) {
+    Objects.requireNonNull(member, "member");
+    dalua.onEvent(() -> {
+      state.remove(member, epoch);
+      return null;
+    });
   }
 
   /** The members other than this one. */
-  public synchronized Set<ProcessId> others() {
-    return Set.copyOf(others);
+  public Set<ProcessId> others() {
+    return dalua.onEvent(state::others);
   }
 
   /**
@@ -244,7 +225,7 @@ public final class Mutex {
    * requests sent again ({@link #requestsResent()}).
    */
   public long messagesSent() {
-    return messages.get();
+    return dalua.onEvent(state::messagesSent);
   }
 
   /**
@@ -256,162 +237,11 @@ public final class Mutex {
    * it each second until the OK comes.
    */
   public long requestsResent() {
-    return resent.get();
+    return dalua.onEvent(state::requestsResent);
   }
 
   /** The Lamport timestamp of the request last granted to this member (for tests). */
-  synchronized long grantedTimestamp() {
-    return grantedTs;
-  }
-
-  private void request(Runnable grant) {
-    List<ProcessId> ask;
-    long ts;
-    synchronized (this) {
-      if (requestTs >= 0 || inside) {
-        queued.add(grant);
-        return;
-      }
-      ask = start(grant);
-      ts = requestTs;
-    }
-    sendRequests(ask, ts);
-    grantIfAlone();
-  }
-
-  /** Under the lock: a new own request. Returns the members to ask. */
-  private List<ProcessId> start(Runnable grant) {
-    clock++;
-    requestTs = clock;
-    onGrant = grant;
-    awaiting.clear();
-    awaiting.addAll(others);
-    return List.copyOf(others);
-  }
-
-  private void sendRequests(List<ProcessId> to, long ts) {
-    if (to.isEmpty()) {
-      return;
-    }
-    messages.addAndGet(to.size());
-    dalua.sendToLive(to, REQUEST, name, ts, self);
-    synchronized (this) {
-      if (pingedTs == ts) {
-        return; // a member added while waiting: the pings already under way cover it
-      }
-      pingedTs = ts;
-    }
-    schedulePing(ts);
-  }
-
-  /**
-   * {@code p} answered a ping, so it is alive and has read what was sent before the ping: if it
-   * still owes its OK for {@code ts}, it defers the request, or the request or the OK was lost.
-   * The request goes again; in the first case nothing changes.
-   */
-  private void resendIfAwaited(ProcessId p, long ts) {
-    synchronized (this) {
-      if (requestTs != ts || !awaiting.contains(p)) {
-        return;
-      }
-    }
-    resent.incrementAndGet();
-    dalua.process().send(List.of(p), REQUEST, name, ts, self);
-  }
-
-  /**
-   * The OK to {@code to}'s request {@code ts}: it counts for that request only. An OK for a
-   * request answered before (sent again because that OK was lost) counts as resent.
-   */
-  private void sendOk(ProcessId to, long ts) {
-    boolean again;
-    long now;
-    synchronized (this) {
-      Long before = others.contains(to) ? okayed.put(to, ts) : null;
-      again = before != null && before == ts;
-      now = clock; // past this member's own token once it has entered: the fencing order
-    }
-    (again ? resent : messages).incrementAndGet();
-    dalua.sendToLive(List.of(to), OK, name, self, ts, now);
-  }
-
-  /** A request of {@code from} with timestamp {@code ts}: OK now, or when this one leaves. */
-  void onRequest(long ts, ProcessId from) {
-    boolean defer;
-    synchronized (this) {
-      Stamps.checked(ts, clock, "mutex '" + name + "': request of " + from);
-      if (!others.contains(from)) {
-        // An OK to a stranger could let it in beside a member; its stamp would move the clock.
-        throw new IllegalArgumentException("mutex '" + name + "': request of " + from
-            + " ignored: not a member (expected one of " + others + ")");
-      }
-      clock = Math.max(clock, ts) + 1;
-      defer = inside || requestTs >= 0 && before(requestTs, self, ts, from);
-      if (defer) {
-        if (deferred.size() >= MAX_DEFERRED && !deferred.containsKey(from)) {
-          throw new IllegalStateException("mutex '" + name + "': request of " + from
-              + " refused: " + MAX_DEFERRED + " requests are deferred here already");
-        }
-        deferred.put(from, ts); // one request at a time per member: the newest
-      }
-    }
-    if (!defer) {
-      sendOk(from, ts);
-    }
-  }
-
-  /** An OK of {@code from} for this member's request {@code ts}, sent at its {@code clock}. */
-  void onOk(ProcessId from, long ts, long senderClock) {
-    synchronized (this) {
-      clock = Math.max(clock, senderClock);
-      if (requestTs < 0 || ts != requestTs || !awaiting.remove(from)) {
-        return; // not waiting, an OK of an earlier request, or a member already removed
-      }
-    }
-    grantIfAlone();
-  }
-
-  /** Enters if the active request awaits no one more. */
-  private void grantIfAlone() {
-    Runnable grant;
-    synchronized (this) {
-      if (requestTs < 0 || !awaiting.isEmpty() || inside) {
-        return;
-      }
-      inside = true;
-      grantedTs = requestTs;
-      token = ++clock;
-      requestTs = -1;
-      grant = onGrant;
-      onGrant = null;
-    }
-    grant.run();
-  }
-
-  private static boolean before(long ts1, ProcessId p1, long ts2, ProcessId p2) {
-    return ts1 < ts2 || ts1 == ts2 && BY_ID.compare(p1, p2) < 0;
-  }
-
-  /** While request {@code ts} waits, the members it waits for are pinged; the silent removed. */
-  private void schedulePing(long ts) {
-    PINGS.schedule(() -> {
-      List<ProcessId> waitingFor;
-      synchronized (this) {
-        if (requestTs != ts || dalua.process().isClosed()) {
-          return; // granted, or given up
-        }
-        waitingFor = List.copyOf(awaiting);
-      }
-      for (ProcessId p : waitingFor) {
-        // unreachable for a while: removed; a member only slow still counts
-        dalua.liveness.ping(dalua.process(), p, pinging, Dalua.PING_DEADLINE,
-            () -> resendIfAwaited(p, ts), () -> {
-              dalua.memberGone(p, "mutex '" + name + "'", "removed: its OK is no longer "
-                  + "awaited and its request forgotten");
-              remove(p);
-            });
-      }
-      schedulePing(ts);
-    }, PING.toMillis(), TimeUnit.MILLISECONDS);
+  long grantedTimestamp() {
+    return dalua.onEvent(state::grantedTimestamp);
   }
 }

@@ -13,6 +13,7 @@ import dev.moonwire.dalua.internal.total.TotalOrders;
 import dev.moonwire.dalua.internal.total.TotalPeer;
 import dev.moonwire.dalua.internal.total.TotalPeer.Agreement;
 import dev.moonwire.dalua.internal.total.TotalPeer.MessageId;
+import dev.moonwire.dalua.internal.mutex.MutexPeer;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
@@ -61,7 +62,7 @@ class HostilePeerTest extends ProcessTestSupport {
     RpcProcess rogue = open();
 
     for (long ts : new long[] {0, 1000, 1001}) { // "OK from b" for requests a never made
-      rogue.send(a.self(), Mutex.OK, "m", b.self(), ts);
+      rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class).ok(new MutexPeer.Ok("m", b.self(), ts, 0, 0));
     }
 
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
@@ -88,7 +89,7 @@ class HostilePeerTest extends ProcessTestSupport {
     RpcProcess rogue = open();
 
     for (long ts = 0; ts <= 20; ts++) { // "OK from b" for every stamp a's request could have
-      rogue.send(a.self(), Mutex.OK, "m", b.self(), ts);
+      rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class).ok(new MutexPeer.Ok("m", b.self(), ts, 0, 0));
     }
 
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).untilFalse(aInside);
@@ -109,14 +110,16 @@ class HostilePeerTest extends ProcessTestSupport {
 
     for (int i = 0; i < 5; i++) { // each from a member made up
       ProcessId forged = ProcessId.of("127.1." + (i >> 8) + "." + (i & 255), 7000);
-      rogue.send(a.self(), Mutex.REQUEST, "m", 1L, forged);
+      rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+          .request(new MutexPeer.Request("m", 1L, forged, 0));
     }
 
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
     List<Throwable> refused = takeUncaught();
     assertTrue(refused.stream().allMatch(t -> t instanceof IllegalArgumentException
         && t.getMessage().contains("it came from " + rogue.id())), refused.get(0).toString());
-    rogue.send(a.self(), Mutex.REQUEST, "m", 1L, rogue.id()); // as itself: not a member
+    rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class) // as itself: not a member
+        .request(new MutexPeer.Request("m", 1L, rogue.id(), 0));
     refusedAtLeast(1, "not a member");
     ma.leave(); // nothing deferred: no OK goes anywhere
   }
@@ -131,8 +134,10 @@ class HostilePeerTest extends ProcessTestSupport {
     Mutex mb = b.mutex("m", ids);
     RpcProcess rogue = open();
 
-    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, rogue.id()); // a stranger
-    rogue.send(a.self(), Mutex.REQUEST, "m", Mutex.MAX_TIMESTAMP, b.self()); // "b", far ahead
+    rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class) // a stranger
+        .request(new MutexPeer.Request("m", Mutex.MAX_TIMESTAMP, rogue.id(), 0));
+    rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class) // "b", far ahead
+        .request(new MutexPeer.Request("m", Mutex.MAX_TIMESTAMP, b.self(), 0));
 
     rogue.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
     for (int i = 0; i < 3; i++) { // both still get in, in turn: neither clock was moved

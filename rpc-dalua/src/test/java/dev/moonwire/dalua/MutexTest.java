@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.moonwire.dalua.internal.mutex.MutexPeer;
 import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
 import dev.moonwire.rpc.RpcProcess;
+import dev.moonwire.rpc.runtime.internal.Faults;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,19 +32,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 class MutexTest extends ProcessTestSupport {
   private static final int ENTRIES = 8;
 
-  @AfterEach
-  void noFaults() {
-    System.clearProperty("moonwire.faults");
-  }
-
   /** One critical-section entry: the request's (timestamp, process), in the order entered. */
   record Entry(long ts, ProcessId by) {}
 
+  /**
+   * {@code n} members, each with the per-process fault hook {@code faults}
+   * ({@code SEED:MAXMS[:DROPPERCENT]}): what it receives held 0..MAXMS ms, DROPPERCENT% of the
+   * one-way sends it receives lost.
+   */
   private List<Dalua> members(int n, String faults) {
-    System.setProperty("moonwire.faults", faults);
+    String[] f = faults.split(":", -1);
     List<Dalua> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      all.add(Dalua.attach(open(), Directory.local()));
+      RpcProcess p = open();
+      ((RuntimeProcess) p).injectFaults(Faults.seeded(Long.parseLong(f[0]),
+          Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : 0));
+      all.add(Dalua.attach(p, Directory.local()));
     }
     return all;
   }
@@ -80,8 +85,8 @@ class MutexTest extends ProcessTestSupport {
     for (int i = 1; i < entries.size(); i++) {
       Entry a = entries.get(i - 1);
       Entry b = entries.get(i);
-      assertTrue(a.ts() < b.ts() || a.ts() == b.ts() && a.by().toString().compareTo(
-          b.by().toString()) < 0, "entry " + i + " out of timestamp order: " + a + " then " + b);
+      assertTrue(a.ts() < b.ts() || (a.ts() == b.ts() && a.by().toString().compareTo(
+          b.by().toString()) < 0), "entry " + i + " out of timestamp order: " + a + " then " + b);
     }
     long messages = all.stream().mapToLong(d -> d.mutex("printer", ids).messagesSent()).sum();
     assertEquals(2L * (n - 1) * n * ENTRIES, messages);
@@ -330,7 +335,8 @@ class MutexTest extends ProcessTestSupport {
     Mutex mb = b.mutex("m", ids);
     RpcProcess rogue = open();
 
-    rogue.send(a.self(), Mutex.REQUEST, "m", Long.MAX_VALUE, rogue.id());
+    rogue.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+        .request(new MutexPeer.Request("m", Long.MAX_VALUE, rogue.id(), 0));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> !uncaught.isEmpty());
     Throwable refused = takeUncaught().get(0);
@@ -351,11 +357,12 @@ class MutexTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess flooder = open();
     AtomicInteger oks = new AtomicInteger();
-    flooder.export(Mutex.OK, args -> oks.incrementAndGet());
+    flooder.export(MutexPeer.PREFIX, MutexPeer.class, new OkRecorder(ok -> oks.incrementAndGet()));
     int cap = 10_000;
 
     for (int i = 0; i < cap + 5; i++) {
-      flooder.send(a.self(), Mutex.REQUEST, "never-" + i, 1L, flooder.id());
+      flooder.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+          .request(new MutexPeer.Request("never-" + i, 1L, flooder.id(), 0));
     }
 
     await().atMost(Duration.ofSeconds(30)).until(() -> uncaught.size() >= 5);
@@ -370,10 +377,11 @@ class MutexTest extends ProcessTestSupport {
     Dalua a = Dalua.attach(open(), Directory.local());
     RpcProcess peer = open();
     List<Long> oks = new CopyOnWriteArrayList<>();
-    peer.export(Mutex.OK, args -> oks.add(args.longAt(2)));
+    peer.export(MutexPeer.PREFIX, MutexPeer.class, new OkRecorder(ok -> oks.add(ok.timestamp())));
 
     for (int i = 0; i < 10_005; i++) { // a waiting member sends its request again each second
-      peer.send(a.self(), Mutex.REQUEST, "late", 7L, peer.id());
+      peer.send(List.of(a.self()), MutexPeer.PREFIX, MutexPeer.class)
+          .request(new MutexPeer.Request("late", 7L, peer.id(), 0));
     }
     peer.sync(a.self(), Dalua.ALIVE).call(); // after the sends on the same connection
     a.mutex("late", List.of(a.self(), peer.id()));
@@ -383,6 +391,17 @@ class MutexTest extends ProcessTestSupport {
         .until(() -> oks.size() == 1);
     assertEquals(List.of(7L), oks);
     assertTrue(uncaught.isEmpty(), "refused: " + uncaught);
+  }
+
+  /** A raw peer's end of the mutex protocol: records the OKs it is sent, ignores requests. */
+  record OkRecorder(java.util.function.Consumer<MutexPeer.Ok> oks) implements MutexPeer {
+    @Override
+    public void request(Request request) {}
+
+    @Override
+    public void ok(Ok ok) {
+      oks.accept(ok);
+    }
   }
 
   /** Requests sent to a member as it died are reported, not lost silently: nothing else is. */

@@ -42,11 +42,20 @@ class ArchitectureTest {
 
   @ArchTest
   static final ArchRule daluaStandsOnTheApiAlone = noClasses()
-      .that().resideInAnyPackage("dev.moonwire.dalua", "dev.moonwire.dalua.internal")
+      .that().resideInAnyPackage("dev.moonwire.dalua", "dev.moonwire.dalua.internal..")
       .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "com.esotericsoftware..",
           "org.apache.curator..", "org.apache.zookeeper..", "dev.moonwire.rpc.runtime..",
           "dev.moonwire.rpc.sync..")
       .because("DALua is built on Moonwire's API; only rpc-zookeeper knows ZooKeeper");
+
+  @ArchTest
+  static final ArchRule daluaMutexStateHasNoLocks = noClasses()
+      .that().resideInAPackage("dev.moonwire.dalua.internal.mutex")
+      .should().dependOnClassesThat().resideInAnyPackage("java.util.concurrent.atomic..",
+          "java.util.concurrent.locks..")
+      .orShould().dependOnClassesThat().haveSimpleNameStartingWith("Concurrent")
+      .because("the mutex's state lives in its process's events (DESIGN §8): a lock, atomic or "
+          + "concurrent collection there says the confinement leaked");
 
   @ArchTest
   static final ArchRule runtimePackagesFormNoCycles =

@@ -46,7 +46,7 @@ final class Groups {
 
   /** Adds {@code p}; returns the members to tell (all, {@code p} included), or none if it was in. */
   List<ProcessId> join(String app, ProcessId p) {
-    LinkedHashSet<ProcessId> m = members(app);
+    Set<ProcessId> m = members(app);
     if (m.contains(p)) {
       return List.of();
     }
@@ -73,7 +73,7 @@ final class Groups {
 
   /** Removes {@code p}; returns the members to tell ({@code p} and those left), or none. */
   List<ProcessId> leave(String app, ProcessId p) {
-    LinkedHashSet<ProcessId> m = members(app);
+    Set<ProcessId> m = members(app);
     if (!m.remove(p)) {
       return List.of();
     }
@@ -95,6 +95,11 @@ final class Groups {
     return told;
   }
 
+  /** How many groups {@code p} is a member of. */
+  int memberships(ProcessId p) {
+    return memberships.getOrDefault(p, 0);
+  }
+
   List<ProcessId> processes(String app) {
     return List.copyOf(members(app));
   }
@@ -108,7 +113,7 @@ final class Groups {
     return new HashSet<>(memberships.keySet());
   }
 
-  private LinkedHashSet<ProcessId> members(String app) {
+  private Set<ProcessId> members(String app) {
     LinkedHashSet<ProcessId> m = groups.get(app);
     if (m == null) {
       throw new GroupException("no app '" + app + "' (expected: one of " + applications()

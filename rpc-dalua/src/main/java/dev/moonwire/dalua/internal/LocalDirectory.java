@@ -12,7 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** {@code Directory.local()}: the groups of one JVM's processes, held in the JVM. */
+/**
+ * {@code Directory.local()}: the groups of one JVM's processes, held in the JVM. Each session
+ * gets a membership epoch at its first join (a process reopened at the same address is a new
+ * member); a process here is dropped only when it closes, so none is ever fenced.
+ */
 public final class LocalDirectory implements Directory {
   public static final LocalDirectory INSTANCE = new LocalDirectory();
   /** How soon a process that closed leaves its groups, at most. */
@@ -21,6 +25,10 @@ public final class LocalDirectory implements Directory {
   private final Groups groups = new Groups(); // guarded by this
   private final Map<ProcessId, Member> members = new ConcurrentHashMap<>();
   private ScheduledExecutorService watcher; // guarded by this
+  private long lastEpoch; // guarded by this
+  /** The watcher's task, for as long as the JVM runs. */
+  @SuppressWarnings("unused")
+  private java.util.concurrent.ScheduledFuture<?> dropping; // guarded by this
 
   private record Member(RpcProcess process, Listener listener) {}
 
@@ -33,7 +41,7 @@ public final class LocalDirectory implements Directory {
       if (watcher == null) {
         watcher = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().daemon().name("dalua-local-directory").unstarted(r));
-        watcher.scheduleWithFixedDelay(this::dropClosed, LIVENESS_MILLIS / 2,
+        dropping = watcher.scheduleWithFixedDelay(this::dropClosed, LIVENESS_MILLIS / 2,
             LIVENESS_MILLIS / 2, TimeUnit.MILLISECONDS);
       }
     }
@@ -42,9 +50,10 @@ public final class LocalDirectory implements Directory {
 
   /** Processes that closed leave their groups, and the members left are told. */
   private void dropClosed() {
-    for (Member m : members.values()) {
+    for (var it = members.values().iterator(); it.hasNext(); ) {
+      Member m = it.next();
       if (m.process.isClosed()) {
-        members.remove(m.process.id(), m);
+        it.remove();
         drop(m.process.id());
       }
     }
@@ -78,6 +87,7 @@ public final class LocalDirectory implements Directory {
 
   private final class LocalSession implements Session {
     private final ProcessId self;
+    private long epoch; // guarded by LocalDirectory.this
 
     LocalSession(ProcessId self) {
       this.self = self;
@@ -102,6 +112,9 @@ public final class LocalDirectory implements Directory {
       List<ProcessId> tell;
       synchronized (LocalDirectory.this) {
         tell = groups.join(app, self);
+        if (epoch == 0) {
+          epoch = ++lastEpoch;
+        }
       }
       tellJoined(app, self, tell);
     }
@@ -111,8 +124,25 @@ public final class LocalDirectory implements Directory {
       List<ProcessId> tell;
       synchronized (LocalDirectory.this) {
         tell = groups.leave(app, self);
+        if (groups.memberships(self) == 0) {
+          epoch = 0;
+        }
       }
       tellLeft(app, self, tell);
+    }
+
+    @Override
+    public long epoch() {
+      synchronized (LocalDirectory.this) {
+        return epoch;
+      }
+    }
+
+    @Override
+    public boolean holds(ProcessId p) {
+      synchronized (LocalDirectory.this) {
+        return groups.memberships(p) > 0;
+      }
     }
 
     @Override

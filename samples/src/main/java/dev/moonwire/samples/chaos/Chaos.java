@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *   <li>{@code cut}: every TCP connection of a member reset ({@code ss -K}, see
  *       {@link ConnectionCutter}), its link to the resource spared;
  *   <li>{@code drop}: a share of the one-way sends each member receives lost (the runtime's
- *       {@code moonwire.faults}), for the whole run.
+ *       per-process fault hook, which each member installs), for the whole run.
  * </ul>
  * Then it checks the logs ({@link ChaosCheck}) and prints {@code ok: ...} with the faults
  * injected and the work done, or {@code FAILED: <property> seed=N} with the lines that show

@@ -4,6 +4,7 @@ import dev.moonwire.dalua.Dalua;
 import dev.moonwire.dalua.Directory;
 import dev.moonwire.dalua.Multicast;
 import dev.moonwire.dalua.Mutex;
+import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcConfig;
@@ -22,7 +23,12 @@ import java.util.concurrent.TimeUnit;
  * hub, then runs the mutex, total order and causal order until told to stop, logging each
  * event (see {@link ChaosCheck} for the lines). Exits when the controller's JVM is gone.
  *
- * <p>Arguments: hub, resource, port, name, incarnation, log file, controller pid, seed.
+ * <p>Arguments: hub, resource, port, name, incarnation, log file, controller pid, seed, and
+ * the faults its process suffers as {@code SEED:DROPPERCENT} (one-way sends it receives lost).
+ *
+ * <p>A member its directory dropped (paused or cut off past the failure detector) is fenced: its
+ * mutex fails with {@link FencedException}; it logs {@code fenced-member}, joins the group
+ * again (a new membership epoch) and makes its mutex anew.
  */
 public final class ChaosMember {
   static final String GROUP = "chaos";
@@ -69,6 +75,13 @@ public final class ChaosMember {
         () -> Runtime.getRuntime().halt(0)); // never outlive the controller
     EventLog log = new EventLog(Path.of(args[5]));
     RpcProcess process = openAt(port);
+    String[] faults = args[8].split(":", -1);
+    int dropPercent = Integer.parseInt(faults[1]);
+    if (dropPercent > 0) {
+      ((dev.moonwire.rpc.runtime.internal.RuntimeProcess) process).injectFaults(
+          dev.moonwire.rpc.runtime.internal.Faults.seeded(Long.parseLong(faults[0]), 0,
+              dropPercent));
+    }
     Dalua dalua = Dalua.attach(process, Directory.hostedBy(hub));
     ChaosMember member = new ChaosMember(process, dalua, resource, me, log, seed);
     member.start(restarted);
@@ -119,17 +132,10 @@ public final class ChaosMember {
       ProcessId p = a.get(1, ProcessId.class);
       Mutex m = mutex;
       if (m != null && GROUP.equals(a.get(0)) && !p.equals(dalua.self())) {
-        m.remove(p);
+        m.remove(p, a.longAt(2)); // the hub names the membership epoch that ended
       }
     });
-    dalua.apps().join(GROUP);
-    List<ProcessId> before = dalua.apps().processes(GROUP);
-    Mutex m = dalua.mutex(GROUP, before);
-    mutex = m;
-    // joins and leaves raised before the mutex existed were not applied: read the group again
-    List<ProcessId> now = dalua.apps().processes(GROUP);
-    now.forEach(m::add);
-    before.stream().filter(p -> !now.contains(p)).forEach(m::remove);
+    join();
     log.line((restarted ? "rejoined " : "joined ") + me);
 
     List<Thread> loops = new ArrayList<>();
@@ -142,17 +148,40 @@ public final class ChaosMember {
     log.line("stopped");
   }
 
+  /** Joins the group (again, after it was fenced) and makes the mutex among its members. */
+  private void join() {
+    dalua.apps().join(GROUP);
+    List<ProcessId> before = dalua.apps().processes(GROUP);
+    Mutex m = dalua.mutex(GROUP, before);
+    mutex = m;
+    // joins and leaves raised before the mutex existed were not applied: read the group again
+    List<ProcessId> now = dalua.apps().processes(GROUP);
+    now.forEach(m::add);
+    before.stream().filter(p -> !now.contains(p)).forEach(m::remove);
+  }
+
   /** Enters, writes to the resource with its token, leaves: over and over. */
   private void mutexLoop() {
-    Mutex m = mutex;
     while (running) {
+      Mutex m = mutex;
       try {
         m.enter();
+      } catch (FencedException e) {
+        log.line("fenced-member " + e.getClass().getSimpleName());
+        rejoin();
+        continue;
       } catch (RpcException e) {
         log.line("enter-failed " + e.getClass().getSimpleName());
         continue;
       }
-      long token = m.fencingToken();
+      long token;
+      try {
+        token = m.fencingToken();
+      } catch (IllegalStateException dropped) { // fenced between the grant and here
+        log.line("fenced-member holding");
+        m.leave(); // ends the section it held: answers no one
+        continue;
+      }
       long entered = System.currentTimeMillis();
       log.line("entered " + token);
       try {
@@ -167,6 +196,20 @@ public final class ChaosMember {
         m.leave();
       }
       nap(random.nextInt(30));
+    }
+  }
+
+  /** Joins again after being fenced, until it succeeds or the run stops. */
+  private void rejoin() {
+    while (running) {
+      try {
+        join();
+        log.line("rejoined " + me);
+        return;
+      } catch (RpcException e) {
+        log.line("rejoin-failed " + e.getClass().getSimpleName());
+        nap(200);
+      }
     }
   }
 

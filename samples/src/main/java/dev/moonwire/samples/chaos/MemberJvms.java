@@ -72,15 +72,14 @@ final class MemberJvms implements AutoCloseable {
     }
     // small JVMs: five of them share two cores with the controller
     cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    if (dropPercent > 0) {
-      // the runtime's test-only fault injection: DROP percent of the one-way sends this
-      // member receives are lost (frames held 0 ms: no reordering beyond the network's)
-      cmd.add("-Dmoonwire.faults=" + (seed * 1_000 + i * 100L + inc) + ":0:" + dropPercent);
-    }
+    // the member installs the runtime's fault hook on its process from its last argument:
+    // DROP percent of the one-way sends it receives are lost (frames held 0 ms: no reordering
+    // beyond the network's), from a seed of its own
     cmd.addAll(List.of("-cp", classPath(), ChaosMember.class.getName(), hub.toString(),
         resource.toString(), String.valueOf(ports[i]), name, String.valueOf(inc),
         dir.resolve(name + "." + inc + ".log").toString(),
-        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7L + inc)));
+        String.valueOf(ProcessHandle.current().pid()), String.valueOf(seed * 31 + i * 7L + inc),
+        (seed * 1_000 + i * 100L + inc) + ":" + dropPercent));
     try {
       jvms[i] = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(dir.resolve(name + "." + inc + ".out").toFile()).start();

@@ -396,8 +396,10 @@ public final class Dispatcher implements CallListener {
         // an asynchronous implementation: the reply goes when its stage completes
         result = process.await(stage);
       }
-    } catch (BadArgumentsException | SerializationException | GroupException e) {
-      // what the caller asked for was wrong: the caller gets the kind itself
+    } catch (BadArgumentsException | SerializationException | GroupException
+        | dev.moonwire.rpc.FencedException e) {
+      // what the caller asked for was wrong (or, fenced, is no longer so): the caller gets the
+      // kind itself
       return error(conn, callId, e.kind(), e.getMessage());
     } catch (Throwable thrown) {
       Throwable t = thrown instanceof CompletionException && thrown.getCause() != null

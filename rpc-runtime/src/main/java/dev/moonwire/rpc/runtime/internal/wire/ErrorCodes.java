@@ -27,6 +27,7 @@ public final class ErrorCodes {
     code(RpcException.Kind.OVERLOADED, 9);
     code(RpcException.Kind.SPAWN_FAILED, 10);
     code(RpcException.Kind.GROUP, 11);
+    code(RpcException.Kind.FENCED, 12);
   }
 
   private ErrorCodes() {}

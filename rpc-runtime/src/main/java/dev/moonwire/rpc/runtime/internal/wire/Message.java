@@ -80,6 +80,7 @@ public sealed interface Message {
         case OVERLOADED -> new OverloadedException(message);
         case SPAWN_FAILED -> new dev.moonwire.rpc.SpawnFailedException(message);
         case GROUP -> new dev.moonwire.rpc.GroupException(message);
+        case FENCED -> new dev.moonwire.rpc.FencedException(message);
       };
     }
   }

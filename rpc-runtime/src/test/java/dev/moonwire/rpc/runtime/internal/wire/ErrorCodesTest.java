@@ -18,7 +18,7 @@ class ErrorCodesTest {
   void theCodesAreThoseVersionOneSends() {
     String published = "REMOTE_INVOCATION=0 NO_SUCH_FUNCTION=1 BAD_ARGUMENTS=2 "
         + "DEADLINE_EXCEEDED=3 CANCELLED=4 PEER_UNAVAILABLE=5 SERIALIZATION=6 PROCESS_CLOSED=7 "
-        + "PROTOCOL=8 OVERLOADED=9 SPAWN_FAILED=10 GROUP=11";
+        + "PROTOCOL=8 OVERLOADED=9 SPAWN_FAILED=10 GROUP=11 FENCED=12";
     for (String pair : published.split(" ", -1)) {
       String[] kv = pair.split("=", -1);
       RpcException.Kind kind = RpcException.Kind.valueOf(kv[0]);
