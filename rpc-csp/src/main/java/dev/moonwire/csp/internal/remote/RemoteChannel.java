@@ -287,7 +287,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       slot.fail(e);
       return;
     }
-    slot.onWithdraw(() -> tell("withdraw", op));
+    slot.onWithdraw(() -> withdraw(op, f));
     f.whenComplete((r, e) -> {
       if (e != null) {
         reads.forget(op);
@@ -317,6 +317,34 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       }
     });
   }
+
+  /**
+   * Asks the owner to withdraw {@code op}, whose outcome {@code outcome} awaits: a call, so that
+   * a withdrawal the owner refused (its budget full) is asked again a moment later, until the
+   * operation has an outcome — otherwise a cancelled read of a channel that stays empty would
+   * wait for ever.
+   */
+  private void withdraw(long op, CompletableFuture<?> outcome) {
+    if (outcome.isDone()) {
+      return;
+    }
+    try {
+      process.async(owner, Protocol.function(name, "withdraw"), ignored -> { }, e -> {
+        if (e instanceof dev.moonwire.rpc.OverloadedException
+            || e instanceof dev.moonwire.rpc.DeadlineExceededException) {
+          var unused = RETRIES.schedule(() -> withdraw(op, outcome), 100,
+              java.util.concurrent.TimeUnit.MILLISECONDS); // ends with the operation's outcome
+        }
+        // the owner is gone or closed: the operation fails on its own
+      }).withDeadline(java.time.Duration.ofSeconds(10)).call(op);
+    } catch (RpcException e) {
+      // this process closed: the operation fails on its own
+    }
+  }
+
+  private static final java.util.concurrent.ScheduledExecutorService RETRIES =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+          .daemon().name("csp-withdrawals").unstarted(r));
 
   /** A one-way message to the owner about operation {@code op}; refused ones are settled by the owner's question. */
   private void tell(String operation, long op) {
@@ -354,11 +382,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
    * happened; throws {@code cancelled} if it was withdrawn.
    */
   private <R> R afterCancel(CompletableFuture<R> f, long op, CancelledException cancelled) {
-    try {
-      process.send(owner, Protocol.function(name, "withdraw"), op);
-    } catch (RpcException e) {
-      cancelled.addSuppressed(e);
-    }
+    withdraw(op, f);
     R outcome;
     boolean interrupted = Thread.interrupted();
     try {

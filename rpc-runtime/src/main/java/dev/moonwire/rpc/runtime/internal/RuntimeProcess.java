@@ -1,7 +1,6 @@
 package dev.moonwire.rpc.runtime.internal;
 
 import dev.moonwire.rpc.runtime.internal.dispatch.Host;
-
 import dev.moonwire.rpc.runtime.internal.transport.Observed;
 import dev.moonwire.rpc.runtime.internal.call.Calls;
 import dev.moonwire.rpc.runtime.internal.call.PendingCall;
@@ -21,7 +20,6 @@ import dev.moonwire.rpc.runtime.internal.wire.Frames;
 import dev.moonwire.rpc.runtime.internal.wire.WireCodec;
 import dev.moonwire.rpc.runtime.internal.wire.WireKryo;
 import dev.moonwire.rpc.runtime.internal.wire.WireRegistry;
-
 import dev.moonwire.rpc.Callback;
 import dev.moonwire.rpc.ErrorCallback;
 import dev.moonwire.rpc.FutureFunction;
@@ -134,15 +132,6 @@ public final class RuntimeProcess implements RpcProcess, Host {
   @Override
   public byte[] secret() {
     return secret;
-  }
-
-  /** Bytes of frames begun and not finished, and connections closed over them (for tests). */
-  public Budget partialFrames() {
-    return connections.partialFrames();
-  }
-
-  public long closedForPartialFrames() {
-    return connections.closedForPartialFrames();
   }
 
   @Override
@@ -262,35 +251,14 @@ public final class RuntimeProcess implements RpcProcess, Host {
     return faults.replies();
   }
 
-  /** True if reading is paused on one of this process's connections (for tests). */
-  public boolean readingPausedOnSomeConnection() {
-    return connections.readingPausedOnSome();
-  }
-
-  /** How many network connections this process has, and which, as of now (for tests). */
-  int connectionCount() {
-    return connections.size();
-  }
-
-  List<ChannelConnection> connectionsNow() {
-    return connections.all();
-  }
-
   @Override
   public void connectionClosed(ChannelConnection conn) {
     connections.closed(conn);
-    if (observer != null && conn.opened) {
-      Observed.connection(observer, conn.peer(), false);
-    }
   }
 
   @Override
   public void connectionOpened(ChannelConnection conn) {
-    conn.opened = true;
     connections.opened(conn);
-    if (observer != null) {
-      Observed.connection(observer, conn.peer(), true);
-    }
   }
 
   @Override
@@ -324,16 +292,16 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public <T> RpcProcess export(Class<T> type, T implementation) {
-    ensureOpen();
-    dispatcher.export(null, type, implementation);
-    SpawnedChild.exported(this);
-    return this;
+    return exportTyped(null, type, implementation);
   }
 
   @Override
   public <T> RpcProcess export(String prefix, Class<T> type, T implementation) {
-    Objects.requireNonNull(prefix, "prefix");
-    ensureOpen();
+    return exportTyped(Objects.requireNonNull(prefix, "prefix"), type, implementation);
+  }
+
+  private <T> RpcProcess exportTyped(String prefix, Class<T> type, T implementation) {
+    ensureOpen(); // prefix null: the methods' own names
     dispatcher.export(prefix, type, implementation);
     SpawnedChild.exported(this);
     return this;
@@ -360,18 +328,17 @@ public final class RuntimeProcess implements RpcProcess, Host {
 
   @Override
   public <T> T send(Collection<ProcessId> targets, Class<T> type) {
-    Objects.requireNonNull(type, "type");
-    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), "", type);
-    registry.addSignatures(type);
-    return proxy;
+    return sendProxy(targets, "", type);
   }
 
   @Override
   public <T> T send(Collection<ProcessId> targets, String prefix, Class<T> type) {
-    Objects.requireNonNull(prefix, "prefix");
-    Objects.requireNonNull(type, "type");
-    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), prefix + ".",
-        type);
+    return sendProxy(targets, Objects.requireNonNull(prefix, "prefix") + ".", type);
+  }
+
+  private <T> T sendProxy(Collection<ProcessId> targets, String prefix, Class<T> type) {
+    T proxy = SendProxy.create(this, List.copyOf(new LinkedHashSet<>(targets)), prefix,
+        Objects.requireNonNull(type, "type"));
     registry.addSignatures(type);
     return proxy;
   }
@@ -453,19 +420,9 @@ public final class RuntimeProcess implements RpcProcess, Host {
     lifecycle.close(scheduler, blockedChecker);
   }
 
-  /** Connections refused for {@code maxConnections} since the process opened. */
-  public long refusedConnections() {
-    return connections.refusedConnections();
-  }
-
-  /** How many blocked events the checker has reported (a diagnostic, for tests). */
-  public long blockedEventReports() {
-    return blockedChecker == null ? 0 : blockedChecker.reports();
-  }
-
-  /** The stack of the last blocked event reported, or "" (for tests). */
-  public String lastBlockedEventStack() {
-    return blockedChecker == null ? "" : blockedChecker.lastStack();
+  /** What tests and diagnostics read beyond {@link #stats()}. */
+  public Diagnostics diagnostics() {
+    return new Diagnostics(connections, blockedChecker);
   }
 
   @Override

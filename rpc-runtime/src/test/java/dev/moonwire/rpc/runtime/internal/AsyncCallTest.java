@@ -140,7 +140,7 @@ class AsyncCallTest extends ProcessTestSupport {
     assertEquals(42, get(value));
     assertEquals(0, self.pendingCalls());
     self.execute(() -> { });
-    assertEquals(0, self.connectionCount(), "no connection, in either direction");
+    assertEquals(0, self.diagnostics().connectionCount(), "no connection, in either direction");
   }
 
   @Test

@@ -128,7 +128,7 @@ class FailureTest extends ProcessTestSupport {
     assertTrue(e.getMessage().contains("RpcConfig.register("), e.getMessage());
     // nothing reached the wire: no connection was even opened
     assertEquals(0, reached.get());
-    assertEquals(0, ((RuntimeProcess) client).connectionCount(), "a connection was opened");
+    assertEquals(0, ((RuntimeProcess) client).diagnostics().connectionCount(), "a connection was opened");
   }
 
   @Test

@@ -71,7 +71,7 @@ class FaultHookTest extends ProcessTestSupport {
     CompletableFuture<Object> hung = new CompletableFuture<>();
     client.async(server.id(), "hang", hung::complete, hung::complete).call();
     await().atMost(Duration.ofSeconds(10)).until(() -> client.pendingCalls() == 1
-        && ((RuntimeProcess) server).connectionCount() == 1);
+        && ((RuntimeProcess) server).diagnostics().connectionCount() == 1);
 
     ((RuntimeProcess) client).cutConnections();
 

@@ -72,7 +72,7 @@ class FlowControlTest extends ProcessTestSupport {
 
     for (int i = 0; i < 5_000; i++) {
       wait.call();
-      everPaused |= s.readingPausedOnSomeConnection();
+      everPaused |= s.diagnostics().readingPausedOnSomeConnection();
     }
 
     // 50 admitted, the others refused one by one while the 50 wait
@@ -81,7 +81,7 @@ class FlowControlTest extends ProcessTestSupport {
         .toString());
     assertTrue(errors.get(0).getMessage().contains("already runs 50 requests"),
         errors.get(0).getMessage());
-    assertFalse(everPaused || s.readingPausedOnSomeConnection(), "reading was paused");
+    assertFalse(everPaused || s.diagnostics().readingPausedOnSomeConnection(), "reading was paused");
     gate.countDown();
     await().atMost(Duration.ofSeconds(20)).until(() -> values.get() == 50);
     assertEquals(50, started.get());
@@ -156,7 +156,7 @@ class FlowControlTest extends ProcessTestSupport {
         }
       }
       assertTrue(replies > 0, "replies " + replies + ", refused " + refused);
-      await().atMost(Duration.ofSeconds(10)).until(() -> !s.readingPausedOnSomeConnection());
+      await().atMost(Duration.ofSeconds(10)).until(() -> !s.diagnostics().readingPausedOnSomeConnection());
       greedy.writeFrame(RawPeer.request(1000, 30_000, "ping", new byte[] {0}));
       greedy.flush();
       byte[] f = greedy.readFrame(RawPeer.REPLY);
@@ -210,7 +210,7 @@ class FlowControlTest extends ProcessTestSupport {
     server.export("big", a -> new byte[64 * 1024]);
 
     try (RawPeer greedy = askForBigRepliesNeverRead(server)) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> s.connectionCount() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> s.diagnostics().connectionCount() == 0);
     }
   }
 

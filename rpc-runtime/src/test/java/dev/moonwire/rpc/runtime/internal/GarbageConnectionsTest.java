@@ -37,13 +37,13 @@ class GarbageConnectionsTest extends ProcessTestSupport {
     RpcProcess server = open(); // the handshake timeout is 10 s
     RuntimeProcess s = (RuntimeProcess) server;
     Socket socket = new Socket(server.id().host(), server.id().port());
-    await().atMost(Duration.ofSeconds(5)).until(() -> s.connectionCount() == 1);
-    WeakReference<Object> conn = new WeakReference<>(s.connectionsNow().get(0));
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.diagnostics().connectionCount() == 1);
+    WeakReference<Object> conn = new WeakReference<>(s.diagnostics().connectionsNow().get(0));
 
     socket.setSoLinger(true, 0);
     socket.close(); // reset
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> s.connectionCount() == 0);
+    await().atMost(Duration.ofSeconds(5)).until(() -> s.diagnostics().connectionCount() == 0);
     await("the closed connection collected").atMost(Duration.ofSeconds(5))
         .pollInterval(Duration.ofMillis(100)).until(() -> {
           System.gc();
@@ -59,8 +59,8 @@ class GarbageConnectionsTest extends ProcessTestSupport {
     server.export("ping", a -> "pong");
     RpcProcess legit = open();
     ping(legit, server);
-    int baseline = s.connectionCount();
-    Object legitLink = s.connectionsNow().get(0);
+    int baseline = s.diagnostics().connectionCount();
+    Object legitLink = s.diagnostics().connectionsNow().get(0);
 
     AtomicBoolean attacking = new AtomicBoolean(true);
     AtomicLong slowest = new AtomicLong();
@@ -81,7 +81,7 @@ class GarbageConnectionsTest extends ProcessTestSupport {
     List<WeakReference<Object>> seen = new ArrayList<>();
     Thread watcher = Thread.ofPlatform().daemon().start(() -> {
       while (attacking.get() && seen.size() < 500) {
-        for (Object c : s.connectionsNow()) {
+        for (Object c : s.diagnostics().connectionsNow()) {
           if (c != legitLink) {
             seen.add(new WeakReference<>(c));
           }
@@ -104,7 +104,7 @@ class GarbageConnectionsTest extends ProcessTestSupport {
     watcher.join();
 
     await("connections back to the baseline").atMost(Duration.ofSeconds(10))
-        .until(() -> s.connectionCount() == baseline);
+        .until(() -> s.diagnostics().connectionCount() == baseline);
     ping(legit, server); // and after
     attacking.set(false);
     pinger.join();

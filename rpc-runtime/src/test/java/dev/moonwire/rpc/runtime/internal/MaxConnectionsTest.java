@@ -43,7 +43,7 @@ class MaxConnectionsTest extends ProcessTestSupport {
 
     assertTrue(e.getMessage().contains("withMaxConnections")
         && e.getMessage().contains("did not run"), e.getMessage());
-    assertEquals(1, ((RuntimeProcess) server).refusedConnections());
+    assertEquals(1, ((RuntimeProcess) server).diagnostics().refusedConnections());
     assertEquals("hi", outcome(first, server), "the others are still served");
     assertEquals(2, server.stats().connections().size());
 

@@ -59,7 +59,7 @@ class OversizedFrameTest extends ProcessTestSupport {
     assertTrue(e.getMessage().contains("the result of 'big' from " + server.id()), e.getMessage());
     assertTrue(e.getMessage().contains("'big' ran there"), e.getMessage());
     assertEquals("ok", call(client, server.id(), "small"));
-    assertEquals(1, ((RuntimeProcess) client).connectionCount(), "the same connection");
+    assertEquals(1, ((RuntimeProcess) client).diagnostics().connectionCount(), "the same connection");
   }
 
   @Test
@@ -76,7 +76,7 @@ class OversizedFrameTest extends ProcessTestSupport {
     assertInstanceOf(SerializationException.class, e);
     assertTrue(e.getMessage().contains("it did not run"), e.getMessage());
     assertEquals(2, call(client, server.id(), "take", "small"), "ran once more, not twice");
-    assertEquals(1, ((RuntimeProcess) client).connectionCount(), "the same connection");
+    assertEquals(1, ((RuntimeProcess) client).diagnostics().connectionCount(), "the same connection");
   }
 
   @Test

@@ -56,8 +56,8 @@ class PartialFrameTest extends ProcessTestSupport {
       }
 
       await().atMost(Duration.ofSeconds(20))
-          .until(() -> runtime.closedForPartialFrames() >= 2);
-      long held = runtime.partialFrames().used();
+          .until(() -> runtime.diagnostics().closedForPartialFrames() >= 2);
+      long held = runtime.diagnostics().partialFrames().used();
       assertTrue(held <= PARTIAL, "held " + held + " bytes of unfinished frames");
       // the client's connection was never paused behind them
       assertEquals("hi", hi(client, server));
@@ -67,7 +67,7 @@ class PartialFrameTest extends ProcessTestSupport {
         p.close();
       }
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> runtime.partialFrames().used() == 0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> runtime.diagnostics().partialFrames().used() == 0);
   }
 
   @Test
@@ -79,10 +79,10 @@ class PartialFrameTest extends ProcessTestSupport {
       p.writeRaw(new byte[] {0, 0, 0x10, 0}); // a frame of 4,096 bytes, of which 100 come
       p.writeRaw(new byte[100]);
       p.flush();
-      await().atMost(Duration.ofSeconds(10)).until(() -> runtime.partialFrames().used() > 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> runtime.diagnostics().partialFrames().used() > 0);
 
       assertTrue(p.closedByPeer(), "still connected");
-      await().atMost(Duration.ofSeconds(10)).until(() -> runtime.partialFrames().used() == 0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> runtime.diagnostics().partialFrames().used() == 0);
     } finally {
       p.close();
     }
@@ -106,14 +106,14 @@ class PartialFrameTest extends ProcessTestSupport {
         out.flush();
       }
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> runtime.closedForPartialFrames() > 0);
-      assertTrue(runtime.partialFrames().used() <= PARTIAL);
+      await().atMost(Duration.ofSeconds(20)).until(() -> runtime.diagnostics().closedForPartialFrames() > 0);
+      assertTrue(runtime.diagnostics().partialFrames().used() <= PARTIAL);
       assertEquals("hi", hi(open(), server), "another client is served meanwhile");
     } finally {
       for (Socket s : peers) {
         s.close();
       }
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> runtime.partialFrames().used() == 0);
+    await().atMost(Duration.ofSeconds(20)).until(() -> runtime.diagnostics().partialFrames().used() == 0);
   }
 }

@@ -166,12 +166,12 @@ class RestartTest extends ProcessTestSupport {
     client.async(server.id(), "ping", answered::complete, answered::completeExceptionally).call();
     get(answered);
 
-    ChannelConnection dialled = ((RuntimeProcess) client).connectionsNow().get(0);
+    ChannelConnection dialled = ((RuntimeProcess) client).diagnostics().connectionsNow().get(0);
     assertEquals(((RuntimeProcess) server).incarnation(), dialled.peerIncarnation());
     await().atMost(Duration.ofSeconds(5))
-        .until(() -> ((RuntimeProcess) server).connectionsNow().size() == 1);
+        .until(() -> ((RuntimeProcess) server).diagnostics().connectionsNow().size() == 1);
     assertEquals(((RuntimeProcess) client).incarnation(),
-        ((RuntimeProcess) server).connectionsNow().get(0).peerIncarnation());
+        ((RuntimeProcess) server).diagnostics().connectionsNow().get(0).peerIncarnation());
     assertNotEquals(((RuntimeProcess) server).incarnation(),
         ((RuntimeProcess) client).incarnation());
   }

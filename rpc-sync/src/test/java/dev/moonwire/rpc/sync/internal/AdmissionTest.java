@@ -53,7 +53,7 @@ class AdmissionTest extends ProcessTestSupport {
     // the deposit that would release them is the 11th request from that peer: refused at once
     assertThrows(OverloadedException.class,
         () -> client.sync(server.id(), "deposit").withDeadline(Duration.ofSeconds(5)).call(1));
-    assertFalse(rs.readingPausedOnSomeConnection(), "the connection still reads");
+    assertFalse(rs.diagnostics().readingPausedOnSomeConnection(), "the connection still reads");
     // a CANCEL is read, its held fetch leaves, and the slot is free again
     fetches.get(0).cancel(true);
     await().atMost(Duration.ofSeconds(5))

@@ -219,15 +219,15 @@ class CancellationTest extends ProcessTestSupport {
     RuntimeProcess rb = (RuntimeProcess) b;
 
     assertEquals("woke", client.sync(b.id(), "suspends").call());
-    assertEquals(0, rb.blockedEventReports());
+    assertEquals(0, rb.diagnostics().blockedEventReports());
     assertEquals("woke", client.sync(b.id(), "blocks").call());
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> rb.blockedEventReports() >= 1);
-    assertEquals(1, rb.blockedEventReports(), "once per event");
-    assertTrue(rb.lastBlockedEventStack().contains("CountDownLatch.await"),
-        rb.lastBlockedEventStack());
-    assertTrue(rb.lastBlockedEventStack().contains(CancellationTest.class.getName()),
-        rb.lastBlockedEventStack());
+    await().atMost(Duration.ofSeconds(5)).until(() -> rb.diagnostics().blockedEventReports() >= 1);
+    assertEquals(1, rb.diagnostics().blockedEventReports(), "once per event");
+    assertTrue(rb.diagnostics().lastBlockedEventStack().contains("CountDownLatch.await"),
+        rb.diagnostics().lastBlockedEventStack());
+    assertTrue(rb.diagnostics().lastBlockedEventStack().contains(CancellationTest.class.getName()),
+        rb.diagnostics().lastBlockedEventStack());
   }
 
   @Test
@@ -238,7 +238,7 @@ class CancellationTest extends ProcessTestSupport {
       return "woke";
     });
     assertEquals("woke", open().sync(b.id(), "blocks").call());
-    assertEquals(0, ((RuntimeProcess) b).blockedEventReports());
+    assertEquals(0, ((RuntimeProcess) b).diagnostics().blockedEventReports());
   }
 
   @Test

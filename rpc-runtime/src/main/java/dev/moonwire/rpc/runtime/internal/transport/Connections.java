@@ -273,6 +273,15 @@ public final class Connections {
    * it carries only that run's own last calls. On the connection's I/O thread.
    */
   public void opened(ChannelConnection conn) {
+    conn.opened = true;
+    trackRun(conn);
+    if (process.observer() != null) {
+      Observed.connection(process.observer(), conn.peer(), true);
+    }
+  }
+
+  /** Which run of its process a ready connection reaches: a new run fails the old one's calls. */
+  private void trackRun(ChannelConnection conn) {
     ProcessId peer = conn.peer();
     long heard = conn.peerIncarnation();
     if (peer == null || heard == Frames.NO_INCARNATION) {
@@ -319,6 +328,9 @@ public final class Connections {
 
   /** A connection went inactive. */
   public void closed(ChannelConnection conn) {
+    if (conn.opened && process.observer() != null) {
+      Observed.connection(process.observer(), conn.peer(), false);
+    }
     links.remove(conn);
     ProcessId peer = conn.peer();
     if (peer != null) {

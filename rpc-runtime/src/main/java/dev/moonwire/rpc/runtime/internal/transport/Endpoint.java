@@ -59,6 +59,9 @@ public interface Endpoint {
   /** Where the calls peers make of this process go. */
   public CallListener calls();
 
+  /** The observer of calls and connections, or null. */
+  public dev.moonwire.rpc.RpcObserver observer();
+
   /** Where the answers to this process's own calls go. */
   public ReplyListener replies();
 

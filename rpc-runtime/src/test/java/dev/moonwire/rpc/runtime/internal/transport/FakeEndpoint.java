@@ -81,6 +81,11 @@ final class FakeEndpoint implements Endpoint {
   }
 
   @Override
+  public dev.moonwire.rpc.RpcObserver observer() {
+    return null;
+  }
+
+  @Override
   public CallListener calls() {
     throw new UnsupportedOperationException();
   }
