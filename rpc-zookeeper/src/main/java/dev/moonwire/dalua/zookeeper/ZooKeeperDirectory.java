@@ -541,7 +541,7 @@ public final class ZooKeeperDirectory implements Directory {
     public void confirm() {
       checkCurrent();
       long e = epoch;
-      if (e == 0 || connected && System.nanoTime() - confirmedAt < lease().toNanos()) {
+      if (e == 0 || (connected && System.nanoTime() - confirmedAt < lease().toNanos())) {
         return;
       }
       long sent = System.nanoTime();

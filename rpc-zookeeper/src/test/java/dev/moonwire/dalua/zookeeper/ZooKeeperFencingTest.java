@@ -60,6 +60,10 @@ class ZooKeeperFencingTest extends ProcessTestSupport {
     return m;
   }
 
+  private static String address(InstanceSpec server) {
+    return server.getHostname() + ":" + server.getPort();
+  }
+
   private static void enterAndLeave(Mutex m) {
     m.enter();
     m.leave();
@@ -106,14 +110,13 @@ class ZooKeeperFencingTest extends ProcessTestSupport {
       InstanceSpec xServer = servers.get(0);
       // x reaches the ensemble through one server only; a through the two others, with a
       // session long enough to outlast an election should x's server have led
-      Dalua a = Dalua.attach(open(), ZooKeeperDirectory.connect(servers.get(1)
-          .getConnectString() + "," + servers.get(2).getConnectString(), Duration.ofSeconds(20),
-          Duration.ofSeconds(5)));
+      Dalua a = Dalua.attach(open(), ZooKeeperDirectory.connect(address(servers.get(1)) + ","
+          + address(servers.get(2)), Duration.ofSeconds(20), Duration.ofSeconds(5)));
       await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
         a.apps().create(GROUP); // start() returns before a leader is elected
         return true;
       });
-      Dalua x = Dalua.attach(open(), ZooKeeperDirectory.connect(xServer.getConnectString(),
+      Dalua x = Dalua.attach(open(), ZooKeeperDirectory.connect(address(xServer),
           Duration.ofSeconds(2), Duration.ofSeconds(2)).withoutEnsembleTracking());
       a.apps().join(GROUP);
       x.apps().join(GROUP);
