@@ -49,7 +49,10 @@ import org.apache.zookeeper.data.Stat;
  * while it lived (cut off or frozen past the session timeout: the others saw it leave) is
  * fenced when it learns it (on reconnecting, or when Curator gives the session up): its own
  * leave is raised, and its DALua operations fail with {@link FencedException} until it joins
- * again, in a new epoch. Its membership is confirmed by a round trip every quarter of the
+ * again, in a new epoch. A join first deletes a member node that names the process's address
+ * from an ended ZooKeeper session ZooKeeper has not expired yet (the process dropped, or one
+ * restarted at that address): the members see the old one leave, then the new one join. Its
+ * membership is confirmed by a round trip every quarter of the
  * session timeout; one not confirmed within half of it is confirmed before the member acts.
  *
  * <p>With ZooKeeper unreachable, calls between processes go on as before (they do not pass
@@ -173,8 +176,8 @@ public final class ZooKeeperDirectory implements Directory {
    * {@code join} fails with {@link FencedException} until it joins again in its new session.
    */
   private final class ZkSession implements Session {
-    /** One of this process's member nodes: its name and creation zxid. */
-    private record OwnNode(String name, long czxid) {}
+    /** A member node naming this process: its name, ZooKeeper session and creation zxid. */
+    private record OwnNode(String name, long owner, long czxid) {}
 
 
     private final RpcProcess process;
@@ -419,7 +422,17 @@ public final class ZooKeeperDirectory implements Directory {
       try {
         long session = sessionId();
         boolean anew = epoch == 0 || toldDropped == epoch || epochSession != session;
-        List<OwnNode> own = ownNodes(app, session);
+        List<OwnNode> own = new ArrayList<>();
+        for (OwnNode node : ownNodes(app)) {
+          if (node.owner() == session) {
+            own.add(node);
+          } else {
+            // an ended incarnation's (this process dropped, or restarted at its address), not
+            // yet expired: it goes first, so the members see the old one leave, then the new
+            // one join
+            client.delete().quietly().forPath(path(app) + "/" + node.name());
+          }
+        }
         long created;
         if (own.isEmpty()) {
           Stat stat = new Stat();
@@ -447,7 +460,7 @@ public final class ZooKeeperDirectory implements Directory {
     public synchronized void leave(String app) {
       checkCurrent();
       try {
-        for (OwnNode node : ownNodes(app, sessionId())) {
+        for (OwnNode node : ownNodes(app)) {
           client.delete().quietly().forPath(path(app) + "/" + node.name());
         }
         apps.remove(app);
@@ -462,16 +475,16 @@ public final class ZooKeeperDirectory implements Directory {
     }
 
     /**
-     * This process's member nodes in {@code app} made in {@code session} (a node of an ended
-     * session is ZooKeeper's to drop), read from ZooKeeper: one listing, and the data of the
-     * nodes the cache has not seen yet.
+     * The member nodes in {@code app} that name this process's address, in any ZooKeeper
+     * session, read from ZooKeeper: one listing, and the data of the nodes the cache has not
+     * seen yet.
      */
-    private List<OwnNode> ownNodes(String app, long session) throws Exception {
+    private List<OwnNode> ownNodes(String app) throws Exception {
       List<OwnNode> own = new ArrayList<>();
       for (String node : client.getChildren().forPath(path(app))) {
         MemberIndex.Member m = read(app, node);
-        if (m != null && self.equals(m.id()) && m.owner() == session) {
-          own.add(new OwnNode(node, m.czxid()));
+        if (m != null && self.equals(m.id())) {
+          own.add(new OwnNode(node, m.owner(), m.czxid()));
         }
       }
       return own;

@@ -12,17 +12,24 @@ import dev.moonwire.dalua.Mutex;
 import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcFuture;
+import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -163,6 +170,50 @@ class ZooKeeperFencingTest extends ProcessTestSupport {
       enterAndLeave(again);
       assertEquals("a in", aIn.join());
       takeUncaught(); // x's sends while cut off
+    }
+  }
+
+  @Test
+  void join_whileAnEndedIncarnationsNodeLives_dropsItFirst_theOthersSeeItLeaveThenJoin()
+      throws Exception {
+    try (TestingServer zk = new TestingServer(true)) {
+      CuratorFramework oldIncarnation = CuratorFrameworkFactory.newClient(
+          zk.getConnectString(), new RetryOneTime(100));
+      oldIncarnation.start();
+      ZooKeeperDirectory dir = ZooKeeperDirectory.connect(zk.getConnectString(),
+          Duration.ofSeconds(5), Duration.ofSeconds(5));
+      List<String> news = new CopyOnWriteArrayList<>();
+      RpcProcess o = open();
+      Directory.Session observer = dir.connect(o, new Directory.Listener() {
+        @Override
+        public void joined(String app, ProcessId p) {
+          news.add("join " + p);
+        }
+
+        @Override
+        public void left(String app, ProcessId p) {
+          news.add("leave " + p);
+        }
+      });
+      observer.create(GROUP);
+      observer.join(GROUP);
+      RpcProcess x = open();
+      // x's previous incarnation at its address (dropped, or restarted), its session alive
+      oldIncarnation.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(
+          ZooKeeperDirectory.APPS + "/" + GROUP + "/m-",
+          x.id().toString().getBytes(StandardCharsets.UTF_8));
+      await().atMost(Duration.ofSeconds(10)).until(() -> news.contains("join " + x.id()));
+
+      try {
+        dir.connect(x, QUIET).join(GROUP);
+      } finally {
+        oldIncarnation.close(); // its session ends: x, in its own, stays a member
+      }
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> news.size() == 4);
+      assertEquals(List.of("join " + o.id(), "join " + x.id(), "leave " + x.id(),
+          "join " + x.id()), news);
+      assertEquals(List.of(o.id(), x.id()), observer.processes(GROUP));
     }
   }
 }
