@@ -179,7 +179,6 @@ public final class ZooKeeperDirectory implements Directory {
     /** A member node naming this process: its name, ZooKeeper session and creation zxid. */
     private record OwnNode(String name, long owner, long czxid) {}
 
-
     private final RpcProcess process;
     private final Listener listener;
     private final CuratorFramework client;
@@ -192,6 +191,12 @@ public final class ZooKeeperDirectory implements Directory {
     private volatile boolean initialized;
     private volatile boolean closed;
     private volatile boolean connected = true;
+    /**
+     * The client's ZooKeeper session as its connection events last told, 0 once Curator gave
+     * it up: kept here because asking Curator for it takes the background errors that it keeps
+     * for the next operation (and fails with them).
+     */
+    private volatile long currentSession;
     /** This process's membership epoch, 0 while it is in no group. */
     private volatile long epoch;
     /** The ZooKeeper session that {@link #epoch} lives in. */
@@ -217,9 +222,19 @@ public final class ZooKeeperDirectory implements Directory {
           .forDeletes(this::deleted)
           .forInitialized(() -> initialized = true)
           .build());
+      currentSession = liveSession();
       client.getConnectionStateListenable().addListener((c, state) -> {
         connected = state.isConnected();
-        if (state == ConnectionState.LOST || state == ConnectionState.RECONNECTED) {
+        if (state == ConnectionState.LOST || state.isConnected()) {
+          // read, not assumed: a LOST told late may follow a join in the new session
+          try {
+            currentSession = liveSession();
+          } catch (PeerUnavailableException e) {
+            if (state != ConnectionState.LOST) {
+              return; // the next event tells
+            }
+            currentSession = 0; // Curator gave the session up
+          }
           checkSession();
         }
       });
@@ -298,12 +313,21 @@ public final class ZooKeeperDirectory implements Directory {
       }
     }
 
-    /** The client's ZooKeeper session now: 0 while a new one is being made. */
+    /** The client's ZooKeeper session, as its connection events told. */
     private long sessionId() {
+      return currentSession;
+    }
+
+    /**
+     * The client's ZooKeeper session now, asked of Curator (0 while a new one is being made).
+     *
+     * @throws PeerUnavailableException if Curator has a connection error for the next caller
+     */
+    private long liveSession() {
       try {
         return client.getZookeeperClient().getZooKeeper().getSessionId();
-      } catch (Exception closedClient) {
-        return 0;
+      } catch (Exception e) {
+        throw failed("read the ZooKeeper session", e);
       }
     }
 
@@ -420,10 +444,14 @@ public final class ZooKeeperDirectory implements Directory {
     @Override
     public synchronized void join(String app) {
       try {
-        long session = sessionId();
-        boolean anew = epoch == 0 || toldDropped == epoch || epochSession != session;
+        List<OwnNode> nodes = ownNodes(app);
+        long session = liveSession(); // after a round trip: that of a connection
+        if (epoch != 0 && epochSession != session) {
+          dropped(epoch); // learned here: told before the new epoch starts
+        }
+        boolean anew = epoch == 0 || toldDropped == epoch;
         List<OwnNode> own = new ArrayList<>();
-        for (OwnNode node : ownNodes(app)) {
+        for (OwnNode node : nodes) {
           if (node.owner() == session) {
             own.add(node);
           } else {
@@ -443,6 +471,7 @@ public final class ZooKeeperDirectory implements Directory {
         } else {
           created = own.get(0).czxid();
         }
+        currentSession = session; // its connection event may not be told yet
         if (anew) {
           epochSession = session;
           epoch = created;
@@ -563,8 +592,12 @@ public final class ZooKeeperDirectory implements Directory {
       } catch (Exception ex) {
         throw failed("confirm the membership of " + self, ex);
       }
+      long live = liveSession();
+      if (live != epochSession) { // the round trip was in a new session: the old one ended
+        currentSession = live;
+      }
       confirmed(e, sent);
-      checkCurrent(); // the round trip may have been in a new session: the old one ended
+      checkCurrent();
     }
 
     private GroupException noSuchApp(String app) {
