@@ -216,4 +216,33 @@ class ZooKeeperFencingTest extends ProcessTestSupport {
       assertEquals(List.of(o.id(), x.id()), observer.processes(GROUP));
     }
   }
+
+  @Test
+  void aMemberCutOffWithinItsSessionTimeout_isNotFenced_andGoesOnOnceZooKeeperIsBack()
+      throws Exception {
+    try (TestingServer zk = new TestingServer(true)) {
+      // a 1 s connection timeout, so that Curator holds connection errors for its next caller
+      // well before the 20 s session could expire
+      Dalua a = Dalua.attach(open(), ZooKeeperDirectory.connect(zk.getConnectString(),
+          Duration.ofSeconds(20), Duration.ofSeconds(1)));
+      a.apps().create(GROUP);
+      a.apps().join(GROUP);
+      Mutex m = a.mutex("m", List.of(a.self()));
+      List<Object> aSawLeave = new CopyOnWriteArrayList<>();
+      a.events().monitor(Dalua.APP_LEAVE, (e, args) -> aSawLeave.add(args.get(1)));
+
+      zk.stop();
+      assertThrows(dev.moonwire.rpc.PeerUnavailableException.class,
+          () -> a.apps().processes(GROUP));
+      assertThrows(dev.moonwire.rpc.PeerUnavailableException.class,
+          () -> a.apps().processes(GROUP));
+      zk.restart();
+
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(
+          dev.moonwire.rpc.PeerUnavailableException.class)
+          .until(() -> a.apps().processes(GROUP).equals(List.of(a.self())));
+      enterAndLeave(m);
+      assertEquals(List.of(), aSawLeave);
+    }
+  }
 }
