@@ -84,7 +84,7 @@ public final class Dalua {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
       return null;
     });
-    process.export(ALIVE, a -> Boolean.TRUE);
+    process.export(ALIVE, a -> true);
     this.multicasts = new Multicasts(this);
     this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
         new Mutexes.Host() {
@@ -299,23 +299,6 @@ public final class Dalua {
     } catch (dev.moonwire.rpc.ProcessClosedException closed) {
       // nothing to do any more
     }
-  }
-
-  /**
-   * In a protocol handler: the process that sent the message — the authenticated peer of its
-   * connection ({@link Rpc#sender()}), never a field the sender writes — provided the message
-   * names it as its sender too; it is not gone, whatever its last ping said.
-   *
-   * @throws IllegalArgumentException if the message names another process than its sender
-   */
-  private ProcessId authenticated(ProcessId claimed, String what) {
-    ProcessId sender = Rpc.sender();
-    if (!sender.equals(claimed)) {
-      throw new IllegalArgumentException(what + " naming " + claimed + " as its sender ignored: "
-          + "it came from " + sender + " (expected: each member sends its own)");
-    }
-    liveness.heard(sender);
-    return sender;
   }
 
   /**

@@ -10,6 +10,8 @@ import dev.moonwire.rpc.Args;
 @FunctionalInterface
 public interface EventHandler {
   /**
+   * Handles one event, as an event of the monitoring process.
+   *
    * @param event the event's name, e.g. {@code dalua_app_join}
    * @param args what the raiser passed; for {@code dalua_app_join}/{@code dalua_app_leave}:
    *     the app's name and the process that joined or left

@@ -153,12 +153,7 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
         }
       }
       if (buffer.isEmpty() && onLoan == 0) {
-        for (Node r; (r = readers.poll()) != null; ) {
-          if (r.tryCommit()) {
-            r.closed = true;
-            r.wake();
-          }
-        }
+        failReaders();
       }
     } finally {
       lock.unlock();
@@ -238,12 +233,7 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
         restoreNow(givenBack);
       }
       if (closed && onLoan == 0 && buffer.isEmpty()) {
-        for (Node r; (r = readers.poll()) != null; ) {
-          if (r.tryCommit()) {
-            r.closed = true;
-            r.wake();
-          }
-        }
+        failReaders();
       }
     } finally {
       lock.unlock();
@@ -275,6 +265,16 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
       }
     }
     buffer.addFirst(value);
+  }
+
+  /** Under the lock, closed and drained: every waiting reader fails. */
+  private void failReaders() {
+    for (Node r; (r = readers.poll()) != null; ) {
+      if (r.tryCommit()) {
+        r.closed = true;
+        r.wake();
+      }
+    }
   }
 
   /** Under the lock: queues an Alt's reader node. */
@@ -312,7 +312,7 @@ public final class LocalChannel<T> implements Channel<T>, WaitQueue {
             : " that holds nothing more"));
   }
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"}) // the channel's own T
   private static <T> T cast(Object v) {
     return (T) v;
   }

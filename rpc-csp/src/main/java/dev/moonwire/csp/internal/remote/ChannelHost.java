@@ -196,7 +196,7 @@ public final class ChannelHost {
   private void withdraw(long id) {
     LocalChannel<Object> w = waiting.get(new Op(Rpc.sender(), id));
     if (w != null) {
-      w.offer(Boolean.TRUE);
+      w.offer(true);
     }
   }
 
@@ -320,7 +320,7 @@ public final class ChannelHost {
 
   private void giveCredit(int n) {
     available += n;
-    for (int i = 0; i < n && freed.offer(Boolean.TRUE); i++) {
+    for (int i = 0; i < n && freed.offer(true); i++) {
       // each offer wakes one waiting grant; it stops at the first that finds none waiting
     }
   }
@@ -383,7 +383,7 @@ public final class ChannelHost {
 
 
   private void schedule() {
-    TIMER.schedule(() -> {
+    var unused = TIMER.schedule(() -> { // the next sweep; it reschedules itself, nothing waits
       try {
         process.execute(this::sweep);
       } catch (RpcException closed) {

@@ -258,8 +258,10 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
     if (pushed) {
       CompletableFuture<Void> answered;
       synchronized (this) {
-        answered = pushesInFlight == 0 ? CompletableFuture.completedFuture(null)
-            : (allAnswered != null ? allAnswered : (allAnswered = new CompletableFuture<>()));
+        if (pushesInFlight > 0 && allAnswered == null) {
+          allAnswered = new CompletableFuture<>();
+        }
+        answered = pushesInFlight == 0 ? CompletableFuture.completedFuture(null) : allAnswered;
       }
       process.await(answered);
     }
@@ -288,7 +290,7 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       return;
     }
     slot.onWithdraw(() -> withdraw(op, f));
-    f.whenComplete((r, e) -> {
+    var unused = f.whenComplete((r, e) -> { // the reservation's outcome, handled here
       if (e != null) {
         reads.forget(op);
         slot.fail(e instanceof RuntimeException re ? re : new IllegalStateException(e));

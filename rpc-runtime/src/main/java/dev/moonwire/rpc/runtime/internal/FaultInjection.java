@@ -69,7 +69,7 @@ final class FaultInjection {
       }
 
       @Override
-      public void error(Connection conn, Message.Error error) {
+      public void error(Connection conn, Message.Failure error) {
         pass(conn, error, null, next::error);
       }
 
@@ -98,7 +98,7 @@ final class FaultInjection {
     if (payload != null) {
       payload.retain(); // the reader releases its frame when this returns
     }
-    loop.schedule(() -> {
+    var unused = loop.schedule(() -> { // the frame's delivery; nothing waits for it
       try {
         next.accept(conn, message);
       } finally {

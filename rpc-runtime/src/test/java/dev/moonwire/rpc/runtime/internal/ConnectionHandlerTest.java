@@ -355,7 +355,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     });
     ByteBuf error = reply.get();
     try {
-      Message.Error message = (Message.Error) Frames.decode(error);
+      Message.Failure message = (Message.Failure) Frames.decode(error);
       assertEquals(5, message.callId());
       RpcException e = message.toException("nope");
       assertEquals(RpcException.Kind.NO_SUCH_FUNCTION, e.kind());
@@ -384,7 +384,7 @@ class ConnectionHandlerTest extends ProcessTestSupport {
     });
     ByteBuf error = reply.get();
     try {
-      Message.Error message = (Message.Error) Frames.decode(error);
+      Message.Failure message = (Message.Failure) Frames.decode(error);
       assertEquals(9, message.callId());
       assertEquals(RpcException.Kind.SERIALIZATION, message.toException("f").kind());
     } finally {

@@ -67,7 +67,7 @@ class MaxConnectionsTest extends ProcessTestSupport {
       in.readFully(frame);
 
       Message m = Frames.decode(Unpooled.wrappedBuffer(frame));
-      Message.Error error = assertInstanceOf(Message.Error.class, m);
+      Message.Failure error = assertInstanceOf(Message.Failure.class, m);
       assertInstanceOf(OverloadedException.class, error.toException("connect"));
       assertEquals(-1, in.read(), "then the server closes its side");
     }

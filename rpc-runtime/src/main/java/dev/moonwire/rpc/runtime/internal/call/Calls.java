@@ -190,7 +190,7 @@ public final class Calls implements ReplyListener {
   }
 
   @Override
-  public void error(Connection conn, Message.Error error) {
+  public void error(Connection conn, Message.Failure error) {
     long callId = error.callId();
     if (callId == 0) {
       return; // no call's, and a notice of no send: nothing to report

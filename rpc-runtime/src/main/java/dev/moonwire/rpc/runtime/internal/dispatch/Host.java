@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 /** What the dispatcher needs of the process whose requests it runs. */
 public interface Host extends Endpoint {
   /** The observer of calls, or null for none. */
+  @Override
   public dev.moonwire.rpc.RpcObserver observer();
 
   /** True once the process has begun to close: new work is refused. */

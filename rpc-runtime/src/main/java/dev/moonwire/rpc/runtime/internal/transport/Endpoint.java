@@ -78,7 +78,7 @@ public interface Endpoint {
       case Message.Send send -> calls().send(conn, send);
       case Message.Cancel cancel -> calls().cancel(conn, cancel.callId());
       case Message.Reply reply -> replies().reply(conn, reply);
-      case Message.Error error -> replies().error(conn, error);
+      case Message.Failure error -> replies().error(conn, error);
       case Message.Oversized oversized -> replies().oversized(conn, oversized);
       default -> throw new ProtocolException("unexpected " + message.getClass().getSimpleName()
           + " after the handshake");

@@ -12,6 +12,7 @@ public final class EventClock {
   private volatile long turn;
 
   /** The calling thread starts (or resumes) holding the process. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // only the holder writes; volatile for readers
   public void begin() {
     since = System.nanoTime();
     thread = Thread.currentThread();
@@ -19,6 +20,7 @@ public final class EventClock {
   }
 
   /** The calling thread stops holding the process: its event ended or suspended. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // only the holder writes; volatile for readers
   public void end() {
     thread = null;
     turn++;

@@ -116,7 +116,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
       Message m = Frames.decode((ByteBuf) msg);
       switch (state) {
         case HELLO -> {
-          if (outbound && m instanceof Message.Error error && error.callId() == 0
+          if (outbound && m instanceof Message.Failure error && error.callId() == 0
               && error.toException("connect") instanceof OverloadedException) {
             refusedBeforeHello(ctx, error);
             return;
@@ -261,7 +261,7 @@ public final class HandshakeHandler extends ChannelInboundHandlerAdapter {
    * connections: what is queued here did not run. (Only that refusal is taken before a HELLO;
    * its text is the peer's, unproved, so it is cut short.)
    */
-  private void refusedBeforeHello(ChannelHandlerContext ctx, Message.Error error) {
+  private void refusedBeforeHello(ChannelHandlerContext ctx, Message.Failure error) {
     failed = true;
     String why = error.message() == null ? "" : error.message();
     conn.loss.overloaded(why.length() > 300 ? why.substring(0, 300) + "... (cut)" : why);

@@ -10,7 +10,7 @@ import dev.moonwire.rpc.runtime.internal.wire.Message;
 public interface ReplyListener {
   void reply(Connection conn, Message.Reply reply);
 
-  void error(Connection conn, Message.Error error);
+  void error(Connection conn, Message.Failure error);
 
   void oversized(Connection conn, Message.Oversized oversized);
 }

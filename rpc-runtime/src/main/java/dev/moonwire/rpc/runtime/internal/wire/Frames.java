@@ -223,7 +223,7 @@ public final class Frames {
         case REQUEST_WITH_HEADERS -> requestWithHeaders(frame, size);
         case SEND -> new Message.Send(readShortString(frame), frame, size);
         case REPLY -> new Message.Reply(frame.readLong(), frame, size);
-        case ERROR -> new Message.Error(frame.readLong(), frame.readUnsignedByte(),
+        case ERROR -> new Message.Failure(frame.readLong(), frame.readUnsignedByte(),
             readLongString(frame), readLongString(frame), readLongString(frame));
         case CANCEL -> new Message.Cancel(frame.readLong());
         case PING -> new Message.Ping(frame.readLong());

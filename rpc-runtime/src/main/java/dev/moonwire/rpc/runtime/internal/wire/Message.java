@@ -57,7 +57,7 @@ public sealed interface Message {
    * A call's failure; a {@code callId} of -n (n > 0) is no call's: it tells the sender that n of
    * its one-way sends were refused.
    */
-  public record Error(long callId, int kind, String message, String remoteClass, String remoteStack)
+  public record Failure(long callId, int kind, String message, String remoteClass, String remoteStack)
       implements Message {
     /** The failure as the caller of {@code function} gets it. */
     public RpcException toException(String function) {

@@ -43,7 +43,7 @@ class ErrorCodesTest {
       ByteBuf frame = Frames.error(ByteBufAllocator.DEFAULT, 7, kind, "m", "C", "");
       try {
         frame.skipBytes(Frames.LENGTH_PREFIX_BYTES);
-        Message.Error e = assertInstanceOf(Message.Error.class, Frames.decode(frame));
+        Message.Failure e = assertInstanceOf(Message.Failure.class, Frames.decode(frame));
         assertEquals(kind, e.toException("f").kind());
       } finally {
         frame.release();
@@ -58,7 +58,7 @@ class ErrorCodesTest {
     assertNull(ErrorCodes.kind(255));
     assertNull(ErrorCodes.kind(256), "past the table: no kind, not an exception");
     assertNull(ErrorCodes.kind(Integer.MAX_VALUE));
-    RpcException e = new Message.Error(1, 200, "m", "", "").toException("f");
+    RpcException e = new Message.Failure(1, 200, "m", "", "").toException("f");
     assertInstanceOf(ProtocolException.class, e);
     assertEquals(true, e.getMessage().contains("unknown error kind 200"), e.getMessage());
   }

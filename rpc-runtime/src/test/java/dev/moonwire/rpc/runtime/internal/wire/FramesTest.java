@@ -44,8 +44,8 @@ class FramesTest {
     }
   }
 
-  private static Message.Error error(String message, String remoteClass, String stack) {
-    return (Message.Error) decoded(Frames.error(ALLOC, 3, RpcException.Kind.REMOTE_INVOCATION,
+  private static Message.Failure error(String message, String remoteClass, String stack) {
+    return (Message.Failure) decoded(Frames.error(ALLOC, 3, RpcException.Kind.REMOTE_INVOCATION,
         message, remoteClass, stack));
   }
 
@@ -53,18 +53,18 @@ class FramesTest {
   void error_messageAndStackOfTheLimit_crossWhole_longerOnesAreCut() {
     String max = "m".repeat(Frames.MAX_STACK_CHARS);
 
-    Message.Error whole = error(max, "C", max);
+    Message.Failure whole = error(max, "C", max);
     assertEquals(max, whole.message());
     assertEquals(max, whole.remoteStack());
 
-    Message.Error cut = error(max + "x", "C", max + "x");
+    Message.Failure cut = error(max + "x", "C", max + "x");
     assertEquals(max + "... (cut)", cut.message());
     assertEquals(max + "\n\t... (cut)", cut.remoteStack());
   }
 
   @Test
   void error_nullMessageAndClass_crossAsEmpty() {
-    Message.Error e = error(null, null, "");
+    Message.Failure e = error(null, null, "");
 
     assertEquals(3, e.callId());
     assertEquals("", e.message());

@@ -78,7 +78,7 @@ class MessagesTest {
     assertEquals(new Message.Pong(7), roundTrip(Frames.withLong(ALLOC, Frames.PONG, 7)));
     assertEquals(new Message.GoAway(), roundTrip(Frames.goAway(ALLOC)));
 
-    var error = (Message.Error) roundTrip(Frames.error(ALLOC, 8,
+    var error = (Message.Failure) roundTrip(Frames.error(ALLOC, 8,
         RpcException.Kind.REMOTE_INVOCATION, "no", "java.lang.IllegalStateException", "at x"));
     assertEquals(8, error.callId());
     var e = assertInstanceOf(RemoteInvocationException.class, error.toException("f"));
