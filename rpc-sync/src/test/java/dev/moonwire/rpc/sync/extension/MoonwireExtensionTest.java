@@ -144,12 +144,16 @@ class MoonwireExtensionTest {
   @ExtendWith(MoonwireExtension.class)
   @Execution(ExecutionMode.CONCURRENT)
   static class InParallel {
-    static final Set<Integer> PORTS = ConcurrentHashMap.newKeySet();
+    // the processes themselves, not their ports: a port freed by a repetition that ended may be
+    // given again to a later one's process
+    static final Set<RpcProcess> PORTS =
+        java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
     @org.junit.jupiter.api.RepeatedTest(8)
     void each(RpcProcess server, RpcProcess client) {
-      PORTS.add(server.id().port());
-      PORTS.add(client.id().port());
+      PORTS.add(server);
+      PORTS.add(client);
       server.export("id", args -> server.id());
       assertEquals(server.id(), client.sync(server.id(), "id").call());
     }
