@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import dev.moonwire.rpc.runtime.internal.Faults;
+import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,23 +25,32 @@ import org.junit.jupiter.params.provider.ValueSource;
  * delivered, and every member must have delivered those first.
  */
 class CausalMulticastTest extends ProcessTestSupport {
-  @AfterEach
-  void noFaults() {
-    System.clearProperty("moonwire.faults");
+  /** The faults of the processes this test opens next: SEED:MAXMS[:DROPPERCENT], or null. */
+  private String faults;
+
+  /** A process with this test's faults installed through its own hook (not a JVM property). */
+  private RpcProcess faulty() {
+    RpcProcess p = open();
+    if (faults != null) {
+      String[] f = faults.split(":");
+      ((RuntimeProcess) p).injectFaults(Faults.seeded(Long.parseLong(f[0]),
+          Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : 0));
+    }
+    return p;
   }
 
   @ParameterizedTest(name = "faults seed {0}")
   @ValueSource(strings = {"11:20", "99:40"})
   void aMessageSentAfterDeliveringAnother_isDeliveredAfterIt_everywhere_exactlyOnce(
       String faults) {
-    System.setProperty("moonwire.faults", faults);
+    this.faults = faults;
     String app = "causal-" + System.nanoTime();
     int n = 3;
     List<Dalua> all = new ArrayList<>();
     Map<String, List<String>> delivered = new ConcurrentHashMap<>();
     List<String> violations = new CopyOnWriteArrayList<>();
     for (int i = 0; i < n; i++) {
-      Dalua d = Dalua.attach(open(), Directory.local());
+      Dalua d = Dalua.attach(faulty(), Directory.local());
       all.add(d);
       String me = "m" + i;
       List<String> log = new CopyOnWriteArrayList<>();
@@ -93,7 +104,7 @@ class CausalMulticastTest extends ProcessTestSupport {
     List<Dalua> all = new ArrayList<>();
     List<List<Integer>> logs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      Dalua d = Dalua.attach(open(), Directory.local());
+      Dalua d = Dalua.attach(faulty(), Directory.local());
       List<Integer> log = new CopyOnWriteArrayList<>();
       d.process().export("post", a -> log.add(a.intAt(0)));
       all.add(d);

@@ -10,13 +10,15 @@ import dev.moonwire.dalua.internal.total.TotalPeer.Message;
 import dev.moonwire.dalua.internal.total.TotalPeer.MessageId;
 import dev.moonwire.dalua.internal.total.TotalPeer.Proposal;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import dev.moonwire.rpc.runtime.internal.RuntimeProcess;
+import dev.moonwire.rpc.runtime.internal.Faults;
+import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -40,16 +42,25 @@ class TotalMulticastTest extends ProcessTestSupport {
     }
   }
 
-  @AfterEach
-  void noFaults() {
-    System.clearProperty("moonwire.faults");
+  /** The faults of the processes this test opens next: SEED:MAXMS[:DROPPERCENT], or null. */
+  private String faults;
+
+  /** A process with this test's faults installed through its own hook (not a JVM property). */
+  private RpcProcess faulty() {
+    RpcProcess p = open();
+    if (faults != null) {
+      String[] f = faults.split(":");
+      ((RuntimeProcess) p).injectFaults(Faults.seeded(Long.parseLong(f[0]),
+          Integer.parseInt(f[1]), f.length > 2 ? Integer.parseInt(f[2]) : 0));
+    }
+    return p;
   }
 
   /** Members of a new group, each logging what it delivers. */
   private List<Dalua> group(int n, String app, List<List<String>> logs) {
     List<Dalua> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      Dalua d = Dalua.attach(open(), Directory.local());
+      Dalua d = Dalua.attach(faulty(), Directory.local());
       List<String> log = new CopyOnWriteArrayList<>();
       logs.add(log);
       d.process().export("apply", a -> log.add(a.stringAt(0)));
@@ -64,7 +75,7 @@ class TotalMulticastTest extends ProcessTestSupport {
   @CsvSource({"3, 21:20", "4, 77:30", "3, 5:5", "3, 31:10:10"}) // the last loses 10% of sends
   void everyMemberDelivers_theSameMessages_inTheSameOrder_eachSendersInItsOrder(
       int n, String faults) {
-    System.setProperty("moonwire.faults", faults);
+    this.faults = faults;
     String app = "total-" + System.nanoTime();
     List<List<String>> logs = new ArrayList<>();
     List<Dalua> all = group(n, app, logs);
@@ -137,7 +148,7 @@ class TotalMulticastTest extends ProcessTestSupport {
     String app = "total-restart-" + System.nanoTime();
     List<List<String>> logs = new ArrayList<>();
     List<Dalua> all = group(2, app, logs);
-    Dalua first = Dalua.attach(open(), Directory.local());
+    Dalua first = Dalua.attach(faulty(), Directory.local());
     first.process().export("apply", a -> null);
     first.apps().join(app);
     first.total(app).send("apply", "before");
@@ -235,7 +246,7 @@ class TotalMulticastTest extends ProcessTestSupport {
   void send_aDirectoryReadFailsOnce_theMessagesQueuedBehindItAreStillDelivered() {
     String app = "total-dir-" + System.nanoTime();
     Dalua a = Dalua.attach(open(), failingRead(2)); // the read for the second message
-    Dalua b = Dalua.attach(open(), Directory.local());
+    Dalua b = Dalua.attach(faulty(), Directory.local());
     List<String> atA = new CopyOnWriteArrayList<>();
     List<String> atB = new CopyOnWriteArrayList<>();
     a.process().export("apply", args -> atA.add(args.stringAt(0)));
