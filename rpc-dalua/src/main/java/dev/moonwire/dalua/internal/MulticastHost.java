@@ -37,6 +37,17 @@ public interface MulticastHost {
   /** Runs {@code task} after {@code delay} on a timer thread; returns what cancels it. */
   Runnable schedule(Runnable task, Duration delay);
 
+  /** Runs {@code task} after {@code delay} as an event of the process, unless it has closed. */
+  default void later(Duration delay, Runnable task) {
+    Runnable unused = schedule(() -> {
+      try {
+        process().execute(task);
+      } catch (dev.moonwire.rpc.ProcessClosedException closed) {
+        // closed: the algorithm stops here
+      }
+    }, delay);
+  }
+
   /** Logs that {@code member} is gone and what {@code algorithm} did about it: one INFO line. */
   void memberGone(ProcessId member, String algorithm, String done);
 

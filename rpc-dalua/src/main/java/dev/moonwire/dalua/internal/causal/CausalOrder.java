@@ -207,7 +207,7 @@ final class CausalOrder {
       long pause = Math.min(Deliveries.MAX_PAUSE.toMillis(),
           FIRST_PAUSE.toMillis() << Math.min(link.refused, 10));
       link.refused++;
-      later(Duration.ofMillis(pause), () -> {
+      host.later(Duration.ofMillis(pause), () -> {
         link.paused = false;
         if (links.get(link.to) == link) {
           pump(link);
@@ -389,7 +389,7 @@ final class CausalOrder {
   private void unblockLater() {
     if (!unblocking && !waiting.isEmpty()) {
       unblocking = true;
-      later(ASK_EVERY, this::unblock);
+      host.later(ASK_EVERY, this::unblock);
     }
   }
 
@@ -484,17 +484,6 @@ final class CausalOrder {
   /** Messages queued for members and not taken by them yet (for tests). */
   int unacknowledged() {
     return links.values().stream().mapToInt(l -> l.queued.size()).sum();
-  }
-
-  /** Runs {@code task} after {@code delay} as an event of the process, unless it has closed. */
-  private void later(Duration delay, Runnable task) {
-    Runnable unused = host.schedule(() -> {
-      try {
-        host.process().execute(task);
-      } catch (ProcessClosedException closed) {
-        // closed: the algorithm stops here
-      }
-    }, delay);
   }
 
   @Override

@@ -12,7 +12,6 @@ import dev.moonwire.dalua.internal.total.TotalPeer.Proposal;
 import dev.moonwire.dalua.internal.total.TotalPeer.Query;
 import dev.moonwire.dalua.internal.total.TotalPeer.Settled;
 import dev.moonwire.dalua.internal.total.TotalPeer.Status;
-import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import java.time.Duration;
@@ -257,7 +256,7 @@ final class TotalOrder {
     if (directoryFailures++ == 0) {
       host.report(e);
     }
-    later(Duration.ofMillis(pause), () -> {
+    host.later(Duration.ofMillis(pause), () -> {
       retrying = false;
       startNext();
     });
@@ -589,18 +588,7 @@ final class TotalOrder {
   }
 
   private void later(Runnable task) {
-    later(PING, task);
-  }
-
-  /** Runs {@code task} after {@code delay} as an event of the process, unless it has closed. */
-  private void later(Duration delay, Runnable task) {
-    Runnable unused = host.schedule(() -> {
-      try {
-        host.process().execute(task);
-      } catch (ProcessClosedException closed) {
-        // closed: the algorithm stops here
-      }
-    }, delay);
+    host.later(PING, task);
   }
 
   @Override
