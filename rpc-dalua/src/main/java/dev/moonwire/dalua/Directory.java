@@ -1,7 +1,7 @@
 package dev.moonwire.dalua;
 
-import dev.moonwire.dalua.internal.HubDirectory;
-import dev.moonwire.dalua.internal.LocalDirectory;
+import dev.moonwire.dalua.internal.directory.HubDirectory;
+import dev.moonwire.dalua.internal.directory.LocalDirectory;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.moonwire.dalua.internal.HubDirectory;
+import dev.moonwire.dalua.internal.directory.HubDirectory;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.ProcessId;

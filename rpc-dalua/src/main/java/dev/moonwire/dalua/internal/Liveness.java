@@ -34,10 +34,11 @@ public final class Liveness {
   static final Duration RUN_GAP = Duration.ofSeconds(15);
 
   /**
-   * How many suspected processes it remembers: four times the members a hub holds
-   * ({@link Groups#MAX_MEMBERS}), so the hub's members are always tracked to their verdict.
+   * How many suspected processes it remembers by default: four times the 10,000 members a hub
+   * holds, so they are always tracked to their verdict (the hub gives its own bound: {@link
+   * #Liveness(LongSupplier, int)}).
    */
-  static final int REMEMBERED = 4 * Groups.MAX_MEMBERS;
+  static final int REMEMBERED = 40_000;
 
   /** One member's current run of failures. */
   private static final class Suspicion {
@@ -76,7 +77,8 @@ public final class Liveness {
     this(nanoTime, REMEMBERED);
   }
 
-  Liveness(LongSupplier nanoTime, int capacity) {
+  /** A detector reading the time from {@code nanoTime} that remembers {@code capacity} suspects. */
+  public Liveness(LongSupplier nanoTime, int capacity) {
     this.nanoTime = nanoTime;
     this.capacity = capacity;
   }

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua.internal;
+package dev.moonwire.dalua.internal.directory;
 
 import dev.moonwire.dalua.Directory;
 import dev.moonwire.rpc.ProcessId;

@@ -1,6 +1,8 @@
-package dev.moonwire.dalua.internal;
+package dev.moonwire.dalua.internal.directory;
 
 import dev.moonwire.dalua.Directory;
+import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.GroupException;
 import dev.moonwire.rpc.ProcessId;
@@ -36,7 +38,8 @@ final class HubService {
 
   private final RpcProcess process;
   private final Groups groups = new Groups(); // guarded by this
-  private final Liveness liveness = new Liveness();
+  /** Four times the members it holds: each is tracked to its verdict, whatever else fails. */
+  private final Liveness liveness = new Liveness(System::nanoTime, 4 * Groups.MAX_MEMBERS);
   private final Set<ProcessId> pinging = ConcurrentHashMap.newKeySet();
   private final Duration interval;
   /** Each member process's current epoch; guarded by this. */

@@ -1,6 +1,8 @@
-package dev.moonwire.dalua.internal;
+package dev.moonwire.dalua.internal.directory;
 
 import dev.moonwire.dalua.Directory;
+import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;

@@ -1,4 +1,4 @@
-package dev.moonwire.dalua.internal;
+package dev.moonwire.dalua.internal.directory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
