@@ -1,6 +1,7 @@
 package dev.moonwire.dalua;
 
 import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Multicasts;
 import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.mutex.MutexState;
@@ -85,7 +86,18 @@ public final class Dalua {
       return null;
     });
     process.export(ALIVE, a -> true);
-    this.multicasts = new Multicasts(this);
+    this.multicasts = new Multicasts(process, app -> apps().processes(app), MAX_MULTICAST_APPS,
+        liveness, scheduler::schedule, new Multicasts.Reports() {
+          @Override
+          public void memberGone(ProcessId member, String algorithm, String done) {
+            Dalua.this.memberGone(member, algorithm, done);
+          }
+
+          @Override
+          public void report(RuntimeException e) {
+            reportLater(e);
+          }
+        });
     this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
         new Mutexes.Host() {
           @Override

@@ -1,5 +1,6 @@
 package dev.moonwire.samples;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -47,6 +48,14 @@ class ArchitectureTest {
           "org.apache.curator..", "org.apache.zookeeper..", "dev.moonwire.rpc.runtime..",
           "dev.moonwire.rpc.sync..")
       .because("DALua is built on Moonwire's API; only rpc-zookeeper knows ZooKeeper");
+
+  @ArchTest
+  static final ArchRule daluaPackageHoldsOnlyItsApi = classes()
+      .that().resideInAPackage("dev.moonwire.dalua").and().areTopLevelClasses()
+      .should().bePublic()
+      .because("dev.moonwire.dalua is DALua's API (its types and the Dalua facade): an "
+          + "implementation class lives in dalua.internal.* (issue 20's layout; module-info "
+          + "exports no internal package to users, DaluaModuleTest)");
 
   @ArchTest
   static final ArchRule daluaMutexStateHasNoLocks = noClasses()

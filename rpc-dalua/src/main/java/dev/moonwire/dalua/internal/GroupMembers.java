@@ -1,4 +1,4 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
 import dev.moonwire.rpc.GroupException;
 import dev.moonwire.rpc.ProcessId;
@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Who is a member of a group, for the multicast messages that come from peers: a message from a
@@ -17,11 +18,17 @@ import java.util.Set;
  * changed only after it returns.
  */
 final class GroupMembers {
-  private final Dalua dalua;
+  private final Function<String, List<ProcessId>> directory;
+  private final int maxApps;
   private final Map<String, Set<ProcessId>> known = new HashMap<>();
 
-  GroupMembers(Dalua dalua) {
-    this.dalua = dalua;
+  /**
+   * @param directory reads a group's members (may suspend the event)
+   * @param maxApps how many groups' members are kept at most
+   */
+  GroupMembers(Function<String, List<ProcessId>> directory, int maxApps) {
+    this.directory = directory;
+    this.maxApps = maxApps;
   }
 
   /**
@@ -36,12 +43,12 @@ final class GroupMembers {
     }
     List<ProcessId> now;
     try {
-      now = dalua.apps().processes(app);
+      now = directory.apply(app);
     } catch (GroupException noSuchGroup) {
       known.remove(app);
       return false;
     }
-    if (known.containsKey(app) || known.size() < Dalua.MAX_MULTICAST_APPS) {
+    if (known.containsKey(app) || known.size() < maxApps) {
       known.put(app, Set.copyOf(now)); // groups that exist only: bounded like the multicasts
     }
     return now.contains(p);

@@ -1,9 +1,6 @@
-package dev.moonwire.dalua;
+package dev.moonwire.dalua.internal;
 
-import dev.moonwire.dalua.internal.EventConfinement;
-import dev.moonwire.dalua.internal.HeldBytes;
-import dev.moonwire.dalua.internal.Liveness;
-import dev.moonwire.dalua.internal.MulticastHost;
+import dev.moonwire.dalua.Multicast;
 import dev.moonwire.dalua.internal.causal.CausalOrders;
 import dev.moonwire.dalua.internal.total.TotalOrders;
 import dev.moonwire.rpc.ProcessClosedException;
@@ -15,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -22,22 +20,46 @@ import java.util.function.Supplier;
  * exported, and the {@link Multicast}s the API hands out, which hop onto the process's events
  * (where the algorithms' state lives) from whatever thread calls them.
  */
-final class Multicasts implements MulticastHost {
-  private final Dalua dalua;
+public final class Multicasts implements MulticastHost {
+  /** What the multicasts tell the DALua they run in. */
+  public interface Reports {
+    /** Logs that {@code member} is gone and what {@code algorithm} did: {@code done}. */
+    void memberGone(ProcessId member, String algorithm, String done);
+
+    /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
+    void report(RuntimeException e);
+  }
+
+  private final RpcProcess process;
+  private final Function<String, List<ProcessId>> directory;
+  private final Liveness liveness;
+  private final Scheduler scheduler;
+  private final Reports reports;
   private final HeldBytes heldBytes = new HeldBytes();
   private final GroupMembers groupMembers;
   private final TotalOrders total;
   private final CausalOrders causal;
 
-  Multicasts(Dalua dalua) {
-    this.dalua = dalua;
-    this.groupMembers = new GroupMembers(dalua);
+  /**
+   * Exports total and causal order's protocols on {@code process}.
+   *
+   * @param directory reads a group's members (may suspend the event)
+   * @param maxApps how many groups a peer's messages may make multicast state for, here
+   */
+  public Multicasts(RpcProcess process, Function<String, List<ProcessId>> directory,
+      int maxApps, Liveness liveness, Scheduler scheduler, Reports reports) {
+    this.process = process;
+    this.directory = directory;
+    this.liveness = liveness;
+    this.scheduler = scheduler;
+    this.reports = reports;
+    this.groupMembers = new GroupMembers(directory, maxApps);
     this.total = new TotalOrders(this).export();
     this.causal = new CausalOrders(this).export();
   }
 
   /** Total order in {@code app}: each send queued as an event, in the order of the calls. */
-  Multicast total(String app) {
+  public Multicast total(String app) {
     return (function, args) -> onProcess(() -> {
       total.send(app, function, args);
       return null;
@@ -49,7 +71,7 @@ final class Multicasts implements MulticastHost {
    * made on one — and then waits while a member's queue of messages not yet taken is full:
    * inside an event it suspends it, elsewhere it blocks.
    */
-  Multicast causal(String app) {
+  public Multicast causal(String app) {
     return (function, args) -> {
       CompletableFuture<Void> room = onProcess(() -> causal.send(app, function, args));
       if (room.isDone()) {
@@ -91,28 +113,28 @@ final class Multicasts implements MulticastHost {
   }
 
   /** Messages held back in {@code app}'s orders here (for tests). */
-  int heldBack(String app) {
+  public int heldBack(String app) {
     return onProcess(() -> total.heldBack(app) + causal.heldBack(app));
   }
 
   /** Causal messages sent in {@code app} and not yet taken by some member (for tests). */
-  int unacknowledged(String app) {
+  public int unacknowledged(String app) {
     return onProcess(() -> causal.unacknowledged(app));
   }
 
   /** How many groups have multicast state here (for tests). */
-  int groups() {
+  public int groups() {
     return onProcess(() -> total.groups() + causal.groups());
   }
 
   @Override
   public RpcProcess process() {
-    return dalua.process();
+    return process;
   }
 
   @Override
   public List<ProcessId> members(String app) {
-    return dalua.apps().processes(app);
+    return directory.apply(app);
   }
 
   @Override
@@ -122,7 +144,7 @@ final class Multicasts implements MulticastHost {
 
   @Override
   public Liveness liveness() {
-    return dalua.liveness;
+    return liveness;
   }
 
   @Override
@@ -132,16 +154,16 @@ final class Multicasts implements MulticastHost {
 
   @Override
   public Runnable schedule(Runnable task, Duration delay) {
-    return dalua.scheduler.schedule(task, delay);
+    return scheduler.schedule(task, delay);
   }
 
   @Override
   public void memberGone(ProcessId member, String algorithm, String done) {
-    dalua.memberGone(member, algorithm, done);
+    reports.memberGone(member, algorithm, done);
   }
 
   @Override
   public void report(RuntimeException e) {
-    dalua.reportLater(e);
+    reports.report(e);
   }
 }
