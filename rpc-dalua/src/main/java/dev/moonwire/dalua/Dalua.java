@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -52,8 +51,8 @@ public final class Dalua {
   static final String ALIVE = Liveness.ALIVE;
   /** How long a liveness ping may take before it is asked again (a slow member is not dead). */
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
-  /** Which members are gone, for this process's mutexes and total orders. */
-  final Liveness liveness = new Liveness();
+  /** Which members are gone, for this process's mutexes and multicasts; on its events only. */
+  final Liveness liveness;
   /** Delays for DALua's retries (replaced in tests). */
   final Timers.Scheduler scheduler = Timers.SYSTEM;
 
@@ -80,6 +79,7 @@ public final class Dalua {
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
     this.directoryName = directory.toString();
+    this.liveness = new Liveness(process);
     this.events = new Events(this);
     process.export(EVENT_FUNCTION, a -> {
       events.deliver(a.stringAt(0), a.get(1, Object[].class));
@@ -280,28 +280,7 @@ public final class Dalua {
    * @throws dev.moonwire.rpc.ProcessClosedException if the process is closed
    */
   <T> T onEvent(java.util.function.Supplier<T> action) {
-    if (dev.moonwire.dalua.internal.EventConfinement.onEventOf(process)) {
-      return action.get();
-    }
-    CompletableFuture<T> result = new CompletableFuture<>();
-    process.execute(() -> {
-      try {
-        result.complete(action.get());
-      } catch (RuntimeException | Error e) {
-        result.completeExceptionally(e);
-      }
-    });
-    try {
-      return result.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw e;
-    }
+    return dev.moonwire.dalua.internal.EventConfinement.onEvent(process, action);
   }
 
   /** Runs {@code action} as a later event of the process, unless it is closed. */

@@ -4,6 +4,9 @@ import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.spi.RpcProvider;
 import java.util.Comparator;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The check behind DESIGN §8's "the algorithms need no locks": their state belongs to the
@@ -24,6 +27,37 @@ public final class EventConfinement {
   /** True if the calling thread runs an event of {@code process}. */
   public static boolean onEventOf(RpcProcess process) {
     return PROVIDER.current() == process;
+  }
+
+  /**
+   * Runs {@code action} on an event of {@code process} — at once if the caller runs one — and
+   * returns its result; elsewhere the caller waits. What it throws is thrown here.
+   *
+   * @throws dev.moonwire.rpc.ProcessClosedException if the process is closed
+   */
+  public static <T> T onEvent(RpcProcess process, Supplier<T> action) {
+    if (onEventOf(process)) {
+      return action.get();
+    }
+    CompletableFuture<T> result = new CompletableFuture<>();
+    process.execute(() -> {
+      try {
+        result.complete(action.get());
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    });
+    try {
+      return result.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
   }
 
   /**

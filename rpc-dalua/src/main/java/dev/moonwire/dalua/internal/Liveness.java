@@ -5,6 +5,7 @@ import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
+import java.util.LinkedHashSet;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,10 @@ import java.util.function.LongSupplier;
  * refused (its host up, nothing listening where it did: killed or closed). Anything heard from
  * a member (an answer, a protocol message) clears its suspicion. Like every detector built on timeouts, it can be wrong about a member
  * cut off for longer than that; such a member is dropped as if it had died.
+ *
+ * <p>Confined to its owner process's events, like the algorithms that ask it (DESIGN §8): pings
+ * go out and their answers come back as events, messages are heard in handlers — so it needs
+ * no lock, and {@link EventConfinement#check} at every step says so.
  */
 public final class Liveness {
   /** How long a member must stay unreachable to count as gone. */
@@ -53,34 +58,52 @@ public final class Liveness {
   }
 
   /**
-   * The suspected members, guarded by itself, in the order their runs began; gone ones stay
+   * The suspected members, in the order their runs began; gone ones stay
    * until heard from. Bounded whatever ids peers send, and never by forgetting a run under way:
    * a detector that dropped its oldest runs to make room would, with more suspects than room,
    * restart every run before it ended and see none of them gone.
    */
   private final Map<ProcessId, Suspicion> suspected = new LinkedHashMap<>();
   /**
-   * The processes heard from, the most recent last (guarded by {@link #suspected}): a dial to
+   * The processes heard from, the most recent last: a dial to
    * one of them refused means the process that listened there is gone. Forgetting one (past
    * {@code capacity}) only costs it the fast verdict.
    */
-  private final java.util.LinkedHashSet<ProcessId> reached = new java.util.LinkedHashSet<>();
+  private final LinkedHashSet<ProcessId> reached = new LinkedHashSet<>();
+  /** The process whose events it belongs to; null in unit tests, which run on one thread. */
+  private final RpcProcess owner;
   private final int capacity;
   private final LongSupplier nanoTime;
 
-  public Liveness() {
-    this(System::nanoTime);
+  /** {@code owner}'s detector. */
+  public Liveness(RpcProcess owner) {
+    this(owner, REMEMBERED);
   }
 
-  /** A detector reading the time from {@code nanoTime} (as {@link System#nanoTime}). */
-  public Liveness(LongSupplier nanoTime) {
-    this(nanoTime, REMEMBERED);
+  /** {@code owner}'s detector, remembering {@code capacity} suspects. */
+  public Liveness(RpcProcess owner, int capacity) {
+    this(owner, System::nanoTime, capacity);
   }
 
-  /** A detector reading the time from {@code nanoTime} that remembers {@code capacity} suspects. */
-  public Liveness(LongSupplier nanoTime, int capacity) {
+  /** For tests, on one thread: a detector reading the time from {@code nanoTime}. */
+  Liveness(LongSupplier nanoTime) {
+    this(null, nanoTime, REMEMBERED);
+  }
+
+  Liveness(LongSupplier nanoTime, int capacity) {
+    this(null, nanoTime, capacity);
+  }
+
+  private Liveness(RpcProcess owner, LongSupplier nanoTime, int capacity) {
+    this.owner = owner;
     this.nanoTime = nanoTime;
     this.capacity = capacity;
+  }
+
+  private void confined(String what) {
+    if (owner != null) {
+      EventConfinement.check(owner, "failure detector: " + what);
+    }
   }
 
   /** The function every DALua process answers, to show it is there. */
@@ -95,6 +118,7 @@ public final class Liveness {
    */
   public void ping(RpcProcess process, ProcessId p, Set<ProcessId> outstanding,
       Duration deadline, Runnable alive, Runnable gone) {
+    confined("ping");
     if (!outstanding.add(p)) {
       return;
     }
@@ -117,13 +141,12 @@ public final class Liveness {
 
   /** Something came from {@code p} — an answer, a protocol message: it is not gone. */
   public void heard(ProcessId p) {
-    synchronized (suspected) {
-      suspected.remove(p);
-      reached.remove(p);
-      reached.add(p);
-      if (reached.size() > capacity) {
-        reached.remove(reached.iterator().next());
-      }
+    confined("heard");
+    suspected.remove(p);
+    reached.remove(p);
+    reached.add(p);
+    if (reached.size() > capacity) {
+      reached.remove(reached.iterator().next());
     }
   }
 
@@ -138,7 +161,7 @@ public final class Liveness {
   }
 
   /**
-   * Under the lock, with the table full: forgets the runs that ended (no failure for {@link
+   * With the table full: forgets the runs that ended (no failure for {@link
    * #RUN_GAP}), or else the oldest verdict (acted on already: a member gone is dropped by those
    * that asked). True if there is room now.
    */
@@ -158,10 +181,9 @@ public final class Liveness {
 
   /** Whether {@code p} counts as gone now (until it is heard from again). */
   public boolean isGone(ProcessId p) {
-    synchronized (suspected) {
-      Suspicion s = suspected.get(p);
-      return s != null && s.gone;
-    }
+    confined("isGone");
+    Suspicion s = suspected.get(p);
+    return s != null && s.gone;
   }
 
   /** A ping of {@code p} failed with {@code e}: true once {@code p} counts as gone. */
@@ -172,34 +194,33 @@ public final class Liveness {
     if (!(e instanceof PeerUnavailableException)) {
       return false; // slow (deadline), or this process closing: not evidence
     }
+    confined("gone");
     long now = nanoTime.getAsLong();
-    synchronized (suspected) {
-      Suspicion s = suspected.get(p);
-      if (s != null && s.gone) {
-        // Once gone, gone for every asker until it answers: the mutex, total order and the hub
-        // share one detector, and one of them must not take the verdict from the others.
-        return true;
-      }
-      if (refused(e) && reached.contains(p)) {
-        // Its host is up and says nothing listens where it did: the process we heard from is
-        // gone (killed, or closed), now — only silence needs the full bound.
-        suspected.remove(p);
-        Suspicion dead = new Suspicion(now);
-        dead.gone = true;
-        suspected.put(p, dead);
-        return true;
-      }
-      if (s == null || now - s.last > RUN_GAP.toNanos()) {
-        suspected.remove(p); // an old incident: this failure starts a new run
-        if (suspected.size() >= capacity && !makeRoom(now)) {
-          return false; // every run under way is kept to its end: this one starts later
-        }
-        suspected.put(p, new Suspicion(now));
-        return false;
-      }
-      s.last = now;
-      s.gone = now - s.since >= GONE_AFTER.toNanos();
-      return s.gone;
+    Suspicion s = suspected.get(p);
+    if (s != null && s.gone) {
+      // Once gone, gone for every asker until it answers: the mutex, total order and the hub
+      // share one detector, and one of them must not take the verdict from the others.
+      return true;
     }
+    if (refused(e) && reached.contains(p)) {
+      // Its host is up and says nothing listens where it did: the process we heard from is
+      // gone (killed, or closed), now — only silence needs the full bound.
+      suspected.remove(p);
+      Suspicion dead = new Suspicion(now);
+      dead.gone = true;
+      suspected.put(p, dead);
+      return true;
+    }
+    if (s == null || now - s.last > RUN_GAP.toNanos()) {
+      suspected.remove(p); // an old incident: this failure starts a new run
+      if (suspected.size() >= capacity && !makeRoom(now)) {
+        return false; // every run under way is kept to its end: this one starts later
+      }
+      suspected.put(p, new Suspicion(now));
+      return false;
+    }
+    s.last = now;
+    s.gone = now - s.since >= GONE_AFTER.toNanos();
+    return s.gone;
   }
 }

@@ -8,7 +8,9 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code Directory.hostedBy(hub)}: the process {@code hub} holds the groups ({@link HubService});
@@ -41,10 +43,17 @@ public final class HubDirectory implements Directory {
     this.nanoTime = nanoTime;
   }
 
+  /**
+   * The hub of each process that is one (once, whatever directories it attaches), until it
+   * closes. A registry across processes, not a process's state: the only concurrent map here.
+   */
+  private static final Map<RpcProcess, HubService> HUBS = new ConcurrentHashMap<>();
+
   @Override
   public Session connect(RpcProcess process, Listener listener) {
     if (process.id().equals(hub)) {
-      return HubService.host(process).session(process.id());
+      return HUBS.computeIfAbsent(process, p -> HubService.start(p, () -> HUBS.remove(p)))
+          .session(process.id());
     }
     return new RemoteSession(process, listener, scheduler, nanoTime);
   }

@@ -1,20 +1,24 @@
 package dev.moonwire.dalua.internal.directory;
 
 import dev.moonwire.dalua.Directory;
+import dev.moonwire.dalua.internal.EventConfinement;
 import dev.moonwire.dalua.internal.Liveness;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.rpc.FencedException;
 import dev.moonwire.rpc.GroupException;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
 import dev.moonwire.rpc.RpcProcess;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hub of {@code Directory.hostedBy}: holds the groups for processes anywhere, raises
@@ -30,58 +34,60 @@ import java.util.concurrent.ConcurrentHashMap;
  * the same address, or one that was dropped). Every member call names the caller's epoch; one
  * that names an epoch which ended (the caller was dropped meanwhile) fails with {@link
  * FencedException}, so a member that was frozen or cut off learns it on its next call.
+ *
+ * <p>Its state belongs to the hub process's events, as the mutex's and the multicasts' do
+ * (DESIGN §8): member calls are handlers, pings and their verdicts are events, and the hub's own
+ * session hops onto the process before it reads or changes anything — so it needs no lock, and
+ * {@link EventConfinement#check} at every step says so.
  */
 final class HubService {
   static final String PREFIX = "dalua.dir.";
   private static final String EVENT = "dalua.event";
-  private static final Map<RpcProcess, HubService> HOSTS = new ConcurrentHashMap<>();
 
   private final RpcProcess process;
-  private final Groups groups = new Groups(); // guarded by this
+  private final Groups groups = new Groups();
   /** Four times the members it holds: each is tracked to its verdict, whatever else fails. */
-  private final Liveness liveness = new Liveness(System::nanoTime, 4 * Groups.MAX_MEMBERS);
-  private final Set<ProcessId> pinging = ConcurrentHashMap.newKeySet();
+  private final Liveness liveness;
+  private final Set<ProcessId> pinging = new HashSet<>();
   private final Duration interval;
-  /** Each member process's current epoch; guarded by this. */
-  private final Map<ProcessId, Long> epochs = new java.util.HashMap<>();
+  /** Each member process's current epoch. */
+  private final Map<ProcessId, Long> epochs = new HashMap<>();
   /**
-   * The epochs that ended when their process was dropped, the latest last; guarded by this.
-   * Bounded: an epoch forgotten here is still refused, as one that is not current.
+   * The epochs that ended when their process was dropped, the latest last. Bounded: an epoch
+   * forgotten here is still refused, as one that is not current.
    */
-  private final java.util.LinkedHashMap<ProcessId, Long> dropped = new java.util.LinkedHashMap<>();
+  private final LinkedHashMap<ProcessId, Long> dropped = new LinkedHashMap<>();
   /** The last epoch given: from the hub's start time, so a restarted hub gives larger ones. */
   private long lastEpoch = System.currentTimeMillis() * 1_000;
 
   private HubService(RpcProcess process, Duration interval) {
     this.process = process;
     this.interval = interval;
+    this.liveness = new Liveness(process, 4 * Groups.MAX_MEMBERS);
   }
 
-  /** Makes {@code process} the hub (once). */
-  static HubService host(RpcProcess process) {
-    return HOSTS.computeIfAbsent(process, p -> {
-      Duration interval = Duration.ofMillis(Long.getLong("moonwire.dalua.pingMillis", 1000));
-      HubService hub = new HubService(p, interval);
-      hub.export();
-      hub.schedulePing();
-      return hub;
-    });
+  /**
+   * Makes {@code process} a hub: exports the member calls and starts pinging; {@code ended}
+   * runs once the process has closed.
+   */
+  static HubService start(RpcProcess process, Runnable ended) {
+    Duration interval = Duration.ofMillis(Long.getLong("moonwire.dalua.pingMillis", 1000));
+    HubService hub = new HubService(process, interval);
+    hub.export();
+    hub.schedulePing(ended);
+    return hub;
   }
 
   private void export() {
     // Each member call's last argument is the caller's epoch (0: it has none yet).
     process.export(PREFIX + "create", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(1));
-        groups.create(a.stringAt(0));
-      }
+      current(Rpc.sender(), a.longAt(1));
+      create(a.stringAt(0));
       return null;
     });
     process.export(PREFIX + "destroy", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(1));
-        groups.destroy(a.stringAt(0));
-      }
+      current(Rpc.sender(), a.longAt(1));
+      destroy(a.stringAt(0));
       return null;
     });
     process.export(PREFIX + "join", a ->
@@ -89,27 +95,19 @@ final class HubService {
     process.export(PREFIX + "leave", a ->
         leave(a.stringAt(0), itself(a.get(1, ProcessId.class), "leave"), a.longAt(2)));
     process.export(PREFIX + "processes", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(1));
-        return new ArrayList<>(groups.processes(a.stringAt(0)));
-      }
+      current(Rpc.sender(), a.longAt(1));
+      return new ArrayList<>(processes(a.stringAt(0)));
     });
     process.export(PREFIX + "applications", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(0));
-        return new ArrayList<>(groups.applications());
-      }
+      current(Rpc.sender(), a.longAt(0));
+      return new ArrayList<>(applications());
     });
     process.export(PREFIX + "holds", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(1));
-        return groups.memberships(a.get(0, ProcessId.class)) > 0;
-      }
+      current(Rpc.sender(), a.longAt(1));
+      return holds(a.get(0, ProcessId.class));
     });
     process.export(PREFIX + "confirm", a -> {
-      synchronized (this) {
-        current(Rpc.sender(), a.longAt(0));
-      }
+      current(Rpc.sender(), a.longAt(0));
       liveness.heard(Rpc.sender());
       return true;
     });
@@ -133,15 +131,45 @@ final class HubService {
     return p;
   }
 
+  private void confined(String what) {
+    EventConfinement.check(process, "the hub's groups: " + what);
+  }
+
   /**
-   * Under the lock: throws if {@code caller} names an epoch that is not its current one —
-   * it was dropped since (0, no epoch yet, is always current).
+   * Throws if {@code caller} names an epoch that is not its current one — it was dropped
+   * since (0, no epoch yet, is always current).
    */
   private void current(ProcessId caller, long epoch) {
+    confined("epoch check");
     if (epoch != 0 && !Long.valueOf(epoch).equals(epochs.get(caller))) {
       throw new FencedException(caller + " was dropped from its groups at membership epoch "
           + epoch + " (taken for gone; expected: join again, which starts a new epoch)");
     }
+  }
+
+  private void create(String app) {
+    confined("create");
+    groups.create(app);
+  }
+
+  private void destroy(String app) {
+    confined("destroy");
+    groups.destroy(app);
+  }
+
+  private List<ProcessId> processes(String app) {
+    confined("processes");
+    return groups.processes(app);
+  }
+
+  private Set<String> applications() {
+    confined("applications");
+    return groups.applications();
+  }
+
+  private boolean holds(ProcessId p) {
+    confined("holds");
+    return groups.memberships(p) > 0;
   }
 
   /**
@@ -149,62 +177,41 @@ final class HubService {
    * had none current. A process that joins with none while an earlier one at its address
    * is a member is a new process there (restarted): the earlier one is dropped first.
    */
-  long join(String app, ProcessId p, long epoch) {
-    List<ProcessId> tell;
-    Map<String, List<ProcessId>> earlierLeft = Map.of();
+  private long join(String app, ProcessId p, long epoch) {
+    confined("join");
+    Long live = epochs.get(p);
     long now;
-    synchronized (this) {
-      Long live = epochs.get(p);
-      if (live != null && live == epoch) {
-        now = epoch;
-      } else {
-        if (live != null) {
-          earlierLeft = dropLocked(p);
-        }
-        now = ++lastEpoch;
+    if (live != null && live == epoch) {
+      now = epoch;
+    } else {
+      if (live != null) {
+        drop(p); // the members see the earlier one leave before the new one joins
       }
-      tell = groups.join(app, p);
-      epochs.put(p, now);
+      now = ++lastEpoch;
     }
-    Map<String, List<ProcessId>> left = earlierLeft;
-    left.forEach((group, members) -> raise(members, "dalua_app_leave", group, p,
-        Objects.requireNonNullElse(droppedEpoch(p), 0L)));
+    List<ProcessId> tell = groups.join(app, p);
+    epochs.put(p, now);
     raise(tell, "dalua_app_join", app, p, now);
     return now;
   }
 
   /** {@code p} leaves {@code app}; returns its epoch, 0 if it is in no group any more. */
-  long leave(String app, ProcessId p, long epoch) {
-    List<ProcessId> tell;
-    long now;
-    synchronized (this) {
-      current(p, epoch);
-      tell = groups.leave(app, p);
-      if (groups.memberships(p) == 0) {
-        epochs.remove(p);
-        now = 0;
-      } else {
-        now = epoch;
-      }
+  private long leave(String app, ProcessId p, long epoch) {
+    confined("leave");
+    current(p, epoch);
+    List<ProcessId> tell = groups.leave(app, p);
+    long now = epoch;
+    if (groups.memberships(p) == 0) {
+      epochs.remove(p);
+      now = 0;
     }
     raise(tell, "dalua_app_leave", app, p, epoch);
     return now;
   }
 
   /** {@code p} is gone: it leaves every group, its epoch ends, and the members left are told. */
-  void drop(ProcessId p) {
-    Map<String, List<ProcessId>> told;
-    Long epoch;
-    synchronized (this) {
-      told = dropLocked(p);
-      epoch = droppedEpoch(p);
-    }
-    long ended = epoch == null ? 0 : epoch;
-    told.forEach((app, left) -> raise(left, "dalua_app_leave", app, p, ended));
-  }
-
-  /** Under the lock: drops {@code p} from its groups and ends its epoch. */
-  private Map<String, List<ProcessId>> dropLocked(ProcessId p) {
+  private void drop(ProcessId p) {
+    confined("drop");
     Long epoch = epochs.remove(p);
     if (epoch != null) {
       dropped.remove(p);
@@ -213,11 +220,8 @@ final class HubService {
         dropped.remove(dropped.keySet().iterator().next());
       }
     }
-    return groups.drop(p);
-  }
-
-  private synchronized Long droppedEpoch(ProcessId p) {
-    return dropped.get(p);
+    long ended = Objects.requireNonNullElse(dropped.get(p), 0L);
+    groups.drop(p).forEach((app, left) -> raise(left, "dalua_app_leave", app, p, ended));
   }
 
   /** Raises {@code event} (app, process, its epoch) on {@code members}. */
@@ -228,29 +232,26 @@ final class HubService {
     }
   }
 
-  private void schedulePing() {
+  private void schedulePing(Runnable ended) {
     Scheduler.SYSTEM.schedule(() -> {
       if (process.isClosed()) {
-        HOSTS.remove(process, this);
+        ended.run();
         return;
       }
       try {
         process.execute(this::pingAll);
-      } catch (RuntimeException closed) {
-        HOSTS.remove(process, this);
+      } catch (ProcessClosedException closed) {
+        ended.run();
         return;
       }
-      schedulePing();
+      schedulePing(ended);
     }, interval);
   }
 
   /** As an event of the hub: a ping to each member; one that is gone is dropped. */
   private void pingAll() {
-    Set<ProcessId> all;
-    synchronized (this) {
-      all = groups.everyMember();
-    }
-    for (ProcessId member : all) {
+    confined("ping");
+    for (ProcessId member : groups.everyMember()) {
       if (member.equals(process.id())) {
         continue; // the hub is alive while this runs
       }
@@ -259,64 +260,74 @@ final class HubService {
     }
   }
 
-  /** The hub's own session: the same operations, without a call. */
+  /**
+   * The hub's own session: the same operations, without a call — each run as an event of the
+   * hub (at once from one of its events; elsewhere the caller waits for it).
+   */
   Directory.Session session(ProcessId self) {
     return new Directory.Session() {
       @Override
       public void create(String app) {
-        synchronized (HubService.this) {
-          groups.create(app);
-        }
+        EventConfinement.onEvent(process, () -> {
+          HubService.this.create(app);
+          return null;
+        });
       }
 
       @Override
       public void destroy(String app) {
-        synchronized (HubService.this) {
-          groups.destroy(app);
-        }
+        EventConfinement.onEvent(process, () -> {
+          HubService.this.destroy(app);
+          return null;
+        });
       }
 
       @Override
       public void join(String app) {
-        HubService.this.join(app, self, epoch());
+        EventConfinement.onEvent(process, () ->
+            HubService.this.join(app, self, epochs.getOrDefault(self, 0L)));
       }
 
       @Override
       public void leave(String app) {
-        HubService.this.leave(app, self, epoch());
+        EventConfinement.onEvent(process, () ->
+            HubService.this.leave(app, self, epochs.getOrDefault(self, 0L)));
       }
 
       @Override
       public boolean holds(ProcessId p) {
-        synchronized (HubService.this) {
-          return groups.memberships(p) > 0;
-        }
+        return EventConfinement.onEvent(process, () -> HubService.this.holds(p));
       }
 
       @Override
       public long epoch() {
-        synchronized (HubService.this) {
-          return epochs.getOrDefault(self, 0L); // the hub is never dropped by itself
-        }
+        // the hub is never dropped by itself
+        return EventConfinement.onEvent(process, () -> {
+          confined("epoch");
+          return epochs.getOrDefault(self, 0L);
+        });
       }
 
       @Override
       public List<ProcessId> processes(String app) {
-        synchronized (HubService.this) {
-          return groups.processes(app);
-        }
+        return EventConfinement.onEvent(process, () -> HubService.this.processes(app));
       }
 
       @Override
       public Set<String> applications() {
-        synchronized (HubService.this) {
-          return groups.applications();
-        }
+        return EventConfinement.onEvent(process, HubService.this::applications);
       }
 
       @Override
       public void close() {
-        drop(self);
+        try {
+          EventConfinement.onEvent(process, () -> {
+            drop(self);
+            return null;
+          });
+        } catch (ProcessClosedException closed) {
+          // the hub is gone with its groups
+        }
       }
     };
   }
