@@ -127,6 +127,11 @@ public final class Dalua {
       }
 
       @Override
+      public void left(String app, ProcessId p, long epoch) {
+        events.deliver(APP_LEAVE, new Object[] {app, p, epoch}); // as the hub raises it
+      }
+
+      @Override
       public void dropped(long epoch, Set<String> apps) {
         onEventLater(() -> fence(epoch, apps));
       }

@@ -123,6 +123,17 @@ public interface Directory {
     void left(String app, ProcessId process);
 
     /**
+     * {@code process} left {@code app}, or was dropped from it, told by a directory that keeps
+     * membership epochs: {@code epoch} is at least the epoch that ended and less than any later
+     * membership of that address — so a leave told late, of an earlier run of a process
+     * restarted at the same address, cannot be taken for the newer run's ({@link
+     * Mutex#remove(ProcessId, long)}). By default {@link #left(String, ProcessId)}. Any thread.
+     */
+    default void left(String app, ProcessId process, long epoch) {
+      left(app, process);
+    }
+
+    /**
      * The directory dropped this very process, whose membership {@code epoch} ended, from
      * {@code apps} (taken for gone: its leave was raised on the others). Told once per epoch,
      * on any thread, when the session learns it.

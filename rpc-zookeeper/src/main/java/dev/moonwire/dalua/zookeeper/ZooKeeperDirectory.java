@@ -51,9 +51,10 @@ import org.apache.zookeeper.data.Stat;
  * leave is raised, and its DALua operations fail with {@link FencedException} until it joins
  * again, in a new epoch. A join first deletes a member node that names the process's address
  * from an ended ZooKeeper session ZooKeeper has not expired yet (the process dropped, or one
- * restarted at that address): the members see the old one leave, then the new one join. Its
- * membership is confirmed by a round trip every quarter of the
- * session timeout; one not confirmed within half of it is confirmed before the member acts.
+ * restarted at that address): the members see the old one leave, then the new one join. A
+ * leave is told with its node's creation zxid ({@link Listener#left(String, ProcessId, long)}):
+ * at least the epoch that ended, below any later one — so a leave told late cannot drop a newer
+ * run. Its membership is confirmed by a round trip every quarter of the session timeout; one not confirmed within half of it is confirmed before the member acts.
  *
  * <p>With ZooKeeper unreachable, calls between processes go on as before (they do not pass
  * through it); group calls fail with {@link PeerUnavailableException} after the connection
@@ -399,14 +400,17 @@ public final class ZooKeeperDirectory implements Directory {
       if (!initialized || m == null || m.id() == null || index.contains(n[0], m.id())) {
         return; // still a member through another node: a process that rejoined in a new session
       }
+      // the node's creation zxid: at least the epoch that ended (the one of the process's
+      // first node in its session), below any later session's — so a leave told late cannot
+      // be taken for a newer run's at that address
       if (m.id().equals(self)) {
         if (m.owner() != sessionId()) {
           checkSession(); // ZooKeeper dropped it: told once as such, not as a leave
         } else {
-          listener.left(n[0], self);
+          listener.left(n[0], self, m.czxid());
         }
       } else if (index.contains(n[0], self)) {
-        listener.left(n[0], m.id());
+        listener.left(n[0], m.id(), m.czxid());
       }
     }
 

@@ -218,6 +218,51 @@ class ZooKeeperFencingTest extends ProcessTestSupport {
   }
 
   @Test
+  void leave_carriesTheEpochThatEnded_soAStaleLeaveCannotDropTheNewerRunAtThatAddress()
+      throws Exception {
+    try (TestingServer zk = new TestingServer(true)) {
+      CuratorFramework oldRun = CuratorFrameworkFactory.newClient(zk.getConnectString(),
+          new RetryOneTime(100));
+      oldRun.start();
+      ZooKeeperDirectory dir = ZooKeeperDirectory.connect(zk.getConnectString(),
+          Duration.ofSeconds(5), Duration.ofSeconds(5));
+      Dalua d = Dalua.attach(open(), dir);
+      d.apps().create(GROUP);
+      d.apps().join(GROUP);
+      List<Long> leaveEpochs = new CopyOnWriteArrayList<>();
+      d.events().monitor(Dalua.APP_LEAVE, (e, args) -> leaveEpochs.add(args.longAt(2)));
+      List<ProcessId> joins = new CopyOnWriteArrayList<>();
+      d.events().monitor(Dalua.APP_JOIN, (e, args) -> joins.add(args.get(1, ProcessId.class)));
+      RpcProcess xp = open();
+      // an earlier run at x's address, its session alive: its node goes when x joins
+      org.apache.zookeeper.data.Stat old = new org.apache.zookeeper.data.Stat();
+      oldRun.create().storingStatIn(old).withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath(
+          ZooKeeperDirectory.APPS + "/" + GROUP + "/m-",
+          xp.id().toString().getBytes(StandardCharsets.UTF_8));
+      Dalua x = Dalua.attach(xp, dir);
+      try {
+        x.apps().join(GROUP);
+      } finally {
+        oldRun.close();
+      }
+      // the old run leaves, then the new one joins (d's view now holds its epoch)
+      await().atMost(Duration.ofSeconds(10)).until(() -> leaveEpochs.size() == 1
+          && joins.stream().filter(x.self()::equals).count() == 2);
+      long stale = leaveEpochs.get(0);
+      assertEquals(old.getCzxid(), stale, "the old run's leave names its epoch");
+
+      // the newer run speaks first; the old run's leave, told late, must not drop it
+      Mutex md = d.mutex("m", List.of(d.self(), x.self()));
+      Mutex mx = x.mutex("m", List.of(d.self(), x.self()));
+      enterAndLeave(mx);
+      md.remove(x.self(), stale);
+      assertEquals(Set.of(x.self()), md.others(), "the newer run was dropped by a stale leave");
+      enterAndLeave(mx);
+      enterAndLeave(md);
+    }
+  }
+
+  @Test
   void aMemberCutOffWithinItsSessionTimeout_isNotFenced_andGoesOnOnceZooKeeperIsBack()
       throws Exception {
     try (TestingServer zk = new TestingServer(true)) {
