@@ -114,6 +114,11 @@ public final class Dalua {
           public boolean directoryHolds(ProcessId p) {
             return session.holds(p);
           }
+
+          @Override
+          public long directoryEpoch(ProcessId p) {
+            return session.epochOf(p);
+          }
         }).export();
     this.session = directory.connect(process, new Directory.Listener() {
       @Override

@@ -112,6 +112,21 @@ public interface Directory {
     default boolean holds(ProcessId process) {
       return false;
     }
+
+    /**
+     * The membership epoch the directory gave {@code process}: its current one while it is a
+     * member of some group, 0 while it is in none. DALua checks the epoch a member's protocol
+     * message claims against it, so a member cannot claim a later membership than it was given
+     * (and outlive the leave of the one it has). A directory whose view lags (a cache) may
+     * answer an older epoch for a moment: the claim is refused and the member's next resend
+     * passes. By default {@link Long#MAX_VALUE}: a directory that keeps no epochs vouches for
+     * any claim. A call; any thread.
+     *
+     * @throws dev.moonwire.rpc.RpcException if the directory cannot be asked
+     */
+    default long epochOf(ProcessId process) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** Membership changes of the groups a process is in, itself included. */

@@ -56,6 +56,26 @@ final class MemberIndex {
     return c != null && c.containsKey(id);
   }
 
+  /**
+   * The newest creation zxid of {@code id}'s nodes, 0 if it has none: at least its membership
+   * epoch (its first node's in its session). A scan, asked only when a member claims an epoch
+   * past the one last vouched for.
+   */
+  synchronized long newest(ProcessId id) {
+    if (!counts.containsKey(id)) {
+      return 0;
+    }
+    long newest = 0;
+    for (Map<String, Member> nodes : byApp.values()) {
+      for (Member m : nodes.values()) {
+        if (id.equals(m.id())) {
+          newest = Math.max(newest, m.czxid());
+        }
+      }
+    }
+    return newest;
+  }
+
   /** Whether {@code id} has a node in any group. */
   synchronized boolean holds(ProcessId id) {
     return counts.containsKey(id);

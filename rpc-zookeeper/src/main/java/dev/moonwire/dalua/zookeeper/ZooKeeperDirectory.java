@@ -583,6 +583,13 @@ public final class ZooKeeperDirectory implements Directory {
       return index.holds(p);
     }
 
+    /** From the cache: the newest creation zxid of {@code p}'s member nodes, 0 if none. */
+    @Override
+    public long epochOf(ProcessId p) {
+      checkCurrent();
+      return index.newest(p);
+    }
+
     @Override
     public void confirm() {
       checkCurrent();

@@ -185,6 +185,11 @@ public final class HubDirectory implements Directory {
     }
 
     @Override
+    public long epochOf(ProcessId p) {
+      return (Long) call("epochOf", p);
+    }
+
+    @Override
     public void confirm() {
       long e = epoch;
       if (e == 0) {

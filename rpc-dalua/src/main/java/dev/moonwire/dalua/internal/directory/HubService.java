@@ -106,6 +106,10 @@ final class HubService {
       current(Rpc.sender(), a.longAt(1));
       return holds(a.get(0, ProcessId.class));
     });
+    process.export(PREFIX + "epochOf", a -> {
+      current(Rpc.sender(), a.longAt(1));
+      return epochOf(a.get(0, ProcessId.class));
+    });
     process.export(PREFIX + "confirm", a -> {
       current(Rpc.sender(), a.longAt(0));
       liveness.heard(Rpc.sender());
@@ -165,6 +169,11 @@ final class HubService {
   private Set<String> applications() {
     confined("applications");
     return groups.applications();
+  }
+
+  private long epochOf(ProcessId p) {
+    confined("epochOf");
+    return epochs.getOrDefault(p, 0L);
   }
 
   private boolean holds(ProcessId p) {
@@ -297,6 +306,11 @@ final class HubService {
       @Override
       public boolean holds(ProcessId p) {
         return EventConfinement.onEvent(process, () -> HubService.this.holds(p));
+      }
+
+      @Override
+      public long epochOf(ProcessId p) {
+        return EventConfinement.onEvent(process, () -> HubService.this.epochOf(p));
       }
 
       @Override

@@ -26,6 +26,8 @@ public final class LocalDirectory implements Directory {
   private final Map<ProcessId, Member> members = new ConcurrentHashMap<>();
   private ScheduledExecutorService watcher; // guarded by this
   private long lastEpoch; // guarded by this
+  /** Each member process's epoch while it is in a group; guarded by this. */
+  private final Map<ProcessId, Long> epochs = new java.util.HashMap<>();
   /** The watcher's task, for as long as the JVM runs. */
   @SuppressWarnings("unused")
   private java.util.concurrent.ScheduledFuture<?> dropping; // guarded by this
@@ -63,6 +65,7 @@ public final class LocalDirectory implements Directory {
     Map<String, List<ProcessId>> told;
     synchronized (this) {
       told = groups.drop(p);
+      epochs.remove(p);
     }
     told.forEach((app, left) -> tellLeft(app, p, left));
   }
@@ -114,6 +117,7 @@ public final class LocalDirectory implements Directory {
         tell = groups.join(app, self);
         if (epoch == 0) {
           epoch = ++lastEpoch;
+          epochs.put(self, epoch);
         }
       }
       tellJoined(app, self, tell);
@@ -126,6 +130,7 @@ public final class LocalDirectory implements Directory {
         tell = groups.leave(app, self);
         if (groups.memberships(self) == 0) {
           epoch = 0;
+          epochs.remove(self);
         }
       }
       tellLeft(app, self, tell);
@@ -135,6 +140,13 @@ public final class LocalDirectory implements Directory {
     public long epoch() {
       synchronized (LocalDirectory.this) {
         return epoch;
+      }
+    }
+
+    @Override
+    public long epochOf(ProcessId p) {
+      synchronized (LocalDirectory.this) {
+        return epochs.getOrDefault(p, 0L);
       }
     }
 

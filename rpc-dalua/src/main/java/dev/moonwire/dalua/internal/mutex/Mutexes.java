@@ -47,7 +47,16 @@ public final class Mutexes implements MutexPeer, MutexContext {
      * removes it). A call, made off the process's events.
      */
     boolean directoryHolds(ProcessId p);
+
+    /**
+     * The membership epoch the directory gave {@code p} ({@code Directory.Session.epochOf}).
+     * A call: inside an event it suspends it.
+     */
+    long directoryEpoch(ProcessId p);
   }
+
+  /** How many members' vouched epochs are remembered; one forgotten is asked again. */
+  static final int MAX_VOUCHED = 10_000;
 
   private final RpcProcess process;
   private final Liveness liveness;
@@ -59,6 +68,18 @@ public final class Mutexes implements MutexPeer, MutexContext {
   /** Requests for mutexes not made here yet: the newest of each member, by name. */
   private final Map<String, Map<ProcessId, Request>> early = new HashMap<>();
   private int earlyCount;
+  /**
+   * The epoch the directory gave each member that spoke, as last asked: a claim up to it
+   * passes without asking again. Bounded: the least recently heard is forgotten.
+   */
+  private final Map<ProcessId, Long> vouched = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<ProcessId, Long> eldest) {
+      return size() > MAX_VOUCHED;
+    }
+  };
 
   /**
    * @param epoch this process's membership epoch, read on its events
@@ -111,6 +132,7 @@ public final class Mutexes implements MutexPeer, MutexContext {
   @Override
   public void request(Request r) {
     ProcessId from = authenticated(r.from(), "mutex '" + r.mutex() + "': a request");
+    vouch(from, r.epoch(), "mutex '" + r.mutex() + "': a request"); // may suspend
     MutexState m = made.get(r.mutex());
     if (m != null) {
       m.onRequest(r);
@@ -136,7 +158,8 @@ public final class Mutexes implements MutexPeer, MutexContext {
 
   @Override
   public void ok(Ok ok) {
-    authenticated(ok.from(), "mutex '" + ok.mutex() + "': an OK");
+    ProcessId from = authenticated(ok.from(), "mutex '" + ok.mutex() + "': an OK");
+    vouch(from, ok.epoch(), "mutex '" + ok.mutex() + "': an OK"); // may suspend
     MutexState m = made.get(ok.mutex());
     if (m != null) {
       m.onOk(ok);
@@ -171,6 +194,33 @@ public final class Mutexes implements MutexPeer, MutexContext {
     }
     liveness.heard(sender);
     return sender;
+  }
+
+  /**
+   * In a handler: refuses a message whose sender claims a membership epoch later than the one
+   * its directory gave it — the sender writes the epoch, so a member could otherwise claim one
+   * past its real membership, and a leave naming the real one (as the directory tells it)
+   * would then not remove it. Asks the directory (suspending the event) only for a claim past
+   * what it vouched for last; state is read after.
+   *
+   * @throws IllegalArgumentException naming the sender, the claim and the directory's epoch
+   */
+  private void vouch(ProcessId from, long claimed, String what) {
+    if (claimed <= 0) {
+      return; // no membership claimed: the mutex's own epoch checks apply
+    }
+    Long known = vouched.get(from);
+    if (known != null && claimed <= known) {
+      return;
+    }
+    long given = host.directoryEpoch(from);
+    EventConfinement.check(process, what + ": epoch vouched");
+    vouched.put(from, given);
+    if (claimed > given) {
+      throw new IllegalArgumentException(what + " of " + from + " at membership epoch "
+          + claimed + " refused: its directory gave it " + given + " (expected: the epoch its "
+          + "directory gave it, or an earlier one)");
+    }
   }
 
   // MutexContext
