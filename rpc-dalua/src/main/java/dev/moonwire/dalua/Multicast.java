@@ -18,7 +18,9 @@ public interface Multicast {
    * protocol runs on this process's events.
    *
    * <p>Total order: returns once the message is queued here (one message of this sender is in
-   * the protocol at a time). Causal order: the message is stamped and delivered here, then
+   * the protocol at a time); while 256 messages (or 4 MiB) of this sender wait here for their
+   * turn — its messages not agreed, e.g. the others shut it out after a pause — {@code send}
+   * waits for room, as below. Causal order: the message is stamped and delivered here, then
    * queued for each other member; a member that refuses one (its budget full, a frame lost) is
    * sent it again, in order. While a member's queue holds 256 messages (or 4 MiB) it has not
    * taken, {@code send} waits for room — inside an event it suspends, elsewhere it blocks. A

@@ -58,12 +58,12 @@ public final class Multicasts implements MulticastHost {
     this.causal = new CausalOrders(this).export();
   }
 
-  /** Total order in {@code app}: each send queued as an event, in the order of the calls. */
+  /**
+   * Total order in {@code app}: each send queued as an event, in the order of the calls; it
+   * then waits while this sender's queue of messages not yet in the protocol is full.
+   */
   public Multicast total(String app) {
-    return (function, args) -> onProcess(() -> {
-      total.send(app, function, args);
-      return null;
-    });
+    return (function, args) -> waitForRoom(onProcess(() -> total.send(app, function, args)));
   }
 
   /**
@@ -72,17 +72,19 @@ public final class Multicasts implements MulticastHost {
    * inside an event it suspends it, elsewhere it blocks.
    */
   public Multicast causal(String app) {
-    return (function, args) -> {
-      CompletableFuture<Void> room = onProcess(() -> causal.send(app, function, args));
-      if (room.isDone()) {
-        return;
-      }
-      if (EventConfinement.onEventOf(process())) {
-        process().await(room);
-        return;
-      }
-      waitOutside(room);
-    };
+    return (function, args) -> waitForRoom(onProcess(() -> causal.send(app, function, args)));
+  }
+
+  /** Back-pressure: inside an event it suspends, elsewhere it blocks, until {@code room}. */
+  private void waitForRoom(CompletableFuture<Void> room) {
+    if (room.isDone()) {
+      return;
+    }
+    if (EventConfinement.onEventOf(process())) {
+      process().await(room);
+      return;
+    }
+    waitOutside(room);
   }
 
   private void waitOutside(CompletableFuture<Void> room) {
@@ -92,14 +94,15 @@ public final class Multicasts implements MulticastHost {
         return;
       } catch (TimeoutException stillFull) {
         if (process().isClosed()) {
-          throw new ProcessClosedException("causal send: " + process().id() + " closed while "
-              + "the send waited for room");
+          throw new ProcessClosedException("multicast send: " + process().id() + " closed "
+              + "while the send waited for room");
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("causal send: interrupted while waiting for room", e);
+        throw new IllegalStateException("multicast send: interrupted while waiting for room",
+            e);
       } catch (ExecutionException e) {
-        throw new IllegalStateException("causal send: " + e.getCause(), e.getCause());
+        throw new IllegalStateException("multicast send: " + e.getCause(), e.getCause());
       }
     }
   }

@@ -16,6 +16,7 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One group's total order (ISIS agreed timestamps): the sender sends the message to every
@@ -55,6 +57,13 @@ final class TotalOrder {
    * refused (reported here), and their senders send them again.
    */
   static final int MAX_HELD = 10_000;
+  /**
+   * Messages (or bytes) queued here, not yet in the protocol, past which {@code send} waits —
+   * as causal order's: a sender the others shut out (paused past the failure detector, its
+   * messages never agreed) must not queue without bound.
+   */
+  static final int MAX_QUEUED = 256;
+  static final long MAX_QUEUED_BYTES = HeldBytes.MAX;
   private static final Duration PING = Duration.ofSeconds(1);
   /** How long a ping or a question may take before it is asked again. */
   private static final Duration ASK_DEADLINE = Duration.ofSeconds(30);
@@ -72,6 +81,10 @@ final class TotalOrder {
 
   // sender side
   private final ArrayDeque<Outgoing> outgoing = new ArrayDeque<>();
+  /** The bytes of {@link #outgoing}, estimated as {@link HeldBytes#estimate}. */
+  private long outgoingBytes;
+  /** The sends waiting for room in {@link #outgoing}. */
+  private final List<CompletableFuture<Void>> senders = new ArrayList<>();
   private long sequence;
   private Sending sending; // the message in the protocol, or null
   private boolean reading; // the members are being read for the next message
@@ -132,7 +145,7 @@ final class TotalOrder {
   }
 
   @SuppressWarnings("ArrayRecordComponent") // the arguments as the caller gave them
-  private record Outgoing(String function, Object[] args) {}
+  private record Outgoing(String function, Object[] args, long bytes) {}
 
   private record Agreed(long ts, String tie) {}
 
@@ -206,10 +219,30 @@ final class TotalOrder {
 
   // ---------------------------------------------------------------- sender side
 
-  void send(String function, Object[] args) {
+  /**
+   * Queues {@code function(args)}; returns what completes once the queue has room for the
+   * next message (at once, unless {@link #MAX_QUEUED} messages or {@link #MAX_QUEUED_BYTES}
+   * wait): the caller waits for it.
+   */
+  CompletableFuture<Void> send(String function, Object[] args) {
     confined();
-    outgoing.add(new Outgoing(function, args));
+    Outgoing o = new Outgoing(function, args, HeldBytes.estimate(function, args));
+    outgoing.add(o);
+    outgoingBytes += o.bytes();
     startNext();
+    CompletableFuture<Void> room = new CompletableFuture<>();
+    senders.add(room);
+    wakeSenders();
+    return room;
+  }
+
+  private void wakeSenders() {
+    if (!senders.isEmpty() && outgoing.size() < MAX_QUEUED
+        && outgoingBytes < MAX_QUEUED_BYTES) {
+      List<CompletableFuture<Void>> go = List.copyOf(senders);
+      senders.clear();
+      go.forEach(f -> f.complete(null));
+    }
   }
 
   private void startNext() {
@@ -228,10 +261,12 @@ final class TotalOrder {
       reading = false;
     }
     directoryFailures = 0;
-    Outgoing next = outgoing.poll();
-    if (sending != null || next == null) {
+    if (sending != null || outgoing.isEmpty()) {
       return;
     }
+    Outgoing next = outgoing.poll();
+    outgoingBytes -= next.bytes();
+    wakeSenders();
     MessageId id = new MessageId(host.process().id(), incarnation, sequence++);
     sending = new Sending(id, members, next);
     List<ProcessId> live = live(members);

@@ -6,6 +6,7 @@ import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -38,10 +39,14 @@ public final class TotalOrders implements TotalPeer {
     return this;
   }
 
-  /** Sends {@code function(args)} in {@code app}'s total order: on an event of the process. */
-  public void send(String app, String function, Object[] args) {
+  /**
+   * Sends {@code function(args)} in {@code app}'s total order, on an event of the process.
+   * Returns what completes once this sender's queue of messages not yet in the protocol has
+   * room for the next one: the caller waits for it (back-pressure).
+   */
+  public CompletableFuture<Void> send(String app, String function, Object[] args) {
     EventConfinement.check(host.process(), "total order of '" + app + "'");
-    orders.computeIfAbsent(app, a -> new TotalOrder(host, a, incarnation))
+    return orders.computeIfAbsent(app, a -> new TotalOrder(host, a, incarnation))
         .send(function, args == null ? new Object[0] : args);
   }
 
