@@ -6,6 +6,14 @@ module dev.moonwire.dalua {
   uses dev.moonwire.rpc.spi.RpcProvider;
 
   exports dev.moonwire.dalua;
-  // the mutex protocol's interface and records, exported and sent by the runtime's typed proxies
+  // The protocols' interfaces and records: the runtime exports them and sends them with its
+  // typed proxies (exports), and encodes their records reflectively — accessors and canonical
+  // constructors, made accessible with trySetAccessible (opens). To the runtime only: users
+  // see dev.moonwire.dalua alone (DaluaModuleTest).
   exports dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
+  exports dev.moonwire.dalua.internal.total to dev.moonwire.rpc.runtime;
+  exports dev.moonwire.dalua.internal.causal to dev.moonwire.rpc.runtime;
+  opens dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
+  opens dev.moonwire.dalua.internal.total to dev.moonwire.rpc.runtime;
+  opens dev.moonwire.dalua.internal.causal to dev.moonwire.rpc.runtime;
 }

@@ -38,6 +38,18 @@ class DaluaModuleTest {
   }
 
   @Test
+  void moduleInfo_protocolPackages_areExportedAndOpenToTheRuntime() throws Exception {
+    ModuleDescriptor d = descriptor();
+    Set<String> protocols = Set.of("dev.moonwire.dalua.internal.mutex",
+        "dev.moonwire.dalua.internal.total", "dev.moonwire.dalua.internal.causal");
+    // the runtime makes their typed proxies and encodes their records reflectively
+    assertEquals(protocols, d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+        .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
+    assertEquals(protocols, d.opens().stream().map(ModuleDescriptor.Opens::source)
+        .collect(Collectors.toSet()));
+  }
+
+  @Test
   void moduleInfo_internalPackages_reachTheRuntimeOnly() throws Exception {
     ModuleDescriptor d = descriptor();
     d.exports().stream().filter(ModuleDescriptor.Exports::isQualified).forEach(e -> {
