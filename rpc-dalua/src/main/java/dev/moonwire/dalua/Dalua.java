@@ -86,40 +86,11 @@ public final class Dalua {
       return null;
     });
     process.export(ALIVE, a -> true);
+    Host host = new Host();
     this.multicasts = new Multicasts(process, app -> apps().processes(app), MAX_MULTICAST_APPS,
-        liveness, scheduler::schedule, new Multicasts.Reports() {
-          @Override
-          public void memberGone(ProcessId member, String algorithm, String done) {
-            Dalua.this.memberGone(member, algorithm, done);
-          }
-
-          @Override
-          public void report(RuntimeException e) {
-            reportLater(e);
-          }
-        });
+        liveness, scheduler::schedule, host);
     this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
-        new Mutexes.Host() {
-          @Override
-          public void memberGone(ProcessId member, String algorithm, String done) {
-            Dalua.this.memberGone(member, algorithm, done);
-          }
-
-          @Override
-          public void report(RuntimeException e) {
-            reportLater(e);
-          }
-
-          @Override
-          public boolean directoryHolds(ProcessId p) {
-            return session.holds(p);
-          }
-
-          @Override
-          public long directoryEpoch(ProcessId p) {
-            return session.epochOf(p);
-          }
-        }).export();
+        host).export();
     this.session = directory.connect(process, new Directory.Listener() {
       @Override
       public void joined(String app, ProcessId p) {
@@ -308,6 +279,32 @@ public final class Dalua {
    */
   private static final org.slf4j.Logger MEMBERS =
       org.slf4j.LoggerFactory.getLogger("dev.moonwire.dalua.Members");
+
+  /**
+   * What the algorithms see of this DALua — one for the mutexes and the multicasts, so a
+   * member's loss is told, and an error reported, in one place: {@link #memberGone}.
+   */
+  private final class Host implements Mutexes.Host {
+    @Override
+    public void memberGone(ProcessId member, String algorithm, String done) {
+      Dalua.this.memberGone(member, algorithm, done);
+    }
+
+    @Override
+    public void report(RuntimeException e) {
+      reportLater(e);
+    }
+
+    @Override
+    public boolean directoryHolds(ProcessId p) {
+      return session.holds(p);
+    }
+
+    @Override
+    public long directoryEpoch(ProcessId p) {
+      return session.epochOf(p);
+    }
+  }
 
   /** Logs that {@code member} is gone and what {@code algorithm} did: {@code done}. */
   void memberGone(ProcessId member, String algorithm, String done) {

@@ -21,15 +21,6 @@ import java.util.function.Supplier;
  * (where the algorithms' state lives) from whatever thread calls them.
  */
 public final class Multicasts implements MulticastHost {
-  /** What the multicasts tell the DALua they run in. */
-  public interface Reports {
-    /** Logs that {@code member} is gone and what {@code algorithm} did: {@code done}. */
-    void memberGone(ProcessId member, String algorithm, String done);
-
-    /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
-    void report(RuntimeException e);
-  }
-
   private final RpcProcess process;
   private final Function<String, List<ProcessId>> directory;
   private final Liveness liveness;

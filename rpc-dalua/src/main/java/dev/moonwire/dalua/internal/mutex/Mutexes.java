@@ -2,6 +2,7 @@ package dev.moonwire.dalua.internal.mutex;
 
 import dev.moonwire.dalua.internal.EventConfinement;
 import dev.moonwire.dalua.internal.Liveness;
+import dev.moonwire.dalua.internal.Reports;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.rpc.FencedException;
@@ -34,14 +35,8 @@ public final class Mutexes implements MutexPeer, MutexContext {
   /** How long a liveness ping may take before it is asked again (a slow member is not dead). */
   static final Duration PING_DEADLINE = Duration.ofSeconds(30);
 
-  /** What a mutex needs from the rest of DALua. */
-  public interface Host {
-    /** Logs that {@code member} is gone and what {@code algorithm} did: {@code done}. */
-    void memberGone(ProcessId member, String algorithm, String done);
-
-    /** Reports {@code e} to the process's uncaught-error handler, as a failed event. */
-    void report(RuntimeException e);
-
+  /** What a mutex needs from the rest of DALua: where to report, and its directory. */
+  public interface Host extends Reports {
     /**
      * Whether the directory holds {@code p} (then its verdict, not the mutex's detector,
      * removes it). A call, made off the process's events.
