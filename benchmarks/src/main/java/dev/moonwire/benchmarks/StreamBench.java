@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -55,7 +56,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class StreamBench {
   static final int MESSAGES = 10_000;
   static final int PAYLOAD = 32;
-  static final int DEPTH = 64;
+
+  /** The remote channel's depth: its credit, so values in flight per round trip. */
+  @Param({"64"})
+  public int depth;
 
   static final MethodDescriptor<byte[], byte[]> STREAM = MethodDescriptor.<byte[], byte[]>newBuilder()
       .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
@@ -78,7 +82,7 @@ public class StreamBench {
   public void setUp() throws IOException {
     owner = Rpc.open(RpcConfig.defaults());
     writer = Rpc.open(RpcConfig.defaults());
-    channel = Channel.create(DEPTH);
+    channel = Channel.create(depth);
     Channels.export(owner, "stream", channel, byte[].class);
     remote = Channels.remote(writer, owner.id(), "stream", byte[].class);
 
