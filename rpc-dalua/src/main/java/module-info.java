@@ -8,4 +8,6 @@ module dev.moonwire.dalua {
   exports dev.moonwire.dalua;
   // the mutex protocol's interface and records, exported and sent by the runtime's typed proxies
   exports dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
+  // the topics' protocol records, read and written by the runtime's codec
+  exports dev.moonwire.dalua.internal.topic to dev.moonwire.rpc.runtime;
 }

@@ -5,6 +5,7 @@ import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.mutex.MutexState;
 import dev.moonwire.dalua.internal.mutex.Mutexes;
+import dev.moonwire.dalua.internal.topic.Topics;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -75,6 +76,10 @@ public final class Dalua {
   static final int MAX_MULTICAST_APPS = 1_024;
   /** Total and causal order: their state, protocols and the Multicasts handed out. */
   final Multicasts multicasts;
+  /** This process's publish/subscribe topics. */
+  private final Topics topics;
+  /** How long a publish waits for a full subscriber (tests shorten it). */
+  volatile Duration publishDeadline = Duration.ofSeconds(30);
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -121,6 +126,7 @@ public final class Dalua {
     });
     this.apps = new Apps(this, session);
     this.timers = new Timers(process, Timers.SYSTEM);
+    this.topics = new Topics(new TopicsHost(this)).export();
   }
 
   /**
@@ -181,6 +187,36 @@ public final class Dalua {
    */
   public Multicast total(String app) {
     return multicasts.total(Objects.requireNonNull(app, "app"));
+  }
+
+  /**
+   * The FIFO topic {@code name} of messages of {@code type}, among the processes attached to
+   * this directory: declared there the first time, the same topic after. See {@link Topic}.
+   * Any thread; inside an event it suspends while the directory is asked, elsewhere it blocks.
+   *
+   * @throws dev.moonwire.rpc.GroupException if {@code name} is declared with another type or
+   *     ordering (here or at another process attached to the directory); two processes
+   *     declaring one name with two types at the same moment may both get it
+   * @throws dev.moonwire.rpc.RpcException if the directory cannot be reached
+   */
+  public <T> Topic<T> topic(String name, Class<T> type) {
+    return topic(name, type, Ordering.FIFO);
+  }
+
+  /**
+   * The topic {@code name} of messages of {@code type} in {@code ordering}; otherwise as
+   * {@link #topic(String, Class)}.
+   *
+   * @throws dev.moonwire.rpc.GroupException if {@code name} is declared with another type or
+   *     ordering
+   */
+  public <T> Topic<T> topic(String name, Class<T> type, Ordering ordering) {
+    return topics.declare(name, type, ordering);
+  }
+
+  /** Topics' internals (for tests). */
+  Topics topics() {
+    return topics;
   }
 
   /**
