@@ -5,8 +5,10 @@ import java.util.function.Consumer;
 /**
  * A named publish/subscribe topic (seed 001's LuaPS) among the processes attached to one
  * {@link Directory}: {@code Topic<Price> prices = dalua.topic("prices", Price.class)}. Every
- * process that declares it may publish and subscribe; messages are values of the declared type
- * (a registered wire type, records included).
+ * process that declares it may publish and subscribe; messages are values of the declared type,
+ * which must cross the wire: a built-in type, or one registered with
+ * {@link dev.moonwire.rpc.RpcConfig#register} on every process that uses the topic (records
+ * included, evolving as elsewhere).
  *
  * <p><b>What is promised.</b> A publish that begins after {@link #subscribe} returned — at any
  * process attached to the same directory, in real time — reaches that subscription while its

@@ -8,8 +8,10 @@ import dev.moonwire.dalua.internal.topic.TopicPeer.Delivery;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Evicted;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Published;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Register;
+import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.OverloadedException;
+import dev.moonwire.rpc.PeerUnavailableException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
 import dev.moonwire.rpc.RpcProcess;
@@ -200,8 +202,11 @@ final class LocalTopic<T> implements Topic<T> {
         if (!(answer instanceof RpcException e) || e instanceof NoSuchFunctionException
             || host.liveness().gone(a.getKey(), e)) {
           done.add(a.getKey()); // recorded, or it publishes nothing (false, gone): no wait
-        } else {
+        } else if (e instanceof OverloadedException || e instanceof DeadlineExceededException
+            || e instanceof PeerUnavailableException) {
           again = true; // slow, busy or cut off for now: it may still publish, so ask again
+        } else {
+          throw e;
         }
       }
       if (again) {

@@ -3,24 +3,23 @@ package dev.moonwire.dalua.internal.topic;
 import java.util.Objects;
 
 /**
- * The messages topics exchange, in one place. Each is the single argument of a function under
- * {@link #PREFIX}; the sender of each is the authenticated peer of its connection
- * ({@code Rpc.sender()}), never a field of the message. {@code topic} is the topic's key
- * (its name, type and ordering, {@link TopicNames}).
+ * The topics' protocol, all of it: each process exports it under {@link #PREFIX} (which also
+ * registers its records for the wire); callers name the functions below. The sender of each
+ * message is the authenticated peer of its connection ({@code Rpc.sender()}), never a field of
+ * the message. {@code topic} is the topic's key (its name, type and ordering,
+ * {@link TopicNames}).
  */
-public final class TopicPeer {
+public interface TopicPeer {
   /** The name space of the functions. */
-  static final String PREFIX = "dalua.topic";
+  String PREFIX = "dalua.topic";
   /** A subscriber tells a publisher it subscribed; answered with true once recorded. */
-  static final String REGISTER = PREFIX + ".register";
+  String REGISTER = PREFIX + ".register";
   /** One FIFO message, publisher to subscriber; answered true once handled, false if refused. */
-  static final String DELIVER = PREFIX + ".deliver";
+  String DELIVER = PREFIX + ".deliver";
   /** A publisher tells a subscriber it gave up waiting for it: its subscription ends. */
-  static final String EVICTED = PREFIX + ".evicted";
+  String EVICTED = PREFIX + ".evicted";
   /** A CAUSAL or TOTAL message, delivered by the multicast to each member. */
-  static final String MULTICAST = PREFIX + ".multicast";
-
-  private TopicPeer() {}
+  String MULTICAST = PREFIX + ".multicast";
 
   /** A subscriber of {@code topic} in its registration {@code id} (random per registration). */
   public record Register(String topic, long id) {
@@ -59,4 +58,16 @@ public final class TopicPeer {
       Objects.requireNonNull(message, "message");
     }
   }
+
+  /** A subscriber's registration: true once recorded, false if the topic is not declared here. */
+  boolean register(Register r);
+
+  /** A FIFO message: true once its handlers ran here, false if refused (no subscription). */
+  boolean deliver(Delivery d);
+
+  /** The sending publisher ended this process's subscription. */
+  void evicted(Evicted e);
+
+  /** A CAUSAL or TOTAL message, as this process's own multicast delivers it. */
+  void multicast(Published p);
 }

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>State confined to the process's events.
  */
-public final class Topics {
+public final class Topics implements TopicPeer {
   private final TopicHost host;
   /** Random per process: a publisher restarted at the same address starts new streams. */
   private final long incarnation = ThreadLocalRandom.current().nextLong();
@@ -35,18 +35,7 @@ public final class Topics {
 
   /** Exports the protocol's functions; returns this. */
   public Topics export() {
-    host.process().export(TopicPeer.REGISTER,
-        a -> register(Rpc.sender(), a.get(0, Register.class)));
-    host.process().export(TopicPeer.DELIVER,
-        a -> deliver(Rpc.sender(), a.get(0, Delivery.class)));
-    host.process().export(TopicPeer.EVICTED, a -> {
-      evicted(Rpc.sender(), a.get(0, Evicted.class));
-      return null;
-    });
-    host.process().export(TopicPeer.MULTICAST, a -> {
-      published(Rpc.sender(), a.get(0, Published.class));
-      return null;
-    });
+    host.process().export(TopicPeer.PREFIX, TopicPeer.class, this);
     return this;
   }
 
@@ -107,24 +96,33 @@ public final class Topics {
     return typed;
   }
 
-  private boolean register(ProcessId from, Register r) {
+  @Override
+  public boolean register(Register r) {
+    ProcessId from = Rpc.sender();
+    host.liveness().heard(from); // a refused dial to it later means it is gone
     LocalTopic<?> t = byKey.get(r.topic());
     return t != null && t.register(from, r);
   }
 
-  private boolean deliver(ProcessId from, Delivery d) {
+  @Override
+  public boolean deliver(Delivery d) {
+    ProcessId from = Rpc.sender();
     LocalTopic<?> t = byKey.get(d.topic());
     return t != null && t.deliver(from, d);
   }
 
-  private void evicted(ProcessId from, Evicted e) {
+  @Override
+  public void evicted(Evicted e) {
+    ProcessId from = Rpc.sender();
     LocalTopic<?> t = byKey.get(e.topic());
     if (t != null) {
       t.evicted(from, e);
     }
   }
 
-  private void published(ProcessId from, Published p) {
+  @Override
+  public void multicast(Published p) {
+    ProcessId from = Rpc.sender();
     if (!from.equals(host.process().id())) {
       throw new IllegalArgumentException("topic message from " + from + " refused: only "
           + "this process's multicast delivers them (expected: from " + host.process().id()
