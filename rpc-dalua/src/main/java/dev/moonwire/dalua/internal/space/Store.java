@@ -77,7 +77,7 @@ public final class Store {
     return e;
   }
 
-  /** Puts {@code e} back at its old place (a loan returned): never refused. */
+  /** Puts {@code e} in at its place by number (a loan returned: as old as it was); never refused. */
   public void restore(Entry e) {
     if (!all.containsKey(e.seq)) {
       put(e);
@@ -92,16 +92,31 @@ public final class Store {
 
   /** The oldest tuple matching {@code template}, or null. */
   public Entry oldest(Template template) {
-    TreeMap<Long, Entry> candidates = bySize.get(template.size());
+    return oldest(template.size(), template::matches);
+  }
+
+  /** The oldest tuple of {@code size} fields that {@code matches}, or null. */
+  public Entry oldest(int size, java.util.function.Predicate<Tuple> matches) {
+    TreeMap<Long, Entry> candidates = bySize.get(size);
     if (candidates == null) {
       return null;
     }
     for (Entry e : candidates.values()) {
-      if (template.matches(e.tuple)) {
+      if (matches.test(e.tuple)) {
         return e;
       }
     }
     return null;
+  }
+
+  /** A new entry, the newest, not yet in the space: {@link #restore} puts it in. */
+  public Entry create(Tuple t, long size) {
+    return new Entry(nextSeq++, t, size);
+  }
+
+  /** Whether the tuple numbered {@code seq} is in the space. */
+  public boolean contains(long seq) {
+    return all.containsKey(seq);
   }
 
   /** Removes {@code e}; false if it was not here. */
@@ -144,11 +159,9 @@ public final class Store {
     nextSeq = seq;
   }
 
-  /** Adds {@code t} with number {@code seq} (state transfer). */
-  public Entry load(long seq, Tuple t, long size) {
-    Entry e = new Entry(seq, t, size);
-    put(e);
-    return e;
+  /** The entry numbered {@code seq} for {@code t}, not put in (state transfer). */
+  public Entry entry(long seq, Tuple t, long size) {
+    return new Entry(seq, t, size);
   }
 
   public int size() {
