@@ -97,8 +97,18 @@ final class ReplicatedSpace implements TupleSpace {
     chunkSender = null;
     long id = syncId;
     host.multicast(group, new SpaceOp.Sync(group, self, id));
+    retryIfStuck(id);
+  }
+
+  /** After {@link #SYNC_RETRY}: a sync still without its first chunk (its donor died) starts again. */
+  private void retryIfStuck(long id) {
     later(SYNC_RETRY, () -> {
-      if (phase == Phase.SYNCING && syncId == id && !asking) {
+      if (phase != Phase.SYNCING || syncId != id) {
+        return;
+      }
+      if (asking || !chunks.isEmpty()) {
+        retryIfStuck(id); // under way
+      } else {
         startSync();
       }
     });
