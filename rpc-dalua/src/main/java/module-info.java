@@ -8,4 +8,6 @@ module dev.moonwire.dalua {
   exports dev.moonwire.dalua;
   // the mutex protocol's interface and records, exported and sent by the runtime's typed proxies
   exports dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
+  // the replicated tuple space's operations and state chunks, exported as SpacePeer
+  exports dev.moonwire.dalua.internal.space to dev.moonwire.rpc.runtime;
 }

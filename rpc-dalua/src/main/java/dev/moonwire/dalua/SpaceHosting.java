@@ -3,7 +3,7 @@ package dev.moonwire.dalua;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.space.SpaceHost;
 import dev.moonwire.dalua.internal.space.SpaceOp;
-import dev.moonwire.dalua.internal.space.Spaces;
+import dev.moonwire.dalua.internal.space.SpacePeer;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;
 import java.util.List;
@@ -23,7 +23,7 @@ final class SpaceHosting implements SpaceHost {
 
   @Override
   public void multicast(String group, SpaceOp op) {
-    dalua.multicasts.total(group).send(Spaces.APPLY, op);
+    dalua.multicasts.total(group).send(SpacePeer.functionOf(op), op);
   }
 
   @Override

@@ -7,10 +7,12 @@ import java.util.Objects;
 /**
  * An ordered list of non-null fields, the value a {@link TupleSpace} holds (seed 000's LuaTS):
  * {@code Tuple.of("job", 7, "resize")}. Immutable; equal when their fields are equal (arrays by
- * content). To cross the wire in a replicated space, each field must be a type Moonwire encodes
- * without registration — boxed primitives, {@code String}, arrays, {@code List}/{@code Set}/
- * {@code Map} of such, records made of such, enums, {@link dev.moonwire.rpc.ProcessId}; the
- * space checks it at {@code out}.
+ * content). To cross the wire in a replicated space, each field must be a wire type: boxed
+ * primitives, {@code String}, arrays, {@code List}/{@code Set}/{@code Map} of such, {@link
+ * dev.moonwire.rpc.ProcessId}, or a record or enum made of such — records and enums registered
+ * on every member's process ({@code RpcConfig.register}), as for any call. The space checks the
+ * shape at {@code out} (it cannot see a process's registrations: an unregistered record fails
+ * in the group's order, reported to the writer's uncaught-error handler).
  */
 public final class Tuple {
   private final Object[] fields;

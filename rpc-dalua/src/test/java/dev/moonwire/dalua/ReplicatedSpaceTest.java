@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** dalua.space(group): a tuple space replicated on a group's members through its total order. */
+@org.junit.jupiter.api.Timeout(90)
 class ReplicatedSpaceTest extends ProcessTestSupport {
   /** Tuples in the concurrent-take test; {@code -Dmoonwire.space.tuples=10000} for the full run. */
   private static final int TUPLES = Integer.getInteger("moonwire.space.tuples", 3_000);

@@ -28,6 +28,8 @@ import java.util.Set;
 final class Replica {
   /** How many taken tuples a member remembers, for an {@code in} cancelled after its match. */
   static final int REMEMBERED = 65_536;
+  /** How many requests may wait at once, every member's together. */
+  static final int MAX_WAITING = 100_000;
 
   /** What applying an operation does outside the copy: only at the request's own member. */
   interface Effects {
@@ -180,6 +182,10 @@ final class Replica {
     if (e == null) {
       if (a.mode() == SpaceOp.INP || a.mode() == SpaceOp.RDP) {
         answerIfMine(r, null);
+      } else if (waiting.size() >= MAX_WAITING) { // decided alike everywhere: memory stays bounded
+        failIfMine(r, new OverloadedException("tuple space '" + group + "': " + MAX_WAITING
+            + " requests wait already (limit: " + MAX_WAITING + " waiting requests); this one "
+            + "was refused"));
       } else {
         waiting.put(r, new Waiting(r, t, a.mode()));
       }

@@ -114,6 +114,11 @@ final class ReplicatedSpace implements TupleSpace {
     });
   }
 
+  /** Syncs of others delivered here before this copy existed: they come before its own. */
+  void syncsBefore(Set<Long> ids) {
+    syncsBefore.addAll(ids);
+  }
+
   /** On an event: what {@code status} answers a joiner. */
   String status() {
     confined();
@@ -168,7 +173,9 @@ final class ReplicatedSpace implements TupleSpace {
       return;
     }
     host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1),
-        e -> { /* the joiner syncs again if it still wants the state */ })
+        e -> host.report(new IllegalStateException("tuple space '" + group + "': the state "
+            + "for " + joiner + " stopped at part " + i + " of " + parts.size() + " (it syncs "
+            + "again if it still wants it)", e)))
         .withDeadline(Duration.ofSeconds(30)).call(parts.get(i));
   }
 

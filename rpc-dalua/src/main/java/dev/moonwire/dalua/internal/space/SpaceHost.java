@@ -10,7 +10,7 @@ public interface SpaceHost {
   /** The process the spaces' state belongs to: every change runs as one of its events. */
   RpcProcess process();
 
-  /** Sends {@code op} in {@code group}'s total order, to its function {@link Spaces#APPLY}. */
+  /** Sends {@code op} in {@code group}'s total order, to its function ({@link SpacePeer#functionOf}). */
   void multicast(String group, SpaceOp op);
 
   /**

@@ -10,20 +10,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The replicated spaces of one DALua process, one per group, and their functions: {@link
- * #APPLY} (the operations the group's total order delivers, called by this process itself),
- * {@link #STATE} (a chunk of the state, to a joiner) and {@link #STATUS} (whether this member
- * holds the state). The map is touched on the process's events only.
+ * The replicated spaces of one DALua process, one per group, and their functions ({@link
+ * SpacePeer}): the operations the group's total order delivers (called by this process itself),
+ * a chunk of the state (to a joiner) and whether this member holds the state. The map is touched on the process's events only.
  */
 public final class Spaces {
-  public static final String APPLY = "dalua.space.apply";
-  static final String STATE = "dalua.space.state";
-  static final String STATUS = "dalua.space.status";
+  static final String STATE = SpacePeer.PREFIX + ".state";
+  static final String STATUS = SpacePeer.PREFIX + ".status";
   /** How many groups may have a space here. */
   static final int MAX_SPACES = 1_024;
 
   private final SpaceHost host;
   private final Map<String, ReplicatedSpace> spaces = new HashMap<>();
+  /** Syncs delivered for groups that have no copy here yet, by group (bounded per group). */
+  private final Map<String, java.util.Set<Long>> syncsSeen = new HashMap<>();
 
   public Spaces(SpaceHost host) {
     this.host = host;
@@ -31,32 +31,79 @@ public final class Spaces {
 
   /** Exports the spaces' functions on the host's process. */
   public Spaces export() {
-    host.process().export(APPLY, a -> {
-      ProcessId from = Rpc.sender();
-      if (!host.process().id().equals(from)) { // only the total order's deliveries, from here
-        throw new IllegalArgumentException(APPLY + " called by " + from
-            + " (expected: by this process itself, delivering its group's total order)");
+    host.process().export(SpacePeer.PREFIX, SpacePeer.class, new SpacePeer() {
+      @Override
+      public void out(SpaceOp.Out op) {
+        deliver(op);
       }
-      SpaceOp op = a.expect(1).get(0, SpaceOp.class);
-      ReplicatedSpace s = spaces.get(op.group());
-      if (s != null) {
-        s.deliver(op);
+
+      @Override
+      public void ask(SpaceOp.Ask op) {
+        deliver(op);
       }
-      return null;
-    });
-    host.process().export(STATE, a -> {
-      StateChunk c = a.expect(1).get(0, StateChunk.class);
-      ReplicatedSpace s = spaces.get(c.group());
-      if (s != null) {
-        s.receive(c, Rpc.sender());
+
+      @Override
+      public void cancel(SpaceOp.Cancel op) {
+        deliver(op);
       }
-      return Boolean.TRUE;
-    });
-    host.process().export(STATUS, a -> {
-      ReplicatedSpace s = spaces.get(a.expect(1).get(0, String.class));
-      return s == null ? "none" : s.status();
+
+      @Override
+      public void done(SpaceOp.Done op) {
+        deliver(op);
+      }
+
+      @Override
+      public void expire(SpaceOp.Expire op) {
+        deliver(op);
+      }
+
+      @Override
+      public void gone(SpaceOp.Gone op) {
+        deliver(op);
+      }
+
+      @Override
+      public void sync(SpaceOp.Sync op) {
+        deliver(op);
+      }
+
+      @Override
+      public Boolean state(StateChunk c) {
+        ReplicatedSpace s = spaces.get(c.group());
+        if (s != null) {
+          s.receive(c, Rpc.sender());
+        }
+        return Boolean.TRUE;
+      }
+
+      @Override
+      public String status(String group) {
+        ReplicatedSpace s = spaces.get(group);
+        return s == null ? "none" : s.status();
+      }
     });
     return this;
+  }
+
+  /** An operation the group's total order delivered: only from this process itself. */
+  private void deliver(SpaceOp op) {
+    ProcessId from = Rpc.sender();
+    if (!host.process().id().equals(from)) {
+      throw new IllegalArgumentException(SpacePeer.functionOf(op) + " called by " + from
+          + " (expected: by this process itself, delivering its group's total order)");
+    }
+    ReplicatedSpace s = spaces.get(op.group());
+    if (s != null) {
+      s.deliver(op);
+    } else if (op instanceof SpaceOp.Sync sync) {
+      // Before this member's own copy exists: its Sync will come after this one, so the state
+      // this one's joiner founds or receives is one this member must wait for, not found anew.
+      syncsSeen.computeIfAbsent(op.group(), g -> new java.util.LinkedHashSet<>()).add(sync.id());
+      java.util.Set<Long> seen = syncsSeen.get(op.group());
+      if (seen.size() > 4_096) {
+        seen.remove(seen.iterator().next());
+      }
+    }
   }
 
   /**
@@ -80,6 +127,10 @@ public final class Spaces {
           + " spaces are open here already");
     }
     s = new ReplicatedSpace(host, group, limits);
+    java.util.Set<Long> seen = syncsSeen.remove(group);
+    if (seen != null) {
+      s.syncsBefore(seen);
+    }
     spaces.put(group, s);
     s.startSync();
     return s;

@@ -1,16 +1,17 @@
 package dev.moonwire.dalua.internal.space;
 
 import dev.moonwire.rpc.ProcessId;
+import java.util.List;
 
 /**
  * A part of a replicated space's state, sent by its donor to a member that joined, in order,
  * each well under the frame limit: tuples first, then tuples out on loan or recently taken,
- * and in the last part the waiting requests and the group's bookkeeping.
+ * and in the last part the waiting requests and the group's bookkeeping. Lists, not arrays:
+ * the wire carries lists of registered records, and arrays only of its built-in types.
  */
-@SuppressWarnings("ArrayRecordComponent") // parts as sent
 public record StateChunk(String group, long syncId, int index, boolean last,
-    EntryState[] entries, HeldState[] held, AskState[] asks, ProcessId[] gone,
-    ProcessId[] holders, long nextSeq) {
+    List<EntryState> entries, List<HeldState> held, List<AskState> asks, List<ProcessId> gone,
+    List<ProcessId> holders, long nextSeq) {
 
   /** A tuple: its number, fields, whileAlive writer (or null), lease left in ms (or -1). */
   @SuppressWarnings("ArrayRecordComponent")

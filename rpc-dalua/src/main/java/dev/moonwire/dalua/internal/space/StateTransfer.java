@@ -67,10 +67,10 @@ final class StateTransfer {
 
   private static StateChunk chunk(Replica r, long syncId, int index, boolean last,
       List<EntryState> entries, List<HeldState> held, List<AskState> asks) {
-    return new StateChunk(r.group, syncId, index, last, entries.toArray(EntryState[]::new),
-        held.toArray(HeldState[]::new), asks.toArray(AskState[]::new),
-        last ? r.gone.toArray(ProcessId[]::new) : new ProcessId[0],
-        last ? r.holders.toArray(ProcessId[]::new) : new ProcessId[0],
+    return new StateChunk(r.group, syncId, index, last, new ArrayList<>(entries),
+        new ArrayList<>(held), new ArrayList<>(asks),
+        last ? new ArrayList<>(r.gone) : new ArrayList<ProcessId>(),
+        last ? new ArrayList<>(r.holders) : new ArrayList<ProcessId>(),
         last ? r.store.nextSeq() : -1);
   }
 
@@ -93,8 +93,8 @@ final class StateTransfer {
       r.waiting.put(req, new Replica.Waiting(req, a.template(), a.mode()));
     }
     if (c.last()) {
-      r.gone.addAll(List.of(c.gone()));
-      r.holders.addAll(List.of(c.holders()));
+      r.gone.addAll(c.gone());
+      r.holders.addAll(c.holders());
       r.store.nextSeq(c.nextSeq());
     }
   }

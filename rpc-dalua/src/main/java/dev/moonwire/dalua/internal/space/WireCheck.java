@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class WireCheck {
   private static final int DEPTH = 16;
+  /** The array classes the wire carries (WireKryo's built-ins). */
+  private static final java.util.Set<Class<?>> WIRE_ARRAYS = java.util.Set.of(Object[].class,
+      String[].class, Integer[].class, Long[].class, Double[].class);
 
   private WireCheck() {}
 
@@ -54,6 +57,10 @@ public final class WireCheck {
     if (c.isArray()) {
       if (c.getComponentType().isPrimitive()) {
         return null;
+      }
+      if (!WIRE_ARRAYS.contains(c)) {
+        return c.getName() + " (arrays on the wire: of primitives, Object, String, Integer, "
+            + "Long, Double; use a List for others)";
       }
       for (Object e : (Object[]) v) {
         String bad = offending(e, depth + 1);
