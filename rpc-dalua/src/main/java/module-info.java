@@ -10,4 +10,6 @@ module dev.moonwire.dalua {
   exports dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
   // the topics' protocol records, read and written by the runtime's codec
   exports dev.moonwire.dalua.internal.topic to dev.moonwire.rpc.runtime;
+  // the replicated tuple space's operations and state chunks, exported as SpacePeer
+  exports dev.moonwire.dalua.internal.space to dev.moonwire.rpc.runtime;
 }

@@ -6,6 +6,7 @@ import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.mutex.MutexState;
 import dev.moonwire.dalua.internal.mutex.Mutexes;
 import dev.moonwire.dalua.internal.topic.Topics;
+import dev.moonwire.dalua.internal.space.Spaces;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -80,6 +81,8 @@ public final class Dalua {
   private final Topics topics;
   /** How long a publish waits for a full subscriber (tests shorten it). */
   volatile Duration publishDeadline = Duration.ofSeconds(30);
+  /** The replicated tuple spaces, one per group; on the process's events only. */
+  private final Spaces spaces;
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -91,6 +94,9 @@ public final class Dalua {
     });
     process.export(ALIVE, a -> true);
     this.multicasts = new Multicasts(this);
+    this.spaces = new Spaces(new SpaceHosting(this)).export();
+    events.monitor(APP_LEAVE, (event, args) ->
+        spaces.left(args.get(0, String.class), args.get(1, ProcessId.class)));
     this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
         new Mutexes.Host() {
           @Override
@@ -217,6 +223,31 @@ public final class Dalua {
   /** Topics' internals (for tests). */
   Topics topics() {
     return topics;
+   * The tuple space of {@code group}, replicated on its members, holding at most {@link
+   * SpaceLimits#DEFAULT}: see {@link #space(String, SpaceLimits)}.
+   */
+  public TupleSpace space(String group) {
+    return space(group, SpaceLimits.DEFAULT);
+  }
+
+  /**
+   * The tuple space of {@code group}, replicated on its members (DESIGN §12), holding at most
+   * {@code limits} (every member should give the same). Every operation — lease expiries and
+   * the removals that follow a member's leaving or death too — is applied in the group's total
+   * order, so every member holds the same tuples. The first call here makes this member's copy:
+   * it receives the current tuples from a member that holds them before its first operation
+   * runs (the operations wait for it: suspension points). Calling it again returns the same
+   * space. A member that leaves or dies, as the directory judges it, takes nothing with it: its
+   * waiting requests end, its loans ({@link Taken} not done) come back, its {@link
+   * Lease#whileAlive()} tuples go.
+   *
+   * @throws dev.moonwire.rpc.GroupException if this process is not a member of {@code group},
+   *     or the group does not exist
+   */
+  public TupleSpace space(String group, SpaceLimits limits) {
+    Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(limits, "limits");
+    return onEvent(() -> spaces.space(group, limits));
   }
 
   /**
