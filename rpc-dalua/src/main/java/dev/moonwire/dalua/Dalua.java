@@ -223,6 +223,9 @@ public final class Dalua {
   /** Topics' internals (for tests). */
   Topics topics() {
     return topics;
+  }
+
+  /**
    * The tuple space of {@code group}, replicated on its members, holding at most {@link
    * SpaceLimits#DEFAULT}: see {@link #space(String, SpaceLimits)}.
    */
