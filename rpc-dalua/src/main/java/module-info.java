@@ -16,4 +16,8 @@ module dev.moonwire.dalua {
   opens dev.moonwire.dalua.internal.mutex to dev.moonwire.rpc.runtime;
   opens dev.moonwire.dalua.internal.total to dev.moonwire.rpc.runtime;
   opens dev.moonwire.dalua.internal.causal to dev.moonwire.rpc.runtime;
+  exports dev.moonwire.dalua.internal.topic to dev.moonwire.rpc.runtime;
+  exports dev.moonwire.dalua.internal.space to dev.moonwire.rpc.runtime;
+  opens dev.moonwire.dalua.internal.topic to dev.moonwire.rpc.runtime;
+  opens dev.moonwire.dalua.internal.space to dev.moonwire.rpc.runtime;
 }

@@ -6,6 +6,8 @@ import dev.moonwire.dalua.internal.Stamps;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.dalua.internal.mutex.MutexState;
 import dev.moonwire.dalua.internal.mutex.Mutexes;
+import dev.moonwire.dalua.internal.topic.Topics;
+import dev.moonwire.dalua.internal.space.Spaces;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -75,6 +77,12 @@ public final class Dalua {
   static final int MAX_MULTICAST_APPS = 1_024;
   /** Total and causal order: their state, protocols and the Multicasts handed out. */
   final Multicasts multicasts;
+  /** This process's publish/subscribe topics. */
+  private final Topics topics;
+  /** How long a publish waits for a full subscriber (tests shorten it). */
+  volatile Duration publishDeadline = Duration.ofSeconds(30);
+  /** The replicated tuple spaces, one per group; on the process's events only. */
+  private final Spaces spaces;
 
   private Dalua(RpcProcess process, Directory directory) {
     this.process = process;
@@ -89,6 +97,9 @@ public final class Dalua {
     Host host = new Host();
     this.multicasts = new Multicasts(process, app -> apps().processes(app), MAX_MULTICAST_APPS,
         liveness, scheduler::schedule, host);
+    this.spaces = new Spaces(new SpaceHosting(this)).export();
+    events.monitor(APP_LEAVE, (event, args) ->
+        spaces.left(args.get(0, String.class), args.get(1, ProcessId.class)));
     this.mutexes = new Mutexes(process, liveness, Scheduler.SYSTEM, this::epoch, this::fencedError,
         host).export();
     this.session = directory.connect(process, new Directory.Listener() {
@@ -114,6 +125,7 @@ public final class Dalua {
     });
     this.apps = new Apps(this, session);
     this.timers = new Timers(process, Timers.SYSTEM);
+    this.topics = new Topics(new TopicsHost(this)).export();
   }
 
   /**
@@ -174,6 +186,64 @@ public final class Dalua {
    */
   public Multicast total(String app) {
     return multicasts.total(Objects.requireNonNull(app, "app"));
+  }
+
+  /**
+   * The FIFO topic {@code name} of messages of {@code type}, among the processes attached to
+   * this directory: declared there the first time, the same topic after. See {@link Topic}.
+   * Any thread; inside an event it suspends while the directory is asked, elsewhere it blocks.
+   *
+   * @throws dev.moonwire.rpc.GroupException if {@code name} is declared with another type or
+   *     ordering (here or at another process attached to the directory); two processes
+   *     declaring one name with two types at the same moment may both get it
+   * @throws dev.moonwire.rpc.RpcException if the directory cannot be reached
+   */
+  public <T> Topic<T> topic(String name, Class<T> type) {
+    return topic(name, type, Ordering.FIFO);
+  }
+
+  /**
+   * The topic {@code name} of messages of {@code type} in {@code ordering}; otherwise as
+   * {@link #topic(String, Class)}.
+   *
+   * @throws dev.moonwire.rpc.GroupException if {@code name} is declared with another type or
+   *     ordering
+   */
+  public <T> Topic<T> topic(String name, Class<T> type, Ordering ordering) {
+    return topics.declare(name, type, ordering);
+  }
+
+  /** Topics' internals (for tests). */
+  Topics topics() {
+    return topics;
+  }
+
+  /**
+   * The tuple space of {@code group}, replicated on its members, holding at most {@link
+   * SpaceLimits#DEFAULT}: see {@link #space(String, SpaceLimits)}.
+   */
+  public TupleSpace space(String group) {
+    return space(group, SpaceLimits.DEFAULT);
+  }
+
+  /**
+   * The tuple space of {@code group}, replicated on its members (DESIGN §12), holding at most
+   * {@code limits} (every member should give the same). Every operation — lease expiries and
+   * the removals that follow a member's leaving or death too — is applied in the group's total
+   * order, so every member holds the same tuples. The first call here makes this member's copy:
+   * it receives the current tuples from a member that holds them before its first operation
+   * runs (the operations wait for it: suspension points). Calling it again returns the same
+   * space. A member that leaves or dies, as the directory judges it, takes nothing with it: its
+   * waiting requests end, its loans ({@link Taken} not done) come back, its {@link
+   * Lease#whileAlive()} tuples go.
+   *
+   * @throws dev.moonwire.rpc.GroupException if this process is not a member of {@code group},
+   *     or the group does not exist
+   */
+  public TupleSpace space(String group, SpaceLimits limits) {
+    Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(limits, "limits");
+    return onEvent(() -> spaces.space(group, limits));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.moonwire.samples;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.samples.csp.ProducerConsumer;
 import dev.moonwire.samples.csp.Sieve;
+import dev.moonwire.samples.farm.JobFarm;
 import dev.moonwire.samples.seeds.BoundedBuffer;
 import dev.moonwire.samples.seeds.CspAlt;
 import dev.moonwire.samples.seeds.Groups;
@@ -76,6 +77,7 @@ public final class Samples {
     ALL.put("csp-alt", new CspAlt());
     ALL.put("sieve", new Sieve());
     ALL.put("producer-consumer", new ProducerConsumer());
+    ALL.put("job-farm", new JobFarm());
   }
 
   public static void main(String[] args) {

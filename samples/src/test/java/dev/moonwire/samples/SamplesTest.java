@@ -71,6 +71,12 @@ class SamplesTest {
   }
 
   @Test
+  void jobFarm() {
+    assertEquals(0, Samples.run("job-farm", "--workers", "3", "--jobs", "30", "--kill", "1",
+        "--seed", "7"));
+  }
+
+  @Test
   void anUnknownSample_failsWithTheList() {
     assertEquals(2, Samples.run("nope"));
   }

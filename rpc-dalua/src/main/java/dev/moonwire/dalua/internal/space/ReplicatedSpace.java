@@ -1,0 +1,527 @@
+package dev.moonwire.dalua.internal.space;
+
+import dev.moonwire.dalua.Lease;
+import dev.moonwire.dalua.SpaceLimits;
+import dev.moonwire.dalua.Taken;
+import dev.moonwire.dalua.Template;
+import dev.moonwire.dalua.Tuple;
+import dev.moonwire.dalua.TupleSpace;
+import dev.moonwire.dalua.internal.EventConfinement;
+import dev.moonwire.rpc.CancelledException;
+import dev.moonwire.rpc.GroupException;
+import dev.moonwire.rpc.ProcessClosedException;
+import dev.moonwire.rpc.ProcessId;
+import dev.moonwire.rpc.RpcException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code dalua.space(group)} at one member: its {@link Replica} and its requests in flight.
+ *
+ * <p><b>Joining.</b> A new copy sends a {@link SpaceOp.Sync} into the order and ignores what
+ * comes before it. The member that holds the state longest (the replicated {@code holders}
+ * list) applies the Sync like everyone and then sends the state as it stands at that point, in
+ * {@link StateChunk}s; the joiner buffers what comes after its Sync, loads the chunks, applies
+ * the buffer, and only then serves its callers. If no member holds the state — each answers
+ * {@code status} with none, or with a Sync of its own that comes after this one — the joiner
+ * founds the space, empty. A sync that brings nothing within {@link #SYNC_RETRY} (its donor
+ * died meanwhile) is sent again.
+ *
+ * <p>Threading: the copy, the sync and the deliveries are confined to the process's events; the
+ * requests' cells ({@link Pending}) are shared with the callers' threads.
+ */
+final class ReplicatedSpace implements TupleSpace {
+  static final Duration SYNC_RETRY = Duration.ofSeconds(5);
+  /** The most operations a joiner buffers while its state is on the way. */
+  static final int MAX_BUFFERED = 1_000_000;
+  private static final int REMEMBERED_SYNCS = 4_096;
+
+  private enum Phase { SYNCING, SYNCED, LEFT }
+
+  private final SpaceHost host;
+  private final String group;
+  private final SpaceLimits limits;
+  private final ProcessId self;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
+  /** Request numbers start at random: a process restarted at the same address is another. */
+  private final AtomicLong nextReq = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
+
+  // on the process's events only
+  private Phase phase = Phase.SYNCING;
+  private Replica replica;
+  private long syncId;
+  private boolean ownSyncSeen;
+  private final Set<Long> syncsBefore = new LinkedHashSet<>();
+  private final ArrayDeque<SpaceOp> buffer = new ArrayDeque<>();
+  private final List<StateChunk> chunks = new ArrayList<>();
+  private ProcessId chunkSender;
+  private boolean asking;
+
+  ReplicatedSpace(SpaceHost host, String group, SpaceLimits limits) {
+    this.host = host;
+    this.group = group;
+    this.limits = limits;
+    this.self = host.process().id();
+  }
+
+  private void confined() {
+    EventConfinement.check(host.process(), "tuple space '" + group + "'");
+  }
+
+  // ------------------------------------------------------------------ joining
+
+  /** On an event: sends a Sync; called once when made, again if a sync brings nothing. */
+  void startSync() {
+    confined();
+    if (phase != Phase.SYNCING) {
+      return;
+    }
+    syncId = ThreadLocalRandom.current().nextLong();
+    ownSyncSeen = false;
+    buffer.clear();
+    chunks.clear();
+    chunkSender = null;
+    long id = syncId;
+    host.multicast(group, new SpaceOp.Sync(group, self, id));
+    retryIfStuck(id);
+  }
+
+  /** After {@link #SYNC_RETRY}: a sync still without its first chunk (its donor died) starts again. */
+  private void retryIfStuck(long id) {
+    later(SYNC_RETRY, () -> {
+      if (phase != Phase.SYNCING || syncId != id) {
+        return;
+      }
+      if (asking || !chunks.isEmpty()) {
+        retryIfStuck(id); // under way
+      } else {
+        startSync();
+      }
+    });
+  }
+
+  /** Syncs of others delivered here before this copy existed: they come before its own. */
+  void syncsBefore(Set<Long> ids) {
+    syncsBefore.addAll(ids);
+  }
+
+  /** On an event: what {@code status} answers a joiner. */
+  String status() {
+    confined();
+    return switch (phase) {
+      case SYNCED -> "synced";
+      case SYNCING -> "syncing:" + syncId;
+      case LEFT -> "none";
+    };
+  }
+
+  /** On an event: an operation delivered in the group's order. */
+  void deliver(SpaceOp op) {
+    confined();
+    switch (phase) {
+      case SYNCED -> applyAndServe(op);
+      case LEFT -> { }
+      case SYNCING -> {
+        if (!ownSyncSeen) {
+          if (op instanceof SpaceOp.Sync s && s.joiner().equals(self) && s.id() == syncId) {
+            ownSyncSeen = true;
+            askWhoHoldsState();
+            loadIfComplete();
+          } else if (op instanceof SpaceOp.Sync s) {
+            syncsBefore.add(s.id());
+            if (syncsBefore.size() > REMEMBERED_SYNCS) {
+              syncsBefore.remove(syncsBefore.iterator().next());
+            }
+          }
+          return; // before this copy's Sync: in the state it will receive
+        }
+        if (buffer.size() >= MAX_BUFFERED) {
+          host.report(new IllegalStateException("tuple space '" + group + "': " + MAX_BUFFERED
+              + " operations came while the state was on its way; the sync starts again"));
+          startSync();
+          return;
+        }
+        buffer.add(op);
+      }
+    }
+  }
+
+  private void applyAndServe(SpaceOp op) {
+    replica.apply(op);
+    if (op instanceof SpaceOp.Sync s && !s.joiner().equals(self) && self.equals(replica.donor())) {
+      sendState(s.joiner(), StateTransfer.cut(replica, s.id()), 0);
+    }
+  }
+
+  /** Sends the chunks one at a time, each once the joiner took the one before. */
+  private void sendState(ProcessId joiner, List<StateChunk> parts, int i) {
+    if (i >= parts.size() || host.process().isClosed()) {
+      return;
+    }
+    host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1),
+        e -> host.report(new IllegalStateException("tuple space '" + group + "': the state "
+            + "for " + joiner + " stopped at part " + i + " of " + parts.size() + " (it syncs "
+            + "again if it still wants it)", e)))
+        .withDeadline(Duration.ofSeconds(30)).call(parts.get(i));
+  }
+
+  /**
+   * After this copy's Sync: asks every other member whether it holds the state. If none does,
+   * and none is syncing from a Sync before this one, nobody will send any: this copy founds
+   * the space.
+   */
+  private void askWhoHoldsState() {
+    List<ProcessId> others;
+    asking = true;
+    try {
+      others = new ArrayList<>(host.members(group)); // may suspend
+    } catch (RpcException e) {
+      asking = false;
+      later(Duration.ofMillis(100), this::askWhoHoldsStateIfStill);
+      return;
+    }
+    others.remove(self);
+    long id = syncId;
+    if (others.isEmpty()) {
+      asking = false;
+      found(id);
+      return;
+    }
+    int[] left = {others.size()};
+    boolean[] coming = {false};
+    for (ProcessId p : others) {
+      host.process().<String>async(p, Spaces.STATUS, s -> {
+        if ("synced".equals(s) || (s != null && s.startsWith("syncing:")
+            && syncsBefore.contains(Long.parseLong(s.substring(8))))) {
+          coming[0] = true;
+        }
+        if (--left[0] == 0) {
+          decided(id, coming[0]);
+        }
+      }, e -> {
+        if (--left[0] == 0) {
+          decided(id, coming[0]);
+        }
+      }).withDeadline(Duration.ofSeconds(10)).call(group);
+    }
+  }
+
+  private void askWhoHoldsStateIfStill() {
+    if (phase == Phase.SYNCING && ownSyncSeen && !asking) {
+      askWhoHoldsState();
+    }
+  }
+
+  private void decided(long id, boolean stateComing) {
+    asking = false;
+    if (!stateComing) {
+      found(id);
+    }
+  }
+
+  /** Nobody holds the state: this copy starts it, empty, as of its Sync. */
+  private void found(long id) {
+    if (phase != Phase.SYNCING || syncId != id || !chunks.isEmpty()) {
+      return;
+    }
+    replica = newReplica();
+    replica.holders.add(self);
+    becomeSynced(Map.of());
+  }
+
+  private Replica newReplica() {
+    return new Replica(group, limits, new Replica.Effects() {
+      @Override
+      public ProcessId self() {
+        return self;
+      }
+
+      @Override
+      public void answer(long req, Tuple t) {
+        Pending p = pending.remove(req);
+        if (p != null) {
+          p.tryAnswer(t);
+        }
+      }
+
+      @Override
+      public void fail(long req, RuntimeException e) {
+        Pending p = pending.remove(req);
+        if (p != null) {
+          p.tryFail(e);
+        }
+      }
+
+      @Override
+      public void leaseEnds(long seq, long millis) {
+        startLease(seq, millis);
+      }
+    });
+  }
+
+  private void startLease(long seq, long millis) {
+    later(Duration.ofMillis(Math.max(0, millis)), () -> {
+      if (phase == Phase.SYNCED && replica.leases.containsKey(seq)) {
+        host.multicast(group, new SpaceOp.Expire(group, seq));
+      }
+    });
+  }
+
+  /** On an event: a chunk of the state, from the member that holds it longest. */
+  void receive(StateChunk c, ProcessId from) {
+    confined();
+    if (phase != Phase.SYNCING || c.syncId() != syncId || c.index() != chunks.size()
+        || (chunkSender != null && !chunkSender.equals(from))) {
+      return; // an old sync's, or out of turn: the donor's next try resends it all
+    }
+    chunkSender = from;
+    chunks.add(c);
+    loadIfComplete();
+  }
+
+  private void loadIfComplete() {
+    if (!ownSyncSeen || chunks.isEmpty() || !chunks.get(chunks.size() - 1).last()) {
+      return;
+    }
+    replica = newReplica();
+    Map<Long, Long> leases = new HashMap<>();
+    for (StateChunk c : chunks) {
+      StateTransfer.load(replica, c, leases);
+    }
+    chunks.clear();
+    becomeSynced(leases);
+  }
+
+  private void becomeSynced(Map<Long, Long> leases) {
+    phase = Phase.SYNCED;
+    leases.forEach(this::startLease);
+    while (!buffer.isEmpty()) {
+      applyAndServe(buffer.poll());
+    }
+    ready.complete(null);
+  }
+
+  /** On an event: {@code p} left the group or died (the directory's verdict). */
+  void left(ProcessId p) {
+    confined();
+    if (p.equals(self)) {
+      phase = Phase.LEFT;
+      GroupException e = new GroupException("tuple space '" + group + "': " + self
+          + " left the group (expected: a member; join again and call dalua.space again)");
+      ready.completeExceptionally(e);
+      for (Long req : List.copyOf(pending.keySet())) {
+        Pending w = pending.remove(req);
+        if (w != null) {
+          w.tryFail(e);
+        }
+      }
+      return;
+    }
+    if (phase == Phase.SYNCED) {
+      host.multicast(group, new SpaceOp.Gone(group, p));
+    }
+  }
+
+  boolean isLeft() {
+    return phase == Phase.LEFT;
+  }
+
+  private void later(Duration d, Runnable task) {
+    Runnable unused = host.scheduler().schedule(() -> {
+      try {
+        host.process().execute(task);
+      } catch (ProcessClosedException closed) {
+        // closed: nothing more to do
+      }
+    }, d);
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  private void awaitReady() {
+    if (!ready.isDone()) {
+      host.process().await(ready);
+    } else if (ready.isCompletedExceptionally()) {
+      ready.join(); // throws the GroupException
+    }
+  }
+
+  private void send(SpaceOp op) {
+    host.multicast(group, op);
+  }
+
+  @Override
+  public void out(Tuple tuple, Lease lease) {
+    Objects.requireNonNull(tuple, "tuple");
+    Objects.requireNonNull(lease, "lease");
+    WireCheck.check(group, tuple);
+    awaitJoined();
+    long req = nextReq.getAndIncrement();
+    Pending p = new Pending();
+    pending.put(req, p);
+    int kind = switch (lease.kind()) {
+      case FOREVER -> SpaceOp.FOREVER;
+      case TIMED -> SpaceOp.TIMED;
+      case WHILE_ALIVE -> SpaceOp.WHILE_ALIVE;
+    };
+    send(new SpaceOp.Out(group, self, req, tuple.fields().toArray(), kind,
+        lease.duration().toMillis()));
+    try {
+      host.process().await(p.woken);
+    } finally {
+      pending.remove(req); // a cancelled out may still be applied: an out cannot be withdrawn
+    }
+    if (p.state() == Pending.FAILED) {
+      throw p.failure();
+    }
+  }
+
+  private void awaitJoined() {
+    try {
+      awaitReady();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public Tuple in(Template template) {
+    return request(template, SpaceOp.IN, null).orElseThrow();
+  }
+
+  @Override
+  public Optional<Tuple> in(Template template, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return request(template, SpaceOp.IN, timeout);
+  }
+
+  @Override
+  public Tuple rd(Template template) {
+    return request(template, SpaceOp.RD, null).orElseThrow();
+  }
+
+  @Override
+  public Optional<Tuple> inp(Template template) {
+    return request(template, SpaceOp.INP, null);
+  }
+
+  @Override
+  public Optional<Tuple> rdp(Template template) {
+    return request(template, SpaceOp.RDP, null);
+  }
+
+  @Override
+  public Taken take(Template template) {
+    long[] req = new long[1];
+    Tuple t = request(template, SpaceOp.TAKE, null, req).orElseThrow();
+    AtomicBoolean done = new AtomicBoolean();
+    return new Taken() {
+      @Override
+      public Tuple tuple() {
+        return t;
+      }
+
+      @Override
+      public void done() {
+        if (done.compareAndSet(false, true)) {
+          send(new SpaceOp.Done(group, self, req[0]));
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "taken " + t + " from tuple space '" + group + "'";
+      }
+    };
+  }
+
+  private Optional<Tuple> request(Template template, int mode, Duration timeout) {
+    return request(template, mode, timeout, new long[1]);
+  }
+
+  /**
+   * Sends the request into the order and waits for its answer. A time-out or a cancellation
+   * that wins the cell sends a Cancel: the request is withdrawn wherever it waits, and a tuple
+   * it was matched with meanwhile comes back as old as it was.
+   */
+  private Optional<Tuple> request(Template template, int mode, Duration timeout, long[] reqOut) {
+    Objects.requireNonNull(template, "template");
+    WireTemplate wire = WireTemplate.of(template);
+    awaitJoined();
+    long req = nextReq.getAndIncrement();
+    reqOut[0] = req;
+    Pending p = new Pending();
+    pending.put(req, p);
+    send(new SpaceOp.Ask(group, self, req, wire, mode));
+    Runnable cancelTimer = null;
+    if (timeout != null) {
+      cancelTimer = host.scheduler().schedule(() -> {
+        if (p.tryEnd(Pending.TIMED_OUT)) {
+          withdraw(req);
+        }
+      }, timeout);
+    }
+    try {
+      host.process().await(p.woken);
+    } catch (RuntimeException | Error e) {
+      if (p.tryEnd(Pending.CANCELLED)) {
+        withdraw(req);
+        if (cancelTimer != null) {
+          cancelTimer.run();
+        }
+        throw e;
+      }
+      if (e instanceof CancelledException) {
+        Thread.currentThread().interrupt(); // answered at that very moment: it is the caller's
+      }
+    }
+    if (cancelTimer != null) {
+      cancelTimer.run();
+    }
+    return switch (p.state()) {
+      case Pending.ANSWERED -> Optional.ofNullable(p.tuple());
+      case Pending.FAILED -> throw p.failure();
+      default -> Optional.empty();
+    };
+  }
+
+  private void withdraw(long req) {
+    pending.remove(req);
+    try {
+      send(new SpaceOp.Cancel(group, self, req));
+    } catch (ProcessClosedException closed) {
+      // the process is gone: its requests go with it (Gone, at the others)
+    }
+  }
+
+  @Override
+  public int size() {
+    awaitJoined();
+    if (EventConfinement.onEventOf(host.process())) {
+      return replica.store.size();
+    }
+    return host.process().submit(() -> replica.store.size()).join();
+  }
+
+  @Override
+  public String toString() {
+    return "tuple space '" + group + "' at " + self;
+  }
+}
