@@ -458,6 +458,10 @@ public final class Dalua {
      */
     public void leave(String app) {
       session.leave(Objects.requireNonNull(app, "app"));
+      dalua.onEvent(() -> { // its space ends here at once, whenever its own leave event comes
+        dalua.spaces.left(app, dalua.self());
+        return null;
+      });
     }
 
     /**

@@ -14,8 +14,9 @@ public interface Taken {
 
   /**
    * Makes the take final; calling it again does nothing. In a replicated space this is an
-   * operation of the group's total order: it returns once it is sent (a member that dies
-   * before it is ordered gives the tuple back).
+   * operation of the group's total order: it returns once it is applied here (a suspension
+   * point), so a leave after it keeps the take; a member that dies before it is ordered gives
+   * the tuple back.
    *
    * @throws dev.moonwire.rpc.ProcessClosedException if the process closed (the loan then ends
    *     with it: the tuple comes back)

@@ -241,6 +241,10 @@ class ReplicatedSpaceTest extends ProcessTestSupport {
         .until(() -> ts.rdp(Template.of("job", Integer.class)).isPresent());
     await().atMost(Duration.ofSeconds(5)).until(() -> ts.size() == 1);
     assertEquals(Optional.of(Tuple.of("job", 7)), ts.inp(Template.of("job", Integer.class)));
+    for (Throwable e : takeUncaught()) { // the total order's sends to the dead, before its verdict
+      assertTrue(e instanceof dev.moonwire.rpc.PeerUnavailableException
+          && e.getMessage().contains(child.toString()), String.valueOf(e));
+    }
   }
 
   @Test

@@ -101,7 +101,10 @@ final class Replica {
       case SpaceOp.Out o -> out(o);
       case SpaceOp.Ask a -> ask(a);
       case SpaceOp.Cancel c -> cancel(new Req(c.origin(), c.req()));
-      case SpaceOp.Done d -> done(new Req(d.origin(), d.req()));
+      case SpaceOp.Done d -> {
+        done(new Req(d.origin(), d.req()));
+        answerIfMine(new Req(d.origin(), d.ack()), null);
+      }
       case SpaceOp.Expire e -> expire(e.seq());
       case SpaceOp.Gone g -> gone(g.process());
       case SpaceOp.Sync s -> synced(s.joiner());

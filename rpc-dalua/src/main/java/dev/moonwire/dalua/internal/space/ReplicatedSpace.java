@@ -56,6 +56,8 @@ final class ReplicatedSpace implements TupleSpace {
   private final SpaceLimits limits;
   private final ProcessId self;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  /** Set once this member left the group: every operation fails with it from then on. */
+  private volatile GroupException left;
   private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
   /** Request numbers start at random: a process restarted at the same address is another. */
   private final AtomicLong nextReq = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
@@ -322,6 +324,7 @@ final class ReplicatedSpace implements TupleSpace {
       phase = Phase.LEFT;
       GroupException e = new GroupException("tuple space '" + group + "': " + self
           + " left the group (expected: a member; join again and call dalua.space again)");
+      left = e;
       ready.completeExceptionally(e);
       for (Long req : List.copyOf(pending.keySet())) {
         Pending w = pending.remove(req);
@@ -353,6 +356,10 @@ final class ReplicatedSpace implements TupleSpace {
   // ------------------------------------------------------------------ requests
 
   private void awaitReady() {
+    GroupException gone = left;
+    if (gone != null) {
+      throw gone;
+    }
     if (!ready.isDone()) {
       host.process().await(ready);
     } else if (ready.isCompletedExceptionally()) {
@@ -373,6 +380,7 @@ final class ReplicatedSpace implements TupleSpace {
     long req = nextReq.getAndIncrement();
     Pending p = new Pending();
     pending.put(req, p);
+    failIfLeft(req);
     int kind = switch (lease.kind()) {
       case FOREVER -> SpaceOp.FOREVER;
       case TIMED -> SpaceOp.TIMED;
@@ -440,8 +448,17 @@ final class ReplicatedSpace implements TupleSpace {
 
       @Override
       public void done() {
-        if (done.compareAndSet(false, true)) {
-          send(new SpaceOp.Done(group, self, req[0]));
+        if (!done.compareAndSet(false, true)) {
+          return;
+        }
+        long ack = nextReq.getAndIncrement();
+        Pending p = new Pending();
+        pending.put(ack, p);
+        try {
+          send(new SpaceOp.Done(group, self, req[0], ack));
+          host.process().await(p.woken); // final once applied here: a leave after it keeps it
+        } finally {
+          pending.remove(ack);
         }
       }
 
@@ -469,16 +486,19 @@ final class ReplicatedSpace implements TupleSpace {
     reqOut[0] = req;
     Pending p = new Pending();
     pending.put(req, p);
-    send(new SpaceOp.Ask(group, self, req, wire, mode));
+    failIfLeft(req);
     Runnable cancelTimer = null;
-    if (timeout != null) {
-      cancelTimer = host.scheduler().schedule(() -> {
-        if (p.tryEnd(Pending.TIMED_OUT)) {
-          withdraw(req);
-        }
-      }, timeout);
-    }
     try {
+      // inside the try: a cancellation while the Ask is being handed to the total order may
+      // come after it was queued, and must withdraw it like any other
+      send(new SpaceOp.Ask(group, self, req, wire, mode));
+      if (timeout != null) {
+        cancelTimer = host.scheduler().schedule(() -> {
+          if (p.tryEnd(Pending.TIMED_OUT)) {
+            withdraw(req);
+          }
+        }, timeout);
+      }
       host.process().await(p.woken);
     } catch (RuntimeException | Error e) {
       if (p.tryEnd(Pending.CANCELLED)) {
@@ -502,12 +522,27 @@ final class ReplicatedSpace implements TupleSpace {
     };
   }
 
+  /** A leave that came between the check and the request's registration: nobody answers it. */
+  private void failIfLeft(long req) {
+    GroupException gone = left;
+    if (gone != null) {
+      pending.remove(req);
+      throw gone;
+    }
+  }
+
   private void withdraw(long req) {
     pending.remove(req);
+    // the caller's interrupt (its cancellation) must not stop the Cancel on its way
+    boolean interrupted = Thread.interrupted();
     try {
       send(new SpaceOp.Cancel(group, self, req));
     } catch (ProcessClosedException closed) {
       // the process is gone: its requests go with it (Gone, at the others)
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

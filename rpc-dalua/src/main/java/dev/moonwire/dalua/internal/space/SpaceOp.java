@@ -48,8 +48,8 @@ public sealed interface SpaceOp {
   /** The origin gave up request {@code req}: withdrawn if it waits, its tuple back if taken. */
   record Cancel(String group, ProcessId origin, long req) implements SpaceOp {}
 
-  /** The take {@code req} of {@code origin} is final. */
-  record Done(String group, ProcessId origin, long req) implements SpaceOp {}
+  /** The take {@code req} of {@code origin} is final; {@code ack} answers the done() call. */
+  record Done(String group, ProcessId origin, long req, long ack) implements SpaceOp {}
 
   /** The lease of tuple {@code seq} ended (sent by each member whose timer fired). */
   record Expire(String group, long seq) implements SpaceOp {}
