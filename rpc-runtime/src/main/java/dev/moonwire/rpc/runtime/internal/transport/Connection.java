@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -21,8 +20,8 @@ import java.util.function.Supplier;
  */
 public abstract class Connection {
   public final Endpoint process;
-  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-  public final ConcurrentHashMap<Long, Running> running = new ConcurrentHashMap<>();
+  private final LongTable<Pending> pending = new LongTable<>();
+  public final LongTable<Running> running = new LongTable<>();
   private volatile Supplier<RpcException> closedCause;
   /**
    * The shapes of the peer's classes, by which its values are read; null on the link to
@@ -229,7 +228,7 @@ public abstract class Connection {
 
   /** Adds a call that is about to be sent; fails it at once if the connection is closed. */
   public final void add(Pending call) {
-    pending.put(call.id(), call);
+    pending.putIfAbsent(call.id(), call); // ids are this process's own, never reused
     Supplier<RpcException> cause = closedCause;
     if (cause != null && pending.remove(call.id(), call)) {
       call.fail(cause.get());

@@ -1,0 +1,133 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A table from call ids to calls, shared by the threads of one connection. Open addressing over
+ * a {@code long[]}: a put and a remove allocate nothing, where a {@code ConcurrentHashMap<Long,
+ * V>} allocates a boxed key for each and a node for each put — four objects per call across the
+ * two tables. Every operation takes the table's monitor, which only the few threads of one
+ * connection ever contend for, and briefly; {@link #size()} is read without it.
+ */
+public final class LongTable<V> {
+  private static final int FIRST = 8;
+  private long[] keys = new long[FIRST];
+  private Object[] values = new Object[FIRST]; // null marks a free slot: any id may be a key
+  private volatile int size;
+
+  public int size() {
+    return size;
+  }
+
+  /** Puts {@code value} under {@code key} unless the key is taken; returns what holds it. */
+  public synchronized V putIfAbsent(long key, V value) {
+    int i = slot(key);
+    if (values[i] != null) {
+      return value(i);
+    }
+    keys[i] = key;
+    values[i] = value;
+    size = size + 1;
+    if (size * 2 > keys.length) {
+      resize(keys.length * 2);
+    }
+    return null;
+  }
+
+  public synchronized V get(long key) {
+    return value(slot(key));
+  }
+
+  /** Removes and returns what is under {@code key}, or null. */
+  public synchronized V remove(long key) {
+    int i = slot(key);
+    V v = value(i);
+    if (v != null) {
+      delete(i);
+    }
+    return v;
+  }
+
+  /** Removes {@code value} if it is what {@code key} holds. */
+  public synchronized boolean remove(long key, V value) {
+    int i = slot(key);
+    if (values[i] != value || value == null) {
+      return false;
+    }
+    delete(i);
+    return true;
+  }
+
+  /** A copy of the values: what acts on them must not run under the table's monitor. */
+  public synchronized List<V> values() {
+    List<V> out = new ArrayList<>(size);
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null) {
+        out.add(value(i));
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked") // only Vs are put
+  private V value(int i) {
+    return (V) values[i];
+  }
+
+  /** The slot holding {@code key}, or the free slot where it would go. */
+  private int slot(long key) {
+    int mask = keys.length - 1;
+    int i = hash(key) & mask;
+    while (values[i] != null && keys[i] != key) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  private static int hash(long key) {
+    long h = key * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  /** Frees slot {@code i}, moving back the entries after it that probed past it. */
+  private void delete(int i) {
+    int mask = keys.length - 1;
+    int free = i;
+    int j = i;
+    while (true) {
+      j = (j + 1) & mask;
+      if (values[j] == null) {
+        break;
+      }
+      int home = hash(keys[j]) & mask;
+      // the entry at j may move to free if its home is not cyclically in (free, j]
+      boolean between = free <= j ? free < home && home <= j : free < home || home <= j;
+      if (!between) {
+        keys[free] = keys[j];
+        values[free] = values[j];
+        free = j;
+      }
+    }
+    values[free] = null;
+    size = size - 1;
+    // A table that grew for a burst gives its memory back: idle connections stay small.
+    if (keys.length > FIRST && size * 8 < keys.length) {
+      resize(keys.length / 2);
+    }
+  }
+
+  private void resize(int capacity) {
+    long[] oldKeys = keys;
+    Object[] oldValues = values;
+    keys = new long[capacity];
+    values = new Object[capacity];
+    for (int i = 0; i < oldKeys.length; i++) {
+      if (oldValues[i] != null) {
+        int j = slot(oldKeys[i]);
+        keys[j] = oldKeys[i];
+        values[j] = oldValues[i];
+      }
+    }
+  }
+}

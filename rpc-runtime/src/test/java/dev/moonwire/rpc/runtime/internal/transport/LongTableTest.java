@@ -1,0 +1,55 @@
+package dev.moonwire.rpc.runtime.internal.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The call-id table behaves as a map through growth, shrinking and removals mid-chain. */
+class LongTableTest {
+
+  @Test
+  void randomPutsAndRemoves_agreeWithAHashMap() {
+    Random random = new Random(7);
+    LongTable<String> table = new LongTable<>();
+    Map<Long, String> model = new HashMap<>();
+    for (int step = 0; step < 200_000; step++) {
+      // few distinct keys, some colliding, negative and zero included: chains form and break
+      long key = random.nextInt(600) - 100 + (random.nextBoolean() ? 0 : (long) 1 << 40);
+      switch (random.nextInt(4)) {
+        case 0, 1 -> assertSame(model.putIfAbsent(key, "v" + key),
+            table.putIfAbsent(key, "v" + key), "putIfAbsent " + key);
+        case 2 -> assertEquals(model.remove(key), table.remove(key), "remove " + key);
+        default -> {
+          String v = model.get(key);
+          assertEquals(model.remove(key, v) && v != null, v != null && table.remove(key, v));
+        }
+      }
+      assertEquals(model.size(), table.size());
+      if (step % 10_000 == 0) {
+        for (Map.Entry<Long, String> e : model.entrySet()) {
+          assertSame(e.getValue(), table.get(e.getKey()), "get " + e.getKey());
+        }
+        assertEquals(new HashSet<>(model.values()), new HashSet<>(table.values()));
+      }
+    }
+  }
+
+  @Test
+  void remove_otherValueUnderTheKey_keepsIt() {
+    LongTable<String> table = new LongTable<>();
+    table.putIfAbsent(5, "a");
+    assertFalse(table.remove(5, "b"));
+    assertSame("a", table.get(5));
+    assertTrue(table.remove(5, "a"));
+    assertNull(table.get(5));
+    assertEquals(0, table.size());
+  }
+}
