@@ -55,7 +55,7 @@ public abstract class Connection {
   // Nobody ever blocks on this lock, only tries it: with event-loop carriers, an event thread
   // that held it while parked on the baton would block its own carrier, the I/O thread.
   private final ReentrantLock fairness = new ReentrantLock();
-  private final Queue<Work> incoming = PlatformDependent.newMpscQueue();
+  private final Queue<Work> incoming = smallQueue();
   private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
   private volatile int backlogSize; // written under fairness
   private final AtomicInteger inRunQueue = new AtomicInteger();
@@ -216,6 +216,15 @@ public abstract class Connection {
 
   /** The process at the other end, or null before its handshake. */
   public abstract ProcessId peer();
+
+  /**
+   * An unbounded MPSC queue that starts small and grows in chunks of 32. Netty's default
+   * {@code newMpscQueue()} starts with a chunk of 1,024 slots, 4 KiB per queue before anything is
+   * queued: two of them were two thirds of the heap an idle connection held (issue 22).
+   */
+  static <T> Queue<T> smallQueue() {
+    return PlatformDependent.newMpscQueue(32, 1 << 30);
+  }
 
   public final boolean isClosed() {
     return closedCause != null;

@@ -133,23 +133,29 @@ public final class WireSerializer {
   }
 
   /**
-   * The readable bytes of {@code body} in this serializer's own buffer, which Kryo reads. A copy
-   * of what is about to be read anyway, where {@code nioBuffer()} is an object or two per frame.
-   * Like the output, the buffer is kept up to {@value #KEPT_OUTPUT_BYTES} bytes.
+   * The readable bytes of {@code body} as Kryo reads them. A small frame is copied into this
+   * serializer's own buffer — a copy of what is about to be read anyway, where
+   * {@code nioBuffer()} is an object or two per frame; the buffer grows to at most
+   * {@value #COPIED_UP_TO} bytes. A larger frame is read in place: an object or two is little
+   * beside it, and a copy would be charged to its decoding (BoundedInput's allowance).
    */
   private java.nio.ByteBuffer copied(ByteBuf body) {
     int n = body.readableBytes();
-    java.nio.ByteBuffer b = n <= inputBytes.capacity() ? inputBytes
-        : java.nio.ByteBuffer.allocate(n);
-    if (b.capacity() <= KEPT_OUTPUT_BYTES) {
-      inputBytes = b;
+    if (n > COPIED_UP_TO) {
+      return body.nioBuffer();
     }
+    if (n > inputBytes.capacity()) {
+      inputBytes = java.nio.ByteBuffer.allocate(
+          Math.min(COPIED_UP_TO, Math.max(n, 2 * inputBytes.capacity())));
+    }
+    java.nio.ByteBuffer b = inputBytes;
     b.clear();
     body.getBytes(body.readerIndex(), b.array(), 0, n);
     b.limit(n);
     return b;
   }
 
+  private static final int COPIED_UP_TO = 4096;
   private java.nio.ByteBuffer inputBytes = java.nio.ByteBuffer.allocate(256);
 
   private void trimOutput() {
