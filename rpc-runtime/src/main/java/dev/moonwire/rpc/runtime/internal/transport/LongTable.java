@@ -21,6 +21,7 @@ public final class LongTable<V> {
   }
 
   /** Puts {@code value} under {@code key} unless the key is taken; returns what holds it. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written under the monitor; volatile for size()
   public synchronized V putIfAbsent(long key, V value) {
     int i = slot(key);
     if (values[i] != null) {
@@ -91,6 +92,7 @@ public final class LongTable<V> {
   }
 
   /** Frees slot {@code i}, moving back the entries after it that probed past it. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written under the monitor; volatile for size()
   private void delete(int i) {
     int mask = keys.length - 1;
     int free = i;
