@@ -22,6 +22,7 @@ import java.util.List;
  * count it against a budget like any other bytes a peer gave it.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
+  private static final int POOLED_FROM = 1024;
   /** Length, kind and call id: what is read of an oversized frame. */
   private static final int OVERSIZED_HEAD = 4 + 1 + 8;
   private int limit;
@@ -117,8 +118,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     in.skipBytes(4);
     int size = (int) length;
     // A copy, not a slice: a slice would keep the whole read buffer alive (many frames' worth)
-    // for as long as this frame waits in a queue, which no byte count would see. The copy is
-    // pooled, small frames too: a heap array wrapped for each frame was three objects per frame.
-    out.add(in.readBytes(size));
+    // for as long as this frame waits in a queue, which no byte count would see.
+    if (size >= POOLED_FROM) {
+      out.add(in.readBytes(size)); // pooled: no garbage per large frame
+      return;
+    }
+    // For a small frame a heap array is the cheapest exact-size buffer: a TLAB allocation.
+    byte[] frame = new byte[size];
+    in.readBytes(frame);
+    out.add(io.netty.buffer.Unpooled.wrappedBuffer(frame));
   }
 }
