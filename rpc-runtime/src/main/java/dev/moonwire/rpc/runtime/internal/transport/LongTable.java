@@ -2,6 +2,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A table from call ids to calls, shared by the threads of one connection. Open addressing over
@@ -15,6 +16,12 @@ public final class LongTable<V> {
   private long[] keys = new long[FIRST];
   private Object[] values = new Object[FIRST]; // null marks a free slot: any id may be a key
   private volatile int size;
+  // The keys of the running table are ids the peer chooses: with a fixed hash it could pick ids
+  // that all land in one slot and make every put and every CANCEL of an absent id scan them all.
+  // A secret seed per table, mixed through a full 64-bit finalizer, leaves it nothing to aim at.
+  private final long seed = ThreadLocalRandom.current().nextLong();
+  /** Slots looked at past the first, for tests that check chains stay short. */
+  long probes; // guarded by this
 
   public int size() {
     return size;
@@ -82,13 +89,20 @@ public final class LongTable<V> {
     int i = hash(key) & mask;
     while (values[i] != null && keys[i] != key) {
       i = (i + 1) & mask;
+      probes++;
     }
     return i;
   }
 
-  private static int hash(long key) {
-    long h = key * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32));
+  /** MurmurHash3's fmix64 of the seeded key: every key bit reaches every slot bit. */
+  private int hash(long key) {
+    long h = key ^ seed;
+    h ^= h >>> 33;
+    h *= 0xFF51AFD7ED558CCDL;
+    h ^= h >>> 33;
+    h *= 0xC4CEB9FE1A85EC53L;
+    h ^= h >>> 33;
+    return (int) h;
   }
 
   /** Frees slot {@code i}, moving back the entries after it that probed past it. */
