@@ -3,6 +3,7 @@ package dev.moonwire.rpc.runtime.internal.transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /**
  * A table from call ids to calls, shared by the threads of one connection. Open addressing over
@@ -13,8 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LongTable<V> {
   private static final int FIRST = 8;
+  private final IntFunction<Object[]> newValues;
   private long[] keys = new long[FIRST];
-  private Object[] values = new Object[FIRST]; // null marks a free slot: any id may be a key
+  private Object[] values; // null marks a free slot: any id may be a key
   private volatile int size;
   // The keys of the running table are ids the peer chooses: with a fixed hash it could pick ids
   // that all land in one slot and make every put and every CANCEL of an absent id scan them all.
@@ -23,23 +25,37 @@ public final class LongTable<V> {
   /** Slots looked at past the first, for tests that check chains stay short. */
   long probes; // guarded by this
 
+  public LongTable() {
+    this(Object[]::new);
+  }
+
+  /** A table that makes its value arrays with {@code newValues}: tests make it run out. */
+  LongTable(IntFunction<Object[]> newValues) {
+    this.newValues = newValues;
+    this.values = newValues.apply(FIRST);
+  }
+
   public int size() {
     return size;
   }
 
-  /** Puts {@code value} under {@code key} unless the key is taken; returns what holds it. */
+  /**
+   * Puts {@code value} under {@code key} unless the key is taken; returns what holds it. If the
+   * table cannot grow it throws {@link OutOfMemoryError} having changed nothing.
+   */
   @SuppressWarnings("NonAtomicVolatileUpdate") // written under the monitor; volatile for size()
   public synchronized V putIfAbsent(long key, V value) {
     int i = slot(key);
     if (values[i] != null) {
       return value(i);
     }
+    if ((size + 1) * 2 > keys.length) { // grown first: a put that throws has put nothing
+      resize(keys.length * 2);
+      i = slot(key);
+    }
     keys[i] = key;
     values[i] = value;
     size = size + 1;
-    if (size * 2 > keys.length) {
-      resize(keys.length * 2);
-    }
     return null;
   }
 
@@ -47,7 +63,7 @@ public final class LongTable<V> {
     return value(slot(key));
   }
 
-  /** Removes and returns what is under {@code key}, or null. */
+  /** Removes and returns what is under {@code key}, or null. Never throws. */
   public synchronized V remove(long key) {
     int i = slot(key);
     V v = value(i);
@@ -57,7 +73,7 @@ public final class LongTable<V> {
     return v;
   }
 
-  /** Removes {@code value} if it is what {@code key} holds. */
+  /** Removes {@code value} if it is what {@code key} holds. Never throws. */
   public synchronized boolean remove(long key, V value) {
     int i = slot(key);
     if (values[i] != value || value == null) {
@@ -85,6 +101,10 @@ public final class LongTable<V> {
 
   /** The slot holding {@code key}, or the free slot where it would go. */
   private int slot(long key) {
+    return slot(keys, values, key);
+  }
+
+  private int slot(long[] keys, Object[] values, long key) {
     int mask = keys.length - 1;
     int i = hash(key) & mask;
     while (values[i] != null && keys[i] != key) {
@@ -129,21 +149,28 @@ public final class LongTable<V> {
     size = size - 1;
     // A table that grew for a burst gives its memory back: idle connections stay small.
     if (keys.length > FIRST && size * 8 < keys.length) {
-      resize(keys.length / 2);
+      try {
+        resize(keys.length / 2);
+      } catch (OutOfMemoryError e) {
+        // Best effort: the entry is gone whatever happens here, and a remove that threw would
+        // leave its caller believing otherwise (a call never ended, its share never released).
+        // The bigger table stays, and the next remove tries again.
+      }
     }
   }
 
+  /** Rehashes into new arrays, made before either is kept: running out leaves the table whole. */
   private void resize(int capacity) {
-    long[] oldKeys = keys;
-    Object[] oldValues = values;
-    keys = new long[capacity];
-    values = new Object[capacity];
-    for (int i = 0; i < oldKeys.length; i++) {
-      if (oldValues[i] != null) {
-        int j = slot(oldKeys[i]);
-        keys[j] = oldKeys[i];
-        values[j] = oldValues[i];
+    long[] newKeys = new long[capacity];
+    Object[] newVals = newValues.apply(capacity);
+    for (int i = 0; i < keys.length; i++) {
+      if (values[i] != null) {
+        int j = slot(newKeys, newVals, keys[i]);
+        newKeys[j] = keys[i];
+        newVals[j] = values[i];
       }
     }
+    keys = newKeys;
+    values = newVals;
   }
 }

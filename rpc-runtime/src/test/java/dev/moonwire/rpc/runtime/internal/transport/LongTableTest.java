@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
@@ -76,5 +77,64 @@ class LongTableTest {
     // at most half full, a random hash probes about 1.5 slots past the first on a put and 2.5
     // on a miss; one clustered slot makes it about n / 2 per operation
     assertTrue(table.probes < 10L * 2 * n, "probes " + table.probes);
+  }
+
+  @Test
+  void putIfAbsent_outOfMemoryWhileGrowing_throwsAndChangesNothing() {
+    boolean[] out = {false};
+    LongTable<String> table = new LongTable<>(n -> {
+      if (out[0]) {
+        throw new OutOfMemoryError("test");
+      }
+      return new Object[n];
+    });
+    for (long k = 0; k < 4; k++) {
+      table.putIfAbsent(k, "v" + k);
+    }
+    out[0] = true;
+    assertThrows(OutOfMemoryError.class, () -> table.putIfAbsent(4, "v4")); // needs 16 slots
+    assertEquals(4, table.size());
+    assertNull(table.get(4));
+    for (long k = 0; k < 4; k++) {
+      assertEquals("v" + k, table.get(k));
+    }
+    out[0] = false;
+    assertNull(table.putIfAbsent(4, "v4"));
+    assertEquals("v4", table.get(4));
+  }
+
+  @Test
+  void remove_outOfMemoryWhileShrinking_removesAnyway() {
+    boolean[] out = {false};
+    LongTable<String> table = new LongTable<>(n -> {
+      if (out[0]) {
+        throw new OutOfMemoryError("test");
+      }
+      return new Object[n];
+    });
+    for (long k = 0; k < 20; k++) {
+      table.putIfAbsent(k, "v" + k); // 64 slots: it shrinks once fewer than 8 are left
+    }
+    out[0] = true;
+    for (long k = 0; k < 20; k++) {
+      assertEquals("v" + k, removeOrFail(table, k));
+      assertEquals(19 - k, table.size());
+      for (long j = k + 1; j < 20; j++) {
+        assertEquals("v" + j, table.get(j));
+      }
+    }
+    out[0] = false;
+    assertNull(table.putIfAbsent(7, "again"));
+    assertTrue(table.remove(7, "again"));
+    assertEquals(0, table.size());
+  }
+
+  // JUnit rethrows an OutOfMemoryError and ends the whole run: made a plain failure here.
+  private static String removeOrFail(LongTable<String> table, long key) {
+    try {
+      return table.remove(key);
+    } catch (OutOfMemoryError e) {
+      throw new AssertionError("remove threw", e);
+    }
   }
 }
