@@ -84,7 +84,11 @@ public abstract class Connection {
       inRunQueue.decrementAndGet();
     }
     unarranged.incrementAndGet();
-    incoming.offer(work);
+    if (!incoming.offer(work)) { // a billion waiting: refused as the run-queue refuses, an overload
+      unarranged.decrementAndGet();
+      work.drop();
+      return;
+    }
     arrange();
   }
 
@@ -218,7 +222,8 @@ public abstract class Connection {
   public abstract ProcessId peer();
 
   /**
-   * An unbounded MPSC queue that starts small and grows in chunks of 32. Netty's default
+   * An MPSC queue that starts small and grows in chunks of 32 up to 2^30 entries, where
+   * {@code offer} returns false (its callers must look). Netty's default
    * {@code newMpscQueue()} starts with a chunk of 1,024 slots, 4 KiB per queue before anything is
    * queued: two of them were two thirds of the heap an idle connection held (issue 22).
    */
@@ -235,9 +240,16 @@ public abstract class Connection {
     return closedCause.get();
   }
 
-  /** Adds a call that is about to be sent; fails it at once if the connection is closed. */
+  /**
+   * Adds a call that is about to be sent; fails it at once if the connection is closed.
+   *
+   * @throws IllegalStateException if a call with its id is pending: ids are this process's own
+   *     and never reused, so that is a bug, and the second call would never have been answered
+   */
   public final void add(Pending call) {
-    pending.putIfAbsent(call.id(), call); // ids are this process's own, never reused
+    if (pending.putIfAbsent(call.id(), call) != null) {
+      throw new IllegalStateException("call id " + call.id() + " is already pending");
+    }
     Supplier<RpcException> cause = closedCause;
     if (cause != null && pending.remove(call.id(), call)) {
       call.fail(cause.get());
