@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Function names read from frames, each kept once: every request names its function, and a
  * fresh string for each was two objects per call. Short ASCII names are looked up by their bytes
- * in a small table shared by all processes (a slot holds the last name that hashed to it, so what
- * any peer sends can take no more than the table); other names are decoded each time.
+ * in a small table shared by all processes (a slot holds the first name that hashed to it, so what
+ * any peer sends can take no more than the table, and names that collide do not take turns
+ * writing it); other names are decoded each time.
  */
 final class FunctionNames {
   private static final int SLOTS = 512;
@@ -39,7 +40,11 @@ final class FunctionNames {
       return cached;
     }
     String name = buf.readCharSequence(n, StandardCharsets.US_ASCII).toString();
-    NAMES[slot] = name;
+    if (cached == null) {
+      // Only an empty slot is filled: two names that share a slot would otherwise overwrite it
+      // on every call, each write dirtying a cache line that every process's I/O threads read.
+      NAMES[slot] = name;
+    }
     return name;
   }
 
