@@ -148,31 +148,54 @@ public final class Dispatcher implements CallListener {
       refuse(conn, callId, function, full(conn, cost));
       return;
     }
-    RunningRequest r = new RunningRequest(cost);
+    ByteBuf payload = frame.retain();
+    long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
+    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    Admitted r = new Admitted(cost, conn, callId, deadlineAt, function, headersAt, payload);
     if (conn.running.putIfAbsent(callId, r) != null) {
+      payload.release();
       process.shares().release(conn, cost);
       throw new ProtocolException("call id " + callId + " is already running (expected: a "
           + "new id for each request)");
     }
-    ByteBuf payload = frame.retain();
     running.incrementAndGet();
-    long millis = Math.max(0, Math.min(deadlineMillis, MAX_DEADLINE_MILLIS));
-    long deadlineAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    r.deadlineAt = deadlineAt; // kept by sweepDeadlines, CANCEL or not
-    conn.submit(new Connection.Work() {
-      @Override
-      public void run() {
-        conn.started();
-        handle(conn, callId, deadlineAt, function, headersAt, payload, r);
-      }
+    conn.submit(r);
+  }
 
-      @Override
-      public void drop() {
-        payload.release(); // stopped: the caller's call ends with the connection
-        ended(conn, callId, r);
-        leftOne();
-      }
-    });
+  /**
+   * An admitted request: its table entry, its event and what frees it if it never runs, in one
+   * object (they were three, and this is allocated for every request).
+   */
+  private final class Admitted extends RunningRequest implements Connection.Work {
+    private final Connection conn;
+    private final long callId;
+    private final String function;
+    private final int headersAt;
+    private final ByteBuf payload;
+
+    Admitted(long cost, Connection conn, long callId, long deadlineAt, String function,
+        int headersAt, ByteBuf payload) {
+      super(cost);
+      this.deadlineAt = deadlineAt; // kept by sweepDeadlines, CANCEL or not
+      this.conn = conn;
+      this.callId = callId;
+      this.function = function;
+      this.headersAt = headersAt;
+      this.payload = payload;
+    }
+
+    @Override
+    public void run() {
+      conn.started();
+      handle(conn, callId, deadlineAt, function, headersAt, payload, this);
+    }
+
+    @Override
+    public void drop() {
+      payload.release(); // stopped: the caller's call ends with the connection
+      ended(conn, callId, this);
+      leftOne();
+    }
   }
 
   /**

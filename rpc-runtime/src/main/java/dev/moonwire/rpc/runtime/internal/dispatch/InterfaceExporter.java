@@ -43,8 +43,10 @@ public final class InterfaceExporter {
       m.trySetAccessible();
     }
     Map<String, Handler> handlers = new LinkedHashMap<>();
-    byName.forEach((name, overloads) -> {
+    byName.forEach((name, methods) -> {
       String function = prefix == null ? name : prefix + "." + name;
+      Map<Integer, Overload> overloads = new HashMap<>();
+      methods.forEach((arity, m) -> overloads.put(arity, new Overload(m, m.getParameterTypes())));
       handlers.put(function, args -> invoke(function, overloads, impl, args));
     });
     return handlers;
@@ -54,15 +56,22 @@ public final class InterfaceExporter {
     return java.util.Arrays.equals(a.getParameterTypes(), b.getParameterTypes());
   }
 
-  private static Object invoke(String function, Map<Integer, Method> overloads, Object impl,
+  /**
+   * A method with its parameter types, read once: {@code Method.getParameterTypes} copies its
+   * array on every call.
+   */
+  private record Overload(Method method, Class<?>[] types) {}
+
+  private static Object invoke(String function, Map<Integer, Overload> overloads, Object impl,
       Args args) throws Exception {
-    Method m = overloads.get(args.size());
-    if (m == null) {
+    Overload o = overloads.get(args.size());
+    if (o == null) {
       throw new BadArgumentsException("function '" + function + "' : " + args.size()
           + " argument(s) (expected: " + overloads.keySet().stream().sorted().map(String::valueOf)
           .reduce((a, b) -> a + " or " + b).orElse("?") + ")");
     }
-    Class<?>[] types = m.getParameterTypes();
+    Class<?>[] types = o.types();
+    Method m = o.method();
     Object[] values = args.toArray();
     for (int i = 0; i < types.length; i++) {
       values[i] = fit(function, i, types[i], values[i]);

@@ -2,7 +2,8 @@ package dev.moonwire.rpc.runtime.internal.dispatch;
 
 import dev.moonwire.rpc.runtime.internal.transport.Running;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A request this process is running for a peer. A CANCEL (or the request's own deadline) marks
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code RUNNING -> INTERRUPTING}), interrupts, then publishes {@code INTERRUPTED}; a request
  * that ends while an interrupt is in progress waits for it to land, then clears it.
  */
-public final class RunningRequest implements Running {
+public class RunningRequest implements Running { // not final: the dispatcher's admitted request
+                                                 // is one, to be one object per request
   private static final int NEW = 0;
   private static final int RUNNING = 1;
   private static final int INTERRUPTING = 2;
@@ -22,7 +24,19 @@ public final class RunningRequest implements Running {
   private static final int CANCELLED = 4; // cancelled with no thread to interrupt
   private static final int FINISHED = 5;
 
-  private final AtomicInteger state = new AtomicInteger(NEW);
+  // A field with a VarHandle rather than an AtomicInteger: one object fewer per request.
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(RunningRequest.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // through STATE
+  private volatile int state = NEW;
   private volatile Thread thread;
   private volatile boolean cancelled;
   /** When the request's deadline passes (System.nanoTime); set before the event can run. */
@@ -44,9 +58,9 @@ public final class RunningRequest implements Running {
   }
 
   /** The handler starts on {@code t}; interrupts it at once if a cancel came first. */
-  public void started(Thread t) {
+  public final void started(Thread t) {
     thread = t;
-    if (!state.compareAndSet(NEW, RUNNING)) {
+    if (!STATE.compareAndSet(this, NEW, RUNNING)) {
       t.interrupt(); // cancelled before it started: its first suspension point throws
     }
   }
@@ -55,12 +69,12 @@ public final class RunningRequest implements Running {
    * The handler has ended on the calling thread. Returns once no interrupt of this request can
    * still reach the thread, with the thread's interrupt status cleared.
    */
-  public void finished() {
-    if (!state.compareAndSet(RUNNING, FINISHED)) {
-      while (state.get() == INTERRUPTING) {
+  public final void finished() {
+    if (!STATE.compareAndSet(this, RUNNING, FINISHED)) {
+      while (state == INTERRUPTING) {
         Thread.onSpinWait(); // a canceller read the thread and is about to interrupt it
       }
-      state.set(FINISHED);
+      state = FINISHED;
     }
     thread = null;
     Thread.interrupted();
@@ -68,24 +82,24 @@ public final class RunningRequest implements Running {
 
   /** Cancels the request, from any thread; harmless once it has finished. */
   @Override
-  public void cancel() {
+  public final void cancel() {
     cancelled = true;
-    if (state.compareAndSet(NEW, CANCELLED)) {
+    if (STATE.compareAndSet(this, NEW, CANCELLED)) {
       return;
     }
-    if (state.compareAndSet(RUNNING, INTERRUPTING)) {
+    if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
       try {
         Thread t = thread;
         if (t != null) {
           t.interrupt();
         }
       } finally {
-        state.set(INTERRUPTED);
+        state = INTERRUPTED;
       }
     }
   }
 
-  public boolean cancelled() {
+  public final boolean cancelled() {
     return cancelled;
   }
 }

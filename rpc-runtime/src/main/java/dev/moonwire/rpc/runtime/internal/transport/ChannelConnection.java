@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +34,7 @@ public final class ChannelConnection extends Connection {
   /** How long refused one-way sends are gathered before one notice goes to the sender. */
   private static final long REFUSAL_NOTICE_MILLIS = 100;
 
-  private final Queue<OutFrame> outbound = PlatformDependent.newMpscQueue();
+  private final Queue<OutFrame> outbound = smallQueue();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final long backlogLimit;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();

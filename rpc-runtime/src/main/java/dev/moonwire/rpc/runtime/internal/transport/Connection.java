@@ -11,7 +11,6 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -21,8 +20,8 @@ import java.util.function.Supplier;
  */
 public abstract class Connection {
   public final Endpoint process;
-  private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
-  public final ConcurrentHashMap<Long, Running> running = new ConcurrentHashMap<>();
+  private final LongTable<Pending> pending = new LongTable<>();
+  public final LongTable<Running> running = new LongTable<>();
   private volatile Supplier<RpcException> closedCause;
   /**
    * The shapes of the peer's classes, by which its values are read; null on the link to
@@ -56,7 +55,7 @@ public abstract class Connection {
   // Nobody ever blocks on this lock, only tries it: with event-loop carriers, an event thread
   // that held it while parked on the baton would block its own carrier, the I/O thread.
   private final ReentrantLock fairness = new ReentrantLock();
-  private final Queue<Work> incoming = PlatformDependent.newMpscQueue();
+  private final Queue<Work> incoming = smallQueue();
   private final ArrayDeque<Work> backlog = new ArrayDeque<>(); // guarded by fairness
   private volatile int backlogSize; // written under fairness
   private final AtomicInteger inRunQueue = new AtomicInteger();
@@ -85,7 +84,11 @@ public abstract class Connection {
       inRunQueue.decrementAndGet();
     }
     unarranged.incrementAndGet();
-    incoming.offer(work);
+    if (!incoming.offer(work)) { // a billion waiting: refused as the run-queue refuses, an overload
+      unarranged.decrementAndGet();
+      work.drop();
+      return;
+    }
     arrange();
   }
 
@@ -218,6 +221,16 @@ public abstract class Connection {
   /** The process at the other end, or null before its handshake. */
   public abstract ProcessId peer();
 
+  /**
+   * An MPSC queue that starts small and grows in chunks of 32 up to 2^30 entries, where
+   * {@code offer} returns false (its callers must look). Netty's default
+   * {@code newMpscQueue()} starts with a chunk of 1,024 slots, 4 KiB per queue before anything is
+   * queued: two of them were two thirds of the heap an idle connection held (issue 22).
+   */
+  static <T> Queue<T> smallQueue() {
+    return PlatformDependent.newMpscQueue(32, 1 << 30);
+  }
+
   public final boolean isClosed() {
     return closedCause != null;
   }
@@ -227,9 +240,16 @@ public abstract class Connection {
     return closedCause.get();
   }
 
-  /** Adds a call that is about to be sent; fails it at once if the connection is closed. */
+  /**
+   * Adds a call that is about to be sent; fails it at once if the connection is closed.
+   *
+   * @throws IllegalStateException if a call with its id is pending: ids are this process's own
+   *     and never reused, so that is a bug, and the second call would never have been answered
+   */
   public final void add(Pending call) {
-    pending.put(call.id(), call);
+    if (pending.putIfAbsent(call.id(), call) != null) {
+      throw new IllegalStateException("call id " + call.id() + " is already pending");
+    }
     Supplier<RpcException> cause = closedCause;
     if (cause != null && pending.remove(call.id(), call)) {
       call.fail(cause.get());

@@ -218,10 +218,10 @@ public final class Frames {
         case REQUEST -> {
           long callId = frame.readLong();
           long deadline = frame.readLong();
-          yield new Message.Request(callId, deadline, readShortString(frame), -1, frame, size);
+          yield new Message.Request(callId, deadline, readFunction(frame), -1, frame, size);
         }
         case REQUEST_WITH_HEADERS -> requestWithHeaders(frame, size);
-        case SEND -> new Message.Send(readShortString(frame), frame, size);
+        case SEND -> new Message.Send(readFunction(frame), frame, size);
         case REPLY -> new Message.Reply(frame.readLong(), frame, size);
         case ERROR -> new Message.Failure(frame.readLong(), frame.readUnsignedByte(),
             readLongString(frame), readLongString(frame), readLongString(frame));
@@ -247,7 +247,7 @@ public final class Frames {
   private static Message.Request requestWithHeaders(ByteBuf frame, int size) {
     long callId = frame.readLong();
     long deadline = frame.readLong();
-    String function = readShortString(frame);
+    String function = readFunction(frame);
     int headersAt = frame.readerIndex();
     skipHeaders(frame);
     return new Message.Request(callId, deadline, function, headersAt, frame, size);
@@ -374,6 +374,11 @@ public final class Frames {
   public static String readShortString(ByteBuf buf) {
     int n = buf.readUnsignedShort();
     return buf.readCharSequence(n, StandardCharsets.UTF_8).toString();
+  }
+
+  /** A function's name, as {@link #readShortString} reads it, kept once by {@link FunctionNames}. */
+  static String readFunction(ByteBuf buf) {
+    return FunctionNames.read(buf, buf.readUnsignedShort());
   }
 
   public static void writeLongString(ByteBuf buf, String s) {

@@ -1,7 +1,6 @@
 package dev.moonwire.rpc.runtime.internal.wire;
 
 
-import com.esotericsoftware.kryo.util.Pool;
 import dev.moonwire.rpc.CallHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -14,7 +13,7 @@ import io.netty.buffer.ByteBufAllocator;
 public final class WireCodec {
   private final java.util.function.BooleanSupplier owns;
   private final WireSerializer owned;
-  private final Pool<WireSerializer> pool;
+  private final SerializerPool pool;
 
   /**
    * @param owns true on a thread that runs the process's events (where the process's own
@@ -24,12 +23,8 @@ public final class WireCodec {
       int maxFrameBytes) {
     this.owns = owns;
     this.owned = new WireSerializer(registry, maxFrameBytes, this::self);
-    this.pool = new Pool<>(true, false, 16) {
-      @Override
-      protected WireSerializer create() {
-        return new WireSerializer(registry, maxFrameBytes, WireCodec.this::self);
-      }
-    };
+    this.pool = new SerializerPool(
+        () -> new WireSerializer(registry, maxFrameBytes, WireCodec.this::self));
   }
 
   // Each operation picks the serializer itself rather than taking a lambda: this is the call

@@ -52,7 +52,7 @@ public final class WireSerializer {
     try {
       output.writeVarInt(args.length, true);
       for (int i = 0; i < args.length; i++) {
-        writeValue(args[i], function, "argument " + i);
+        writeValue(args[i], function, i);
       }
     } catch (KryoBufferOverflowException e) {
       trimOutput();
@@ -79,7 +79,7 @@ public final class WireSerializer {
     output.reset();
     kryo.sync();
     try {
-      writeValue(value, function, "the result");
+      writeValue(value, function, RESULT);
     } catch (KryoBufferOverflowException e) {
       trimOutput();
       throw tooLarge(function);
@@ -97,7 +97,7 @@ public final class WireSerializer {
    * a frame of this process). Does not release {@code body}.
    */
   public Object[] decodeArgs(ByteBuf body, String function, WireSchema.Peer peer) {
-    input.setBuffer(body.nioBuffer());
+    input.setBuffer(copied(body));
     kryo.sync();
     kryo.peer(peer);
     try {
@@ -108,7 +108,7 @@ public final class WireSerializer {
       }
       Object[] args = new Object[n];
       for (int i = 0; i < n; i++) {
-        args[i] = readValue(function, "argument " + i);
+        args[i] = readValue(function, i);
       }
       return args;
     } finally {
@@ -120,17 +120,43 @@ public final class WireSerializer {
 
   /** Reads a reply's value, as {@link #decodeArgs} does. Does not release {@code body}. */
   public Object decodeValue(ByteBuf body, String function, WireSchema.Peer peer) {
-    input.setBuffer(body.nioBuffer());
+    input.setBuffer(copied(body));
     kryo.sync();
     kryo.peer(peer);
     try {
-      return readValue(function, "the result");
+      return readValue(function, RESULT);
     } finally {
       kryo.peer(null);
       input.setBuffer(EMPTY);
       input.trim();
     }
   }
+
+  /**
+   * The readable bytes of {@code body} as Kryo reads them. A small frame is copied into this
+   * serializer's own buffer — a copy of what is about to be read anyway, where
+   * {@code nioBuffer()} is an object or two per frame; the buffer grows to at most
+   * {@value #COPIED_UP_TO} bytes. A larger frame is read in place: an object or two is little
+   * beside it, and a copy would be charged to its decoding (BoundedInput's allowance).
+   */
+  private java.nio.ByteBuffer copied(ByteBuf body) {
+    int n = body.readableBytes();
+    if (n > COPIED_UP_TO) {
+      return body.nioBuffer();
+    }
+    if (n > inputBytes.capacity()) {
+      inputBytes = java.nio.ByteBuffer.allocate(
+          Math.min(COPIED_UP_TO, Math.max(n, 2 * inputBytes.capacity())));
+    }
+    java.nio.ByteBuffer b = inputBytes;
+    b.clear();
+    body.getBytes(body.readerIndex(), b.array(), 0, n);
+    b.limit(n);
+    return b;
+  }
+
+  private static final int COPIED_UP_TO = 4096;
+  private java.nio.ByteBuffer inputBytes = java.nio.ByteBuffer.allocate(256);
 
   private void trimOutput() {
     if (output.getBuffer().length > KEPT_OUTPUT_BYTES) {
@@ -140,42 +166,54 @@ public final class WireSerializer {
 
   private static final java.nio.ByteBuffer EMPTY = java.nio.ByteBuffer.allocate(0);
 
-  private void writeValue(Object value, String function, String what) {
+  /** The position of a reply's value, for {@link #what}. */
+  private static final int RESULT = -1;
+
+  /**
+   * What a failure names: "argument 2" or "the result". Built only on a failure: the call path
+   * writes and reads every value, and a string per value is an allocation per call.
+   */
+  private static String what(int position) {
+    return position == RESULT ? "the result" : "argument " + position;
+  }
+
+  private void writeValue(Object value, String function, int position) {
     try {
       kryo.writeClassAndObject(output, value);
     } catch (KryoBufferOverflowException e) {
       throw e;
     } catch (StackOverflowError e) {
       kryo.reset();
-      throw new SerializationException("cannot serialize " + what + " of '" + function
+      throw new SerializationException("cannot serialize " + what(position) + " of '" + function
           + "': the object graph is cyclic or too deep (expected: a tree of moderate depth)");
     } catch (KryoException | IllegalArgumentException e) {
       kryo.reset();
       Class<?> unregistered = unregistered(e);
       if (unregistered != null) {
-        throw new SerializationException("cannot send " + what + " of '" + function
+        throw new SerializationException("cannot send " + what(position) + " of '" + function
             + "': class " + unregistered.getName() + " is not registered for the wire (expected: "
             + "RpcConfig.register(" + unregistered.getName() + ".class) on both processes)");
       }
-      throw failure("cannot serialize " + what + " of '" + function + "'", e);
+      throw failure("cannot serialize " + what(position) + " of '" + function + "'", e);
     }
   }
 
-  private Object readValue(String function, String what) {
+  private Object readValue(String function, int position) {
     try {
       return kryo.readClassAndObject(input);
     } catch (StackOverflowError e) {
       kryo.reset();
-      throw new SerializationException("cannot deserialize " + what + " of '" + function
-          + "': nested too deep");
+      throw new SerializationException("cannot deserialize " + what(position) + " of '"
+          + function + "': nested too deep");
     } catch (OutOfMemoryError e) {
       // Lengths are checked against the frame, so this is the heap being full, not the value
       // being absurd; the call fails, the process goes on.
       kryo.reset();
-      throw new SerializationException("cannot deserialize " + what + " of '" + function
-          + "': out of memory");
+      throw new SerializationException("cannot deserialize " + what(position) + " of '"
+          + function + "': out of memory");
     } catch (RuntimeException e) {
       kryo.reset();
+      String what = what(position);
       WireSchema.Peer peer = kryo.peer();
       String from = peer == null ? "this process" : String.valueOf(peer.peer);
       for (Throwable t = e; t != null; t = t.getCause()) {
