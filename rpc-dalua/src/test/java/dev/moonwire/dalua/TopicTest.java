@@ -12,6 +12,7 @@ import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcConfig;
 import dev.moonwire.rpc.RpcFuture;
+import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -319,5 +320,76 @@ class TopicTest extends ProcessTestSupport {
     assertThrows(GroupException.class,
         () -> all.get(1).topic(name, Integer.class, Ordering.TOTAL));
     assertEquals(Integer.class, all.get(1).topic(name, Integer.class).type());
+  }
+
+  /** The group a FIFO topic of Integers' subscribers join (TopicNames' layout). */
+  private static String subscribersOf(String name) {
+    return "dalua.topic:" + name.length() + ":" + name + ":java.lang.Integer:FIFO/subscribers";
+  }
+
+  /**
+   * A subscriber by hand: it registers again while a delivery sent under its earlier
+   * registration is still unanswered, and only then refuses that delivery — the order a slow
+   * network gives (a reply overtaken by the next register) — so the publisher must not take
+   * the stale refusal for the new registration's.
+   */
+  @Test
+  void subscribe_againWhileARefusalOfTheOldRegistrationIsInFlight_stillReceives() {
+    Dalua publisher = attach(1).get(0);
+    String name = unique("resubscribed");
+    RpcProcess fake = open();
+    List<dev.moonwire.dalua.internal.topic.TopicPeer.Delivery> got = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> refuseNow = new CompletableFuture<>();
+    AtomicBoolean subscribed = new AtomicBoolean(false);
+    fake.export(dev.moonwire.dalua.internal.topic.TopicPeer.PREFIX,
+        dev.moonwire.dalua.internal.topic.TopicPeer.class,
+        new dev.moonwire.dalua.internal.topic.TopicPeer() {
+          @Override
+          public boolean register(Register r) {
+            return false;
+          }
+
+          @Override
+          public boolean deliver(Delivery d) {
+            if (!subscribed.get()) {
+              fake.await(refuseNow); // cancelled meanwhile: refuses, late
+              return false;
+            }
+            got.add(d);
+            return true;
+          }
+
+          @Override
+          public void evicted(Evicted e) {}
+
+          @Override
+          public void multicast(Published p) {}
+        });
+    Directory.Session session = Directory.local().connect(fake, new Directory.Listener() {
+      @Override
+      public void joined(String app, ProcessId p) {}
+
+      @Override
+      public void left(String app, ProcessId p) {}
+    });
+    session.create(subscribersOf(name));
+    session.join(subscribersOf(name)); // before the publisher declares: it learns it unnamed
+    Topic<Integer> pub = publisher.topic(name, Integer.class);
+    assertEquals(1, publisher.topics().knownSubscribers(name));
+    pub.publish(1); // held at the fake until it refuses
+
+    Boolean recorded = fake.sync(publisher.self(),
+        dev.moonwire.dalua.internal.topic.TopicPeer.REGISTER).call(new dev.moonwire.dalua.internal.topic.TopicPeer.Register(
+            "dalua.topic:" + name.length() + ":" + name + ":java.lang.Integer:FIFO", 42L));
+    assertTrue(recorded);
+    subscribed.set(true);
+    refuseNow.complete(null); // the old registration's refusal comes after the new register
+
+    pub.publish(2);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> got.stream().anyMatch(d -> Integer.valueOf(2).equals(d.message())));
+    assertEquals(1, publisher.topics().knownSubscribers(name));
+    assertTrue(got.stream().allMatch(d -> d.registration() == 42L), got.toString());
+    session.close();
   }
 }
