@@ -295,6 +295,7 @@ public final class Dalua {
       }
     });
     mutexFaces.clear();
+    topics.fence(this::fencedError);
     for (String app : apps) {
       events.deliver(APP_LEAVE, new Object[] {app, process.id(), epoch});
     }
@@ -518,6 +519,11 @@ public final class Dalua {
     @Override
     public void memberGone(ProcessId member, String done) {
       dalua.memberGone(member, "topic", done);
+    }
+
+    @Override
+    public void checkNotFenced(String what) {
+      dalua.checkNotFenced(what);
     }
 
     @Override

@@ -189,7 +189,7 @@ final class Outbox {
     wakeWaiting();
     String why = host.process().id() + " gave up on it: " + reason;
     host.memberGone(s.to, what + " (publish): unsubscribed: " + reason);
-    tellEvicted(s.to, new Evicted(key, s.registration, why));
+    tellEvicted(s.to, new Evicted(key, s.registration, s.number, why));
   }
 
   private void tellEvicted(ProcessId to, Evicted evicted) {

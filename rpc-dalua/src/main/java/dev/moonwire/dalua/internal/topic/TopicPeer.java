@@ -43,10 +43,11 @@ public interface TopicPeer {
   }
 
   /**
-   * The publisher ended the receiver's subscription to {@code topic} (its {@code registration},
-   * 0 for whichever is current), and why.
+   * The publisher ended the receiver's subscription to {@code topic}: its {@code registration},
+   * or when the publisher learnt it from the directory unnamed (0) the one its stream {@code
+   * stream} reached; and why.
    */
-  public record Evicted(String topic, long registration, String reason) {
+  public record Evicted(String topic, long registration, long stream, String reason) {
     public Evicted {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(reason, "reason");
