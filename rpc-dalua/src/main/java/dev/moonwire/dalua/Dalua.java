@@ -8,6 +8,12 @@ import dev.moonwire.dalua.internal.mutex.MutexState;
 import dev.moonwire.dalua.internal.mutex.Mutexes;
 import dev.moonwire.dalua.internal.topic.Topics;
 import dev.moonwire.dalua.internal.space.Spaces;
+import dev.moonwire.dalua.internal.space.SpaceHost;
+import dev.moonwire.dalua.internal.space.SpaceOp;
+import dev.moonwire.dalua.internal.space.SpacePeer;
+import dev.moonwire.dalua.internal.topic.TopicHost;
+import dev.moonwire.rpc.GroupException;
+import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.Args;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
@@ -289,6 +295,7 @@ public final class Dalua {
       }
     });
     mutexFaces.clear();
+    topics.fence(this::fencedError);
     for (String app : apps) {
       events.deliver(APP_LEAVE, new Object[] {app, process.id(), epoch});
     }
@@ -400,6 +407,128 @@ public final class Dalua {
       });
     } catch (dev.moonwire.rpc.ProcessClosedException closed) {
       // nobody to tell
+    }
+  }
+
+  /** What the replicated tuple spaces see of their DALua: its process, total order and directory. */
+  private static final class SpaceHosting implements SpaceHost {
+    private final Dalua dalua;
+
+    SpaceHosting(Dalua dalua) {
+      this.dalua = dalua;
+    }
+
+    @Override
+    public RpcProcess process() {
+      return dalua.process();
+    }
+
+    @Override
+    public void multicast(String group, SpaceOp op) {
+      dalua.multicasts.total(group).send(SpacePeer.functionOf(op), op);
+    }
+
+    @Override
+    public List<ProcessId> members(String group) {
+      return dalua.apps().processes(group);
+    }
+
+    @Override
+    public Scheduler scheduler() {
+      return Scheduler.SYSTEM;
+    }
+
+    @Override
+    public void report(RuntimeException e) {
+      dalua.reportLater(e);
+    }
+  }
+
+  /** What a {@link Dalua} gives its topics: its groups, multicasts, detector and clock. */
+  private static final class TopicsHost implements TopicHost {
+    private final Dalua dalua;
+
+    TopicsHost(Dalua dalua) {
+      this.dalua = dalua;
+    }
+
+    @Override
+    public RpcProcess process() {
+      return dalua.process();
+    }
+
+    @Override
+    public void ensureGroup(String group) {
+      try {
+        dalua.apps().create(group);
+      } catch (GroupException exists) {
+        // declared before: the group is what we wanted
+      }
+    }
+
+    @Override
+    public void join(String group) {
+      dalua.apps().join(group);
+    }
+
+    @Override
+    public void leave(String group) {
+      dalua.apps().leave(group);
+    }
+
+    @Override
+    public List<ProcessId> members(String group) {
+      return dalua.apps().processes(group);
+    }
+
+    @Override
+    public Set<String> groups() {
+      return dalua.apps().applications();
+    }
+
+    @Override
+    public Multicast multicast(String group, Ordering ordering) {
+      return switch (ordering) {
+        case CAUSAL -> dalua.causal(group);
+        case TOTAL -> dalua.total(group);
+        case FIFO -> throw new IllegalArgumentException("FIFO topics send themselves");
+      };
+    }
+
+    @Override
+    public Liveness liveness() {
+      return dalua.liveness;
+    }
+
+    @Override
+    public Duration publishDeadline() {
+      return dalua.publishDeadline;
+    }
+
+    @Override
+    public void later(Duration delay, Runnable task) {
+      Runnable unused = dalua.scheduler.schedule(() -> {
+        try {
+          dalua.process().execute(task);
+        } catch (ProcessClosedException closed) {
+          // closed: nothing left to do
+        }
+      }, delay);
+    }
+
+    @Override
+    public void memberGone(ProcessId member, String done) {
+      dalua.memberGone(member, "topic", done);
+    }
+
+    @Override
+    public void checkNotFenced(String what) {
+      dalua.checkNotFenced(what);
+    }
+
+    @Override
+    public void report(RuntimeException e) {
+      dalua.reportLater(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -55,7 +56,7 @@ public final class Template {
             + " is null (expected: a value, a Class, Template.ANY or Template.value(x))");
       }
       if (copy[i] instanceof Class<?> c && c.isPrimitive()) {
-        copy[i] = Types.box(c);
+        copy[i] = MethodType.methodType(c).wrap().returnType();
       }
     }
     return new Template(copy);

@@ -1,5 +1,6 @@
 package dev.moonwire.dalua;
 
+import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -58,7 +59,7 @@ public final class Tuple {
    */
   public <T> T get(int i, Class<T> type) {
     Object v = get(i);
-    Class<?> boxed = type.isPrimitive() ? Types.box(type) : type;
+    Class<?> boxed = MethodType.methodType(type).wrap().returnType(); // the box of a primitive
     if (!boxed.isInstance(v)) {
       throw new ClassCastException("tuple field " + i + " is a " + v.getClass().getName()
           + " (expected: " + type.getName() + ") in " + this);

@@ -41,7 +41,8 @@ class DaluaModuleTest {
   void moduleInfo_protocolPackages_areExportedAndOpenToTheRuntime() throws Exception {
     ModuleDescriptor d = descriptor();
     Set<String> protocols = Set.of("dev.moonwire.dalua.internal.mutex",
-        "dev.moonwire.dalua.internal.total", "dev.moonwire.dalua.internal.causal");
+        "dev.moonwire.dalua.internal.total", "dev.moonwire.dalua.internal.causal",
+        "dev.moonwire.dalua.internal.topic", "dev.moonwire.dalua.internal.space");
     // the runtime makes their typed proxies and encodes their records reflectively
     assertEquals(protocols, d.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
         .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));

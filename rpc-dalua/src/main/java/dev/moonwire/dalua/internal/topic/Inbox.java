@@ -122,6 +122,16 @@ final class Inbox {
     streams.clear();
   }
 
+  /**
+   * Whether an eviction by {@code from} of its stream {@code stream} is this registration's:
+   * its stream here is that one, or none reached here yet (nothing tells it apart then, and
+   * ending a subscription told is better than one left waiting for a publisher that dropped it).
+   */
+  boolean evictedBy(ProcessId from, long stream) {
+    In in = streams.get(from);
+    return in == null || in.number == stream;
+  }
+
   boolean ended() {
     return ended;
   }

@@ -8,6 +8,7 @@ import dev.moonwire.dalua.internal.topic.TopicPeer.Delivery;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Evicted;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Published;
 import dev.moonwire.dalua.internal.topic.TopicPeer.Register;
+import dev.moonwire.rpc.BadArgumentsException;
 import dev.moonwire.rpc.DeadlineExceededException;
 import dev.moonwire.rpc.NoSuchFunctionException;
 import dev.moonwire.rpc.OverloadedException;
@@ -72,6 +73,8 @@ final class LocalTopic<T> implements Topic<T> {
   private final List<LocalSubscription<T>> subscriptions = new ArrayList<>();
   private final Outbox outbox;
   private Inbox inbox;
+  /** Whether the directory dropped this process since it joined the declared group. */
+  private boolean fenced;
 
   LocalTopic(TopicHost host, TopicNames names, Class<T> type, long incarnation) {
     this.host = host;
@@ -119,6 +122,7 @@ final class LocalTopic<T> implements Topic<T> {
       throw new IllegalArgumentException(what + ": publish of a " + message.getClass().getName()
           + " (expected: a " + type.getName() + ")");
     }
+    rejoinIfFenced("publish");
     if (ordering() == Ordering.FIFO) {
       OnEvent.call(process(), () -> {
         outbox.publish(message);
@@ -133,6 +137,7 @@ final class LocalTopic<T> implements Topic<T> {
   @Override
   public Subscription subscribe(Consumer<? super T> handler) {
     Objects.requireNonNull(handler, "handler");
+    rejoinIfFenced("subscribe");
     LocalSubscription<T> sub = new LocalSubscription<>(this, handler);
     Inbox[] mine = new Inbox[1];
     CompletableFuture<Void> other = OnEvent.call(process(), () -> {
@@ -165,6 +170,11 @@ final class LocalTopic<T> implements Topic<T> {
         if (mine[0] != null && inbox == mine[0]) {
           inbox.end();
           inbox = null;
+          try {
+            leaveUnlessSubscribed(); // it may have joined: publishers would wait on it
+          } catch (RpcException failed) {
+            e.addSuppressed(failed);
+          }
         }
         return null;
       });
@@ -215,6 +225,44 @@ final class LocalTopic<T> implements Topic<T> {
     }
   }
 
+  /**
+   * On the caller's thread, before a publish or subscribe: fails while this process is fenced;
+   * once it joined again, joins the declared group again and reads the subscribers in (the
+   * first step of declaring, again), which the directory dropped it from.
+   *
+   * @throws dev.moonwire.rpc.FencedException if the process is fenced
+   */
+  private void rejoinIfFenced(String op) {
+    boolean rejoin = OnEvent.call(process(), () -> {
+      host.checkNotFenced(what + ": " + op);
+      return fenced;
+    });
+    if (!rejoin) {
+      return;
+    }
+    host.join(names.declared());
+    List<ProcessId> subscribers = ordering() == Ordering.FIFO
+        ? host.members(names.subscribers()) : List.of();
+    OnEvent.call(process(), () -> {
+      outbox.learn(subscribers);
+      fenced = false;
+      return null;
+    });
+  }
+
+  /**
+   * On an event: the directory dropped this process from the topic's groups, so publishers
+   * no longer find it: every subscription ends with {@code why}, never silently.
+   */
+  void fence(RpcException why) {
+    fenced = true;
+    if (inbox != null) {
+      inbox.end();
+      inbox = null;
+    }
+    endAll(why);
+  }
+
   /** Ends {@code sub}; the last one ends this process's FIFO registration. */
   void cancel(LocalSubscription<T> sub) {
     boolean leave = OnEvent.call(process(), () -> {
@@ -230,7 +278,25 @@ final class LocalTopic<T> implements Topic<T> {
       return false;
     });
     if (leave) {
-      host.leave(names.subscribers());
+      OnEvent.call(process(), () -> {
+        leaveUnlessSubscribed();
+        return null;
+      });
+    }
+  }
+
+  /**
+   * On an event: leaves the subscribers unless a subscription came meanwhile (a handler that
+   * subscribed again when its subscription ended, another thread): that one's join may have
+   * landed before this leave, so it joins again after — a subscriber is never left out.
+   */
+  private void leaveUnlessSubscribed() {
+    if (inbox != null) {
+      return;
+    }
+    host.leave(names.subscribers()); // suspends: a subscribe may run meanwhile
+    if (inbox != null) {
+      host.join(names.subscribers());
     }
   }
 
@@ -261,24 +327,38 @@ final class LocalTopic<T> implements Topic<T> {
 
   /** A publisher gave up on this process: its subscriptions end, told why. */
   void evicted(ProcessId from, Evicted e) {
-    if (inbox == null || (e.registration() != 0 && e.registration() != inbox.registration)) {
+    if (!host.members(names.declared()).contains(from)) { // suspends: a directory read
+      throw new BadArgumentsException(what + ": eviction by " + from + " refused (expected: "
+          + "from a process that declared the topic)");
+    }
+    if (inbox == null || (e.registration() != 0 && e.registration() != inbox.registration)
+        || (e.registration() == 0 && !inbox.evictedBy(from, e.stream()))) {
       return; // an older registration's: that one ended already
     }
     inbox.end();
     inbox = null;
     OverloadedException why = new OverloadedException(what + ": unsubscribed by publisher "
         + from + ": " + e.reason());
-    for (LocalSubscription<T> s : List.copyOf(subscriptions)) {
-      s.end(why);
-    }
-    subscriptions.clear();
+    endAll(why);
     host.later(Duration.ZERO, () -> {
       try {
-        host.leave(names.subscribers());
+        leaveUnlessSubscribed();
       } catch (RpcException failed) {
         host.report(failed);
       }
     });
+  }
+
+  /**
+   * Ends every subscription with {@code why}, taking them out first: a callback of {@code
+   * ended()} that subscribes again (it runs here, in this event) keeps its new subscription.
+   */
+  private void endAll(RpcException why) {
+    List<LocalSubscription<T>> ending = List.copyOf(subscriptions);
+    subscriptions.removeAll(ending);
+    for (LocalSubscription<T> s : ending) {
+      s.end(why);
+    }
   }
 
   /** Runs each subscription's handler on {@code message}; one that throws is reported. */

@@ -133,13 +133,15 @@ final class Outbox {
     if (message == null || streams.get(s.to) != s) {
       return;
     }
+    long registration = s.registration;
     host.process().<Boolean>async(s.to, TopicPeer.DELIVER,
-            ok -> answered(s, seq, ok), e -> failed(s, seq, e))
+            ok -> answered(s, seq, registration, ok), e -> failed(s, seq, e))
         .withDeadline(host.publishDeadline().multipliedBy(2))
-        .call(new Delivery(key, incarnation, s.number, seq, s.unanswered.firstKey(), message));
+        .call(new Delivery(key, incarnation, s.number, registration, seq,
+            s.unanswered.firstKey(), message));
   }
 
-  private void answered(Stream s, long seq, Boolean handled) {
+  private void answered(Stream s, long seq, long sentUnder, Boolean handled) {
     confined();
     if (streams.get(s.to) != s) {
       return; // dropped or replaced meanwhile
@@ -147,8 +149,13 @@ final class Outbox {
     host.liveness().heard(s.to);
     if (Boolean.TRUE.equals(handled)) {
       s.unanswered.remove(seq);
-    } else {
+    } else if (sentUnder == s.registration) {
       streams.remove(s.to); // it has no subscription (any more): nothing to wait for
+    } else {
+      // refused by the subscription it had before it registered again (a reply that came
+      // after the new register): the new one is owed it, in its place in the order
+      send(s, seq);
+      return;
     }
     wakeWaiting();
   }
@@ -182,7 +189,7 @@ final class Outbox {
     wakeWaiting();
     String why = host.process().id() + " gave up on it: " + reason;
     host.memberGone(s.to, what + " (publish): unsubscribed: " + reason);
-    tellEvicted(s.to, new Evicted(key, s.registration, why));
+    tellEvicted(s.to, new Evicted(key, s.registration, s.number, why));
   }
 
   private void tellEvicted(ProcessId to, Evicted evicted) {

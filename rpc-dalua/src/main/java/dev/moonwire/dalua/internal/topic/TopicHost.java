@@ -52,6 +52,13 @@ public interface TopicHost {
   /** Logs that {@code member} is gone and what was done: one INFO line. */
   void memberGone(ProcessId member, String done);
 
+  /**
+   * On an event: throws if the directory dropped this process and it has not joined again.
+   *
+   * @throws dev.moonwire.rpc.FencedException naming {@code what}
+   */
+  void checkNotFenced(String what);
+
   /** Reports {@code e} to the process's uncaught-error handler. */
   void report(RuntimeException e);
 }

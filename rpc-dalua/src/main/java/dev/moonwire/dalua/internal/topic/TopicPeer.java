@@ -30,10 +30,12 @@ public interface TopicPeer {
 
   /**
    * Message {@code seq} of the publisher's stream {@code stream} (of its {@code incarnation})
-   * to one subscriber; every message before {@code first} was handled there already.
+   * to one subscriber, sent while the publisher held its {@code registration} (0: learnt from
+   * the directory, not yet told which); every message before {@code first} was handled there
+   * already.
    */
-  public record Delivery(String topic, long incarnation, long stream, long seq, long first,
-      Object message) {
+  public record Delivery(String topic, long incarnation, long stream, long registration,
+      long seq, long first, Object message) {
     public Delivery {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(message, "message");
@@ -41,10 +43,11 @@ public interface TopicPeer {
   }
 
   /**
-   * The publisher ended the receiver's subscription to {@code topic} (its {@code registration},
-   * 0 for whichever is current), and why.
+   * The publisher ended the receiver's subscription to {@code topic}: its {@code registration},
+   * or when the publisher learnt it from the directory unnamed (0) the one its stream {@code
+   * stream} reached; and why.
    */
-  public record Evicted(String topic, long registration, String reason) {
+  public record Evicted(String topic, long registration, long stream, String reason) {
     public Evicted {
       Objects.requireNonNull(topic, "topic");
       Objects.requireNonNull(reason, "reason");

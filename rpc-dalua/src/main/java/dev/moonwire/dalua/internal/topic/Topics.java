@@ -9,6 +9,7 @@ import dev.moonwire.dalua.internal.topic.TopicPeer.Register;
 import dev.moonwire.rpc.GroupException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.Rpc;
+import dev.moonwire.rpc.RpcException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -131,6 +132,17 @@ public final class Topics implements TopicPeer {
     LocalTopic<?> t = byKey.get(p.topic());
     if (t != null) {
       t.published(p);
+    }
+  }
+
+  /**
+   * On an event: the directory dropped this process, so it is in none of the topics' groups:
+   * every subscription ends with {@code error}'s exception; each topic joins its group again
+   * at its first publish or subscribe after the process joined again.
+   */
+  public void fence(java.util.function.Function<String, ? extends RpcException> error) {
+    for (LocalTopic<?> t : byName.values()) {
+      t.fence(error.apply(t.toString() + ": subscription"));
     }
   }
 
