@@ -206,6 +206,31 @@ class ReplicatedSpaceTest extends ProcessTestSupport {
   }
 
   @Test
+  void waitingIn_memberLeaves_failsGroupException_andLaterCallsFailAtOnce() throws Exception {
+    String g = group();
+    List<Dalua> members = new ArrayList<>();
+    List<TupleSpace> ts = spaces(2, g, members);
+    TupleSpace b = ts.get(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter = Thread.ofVirtual().start(() -> {
+      try {
+        b.in(Template.of("never", Integer.class));
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    await().during(Duration.ofMillis(200)).until(waiter::isAlive);
+
+    members.get(1).apps().leave(g);
+
+    waiter.join(Duration.ofSeconds(10));
+    assertFalse(waiter.isAlive(), "the waiting in still hangs after its member left");
+    assertTrue(failure.get() instanceof GroupException, String.valueOf(failure.get()));
+    assertThrows(GroupException.class, () -> b.rdp(Template.of("never", Integer.class)));
+    assertThrows(GroupException.class, () -> b.in(Template.of("never", Integer.class)));
+  }
+
+  @Test
   void takeDone_thenMemberLeaves_nothingComesBack() {
     String g = group();
     List<Dalua> members = new ArrayList<>();
