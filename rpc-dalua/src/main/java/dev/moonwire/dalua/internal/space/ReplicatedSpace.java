@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link StateChunk}s; the joiner buffers what comes after its Sync, loads the chunks, applies
  * the buffer, and only then serves its callers. If no member holds the state — each answers
  * {@code status} with none, or with a Sync of its own that comes after this one — the joiner
- * founds the space, empty. A sync that brings nothing within {@link #SYNC_RETRY} (its donor
+ * founds the space, empty. A member whose status call fails is asked again while the directory
+ * holds it a member: an error never founds a second space. A sync that brings nothing within {@link #SYNC_RETRY} (its donor
  * died meanwhile) is sent again.
  *
  * <p>Threading: the copy, the sync and the deliveries are confined to the process's events; the
@@ -48,6 +49,9 @@ final class ReplicatedSpace implements TupleSpace {
   /** The most operations a joiner buffers while its state is on the way. */
   static final int MAX_BUFFERED = 1_000_000;
   private static final int REMEMBERED_SYNCS = 4_096;
+  /** How long a joiner waits for a member's status; a failed call is asked again after {@link #STATUS_RETRY}. */
+  static final Duration STATUS_DEADLINE = Duration.ofSeconds(10);
+  static final Duration STATUS_RETRY = Duration.ofMillis(250);
 
   private enum Phase { SYNCING, SYNCED, LEFT }
 
@@ -97,6 +101,7 @@ final class ReplicatedSpace implements TupleSpace {
     buffer.clear();
     chunks.clear();
     chunkSender = null;
+    asking = false;
     long id = syncId;
     host.multicast(group, new SpaceOp.Sync(group, self, id));
     retryIfStuck(id);
@@ -203,22 +208,60 @@ final class ReplicatedSpace implements TupleSpace {
       found(id);
       return;
     }
-    int[] left = {others.size()};
-    boolean[] coming = {false};
+    Tally tally = new Tally(others.size());
     for (ProcessId p : others) {
-      host.process().<String>async(p, Spaces.STATUS, s -> {
-        if ("synced".equals(s) || (s != null && s.startsWith("syncing:")
-            && syncsBefore.contains(Long.parseLong(s.substring(8))))) {
-          coming[0] = true;
-        }
-        if (--left[0] == 0) {
-          decided(id, coming[0]);
-        }
-      }, e -> {
-        if (--left[0] == 0) {
-          decided(id, coming[0]);
-        }
-      }).withDeadline(Duration.ofSeconds(10)).call(group);
+      askStatus(p, id, tally);
+    }
+  }
+
+  /** The answers to one sync's status round: how many are missing, whether the state comes. */
+  private static final class Tally {
+    int missing;
+    boolean coming;
+
+    Tally(int missing) {
+      this.missing = missing;
+    }
+  }
+
+  private void askStatus(ProcessId p, long id, Tally tally) {
+    host.process().<String>async(p, Spaces.STATUS, s -> {
+      if ("synced".equals(s) || (s != null && s.startsWith("syncing:")
+          && syncsBefore.contains(Long.parseLong(s.substring(8))))) {
+        tally.coming = true;
+      }
+      answered(id, tally);
+    }, e -> later(STATUS_RETRY, () -> askAgainIfMember(p, id, tally)))
+        .withDeadline(STATUS_DEADLINE).call(group);
+  }
+
+  /**
+   * A status call failed: the member may hold the state all the same (slow, overloaded, in a
+   * pause), and founding an empty space beside it would split the group in two. So it is asked
+   * again for as long as the directory holds it a member; only once it left does it count as
+   * holding nothing.
+   */
+  private void askAgainIfMember(ProcessId p, long id, Tally tally) {
+    if (phase != Phase.SYNCING || syncId != id) {
+      return;
+    }
+    List<ProcessId> now;
+    try {
+      now = host.members(group); // may suspend
+    } catch (RpcException e) {
+      later(STATUS_RETRY, () -> askAgainIfMember(p, id, tally));
+      return;
+    }
+    if (now.contains(p)) {
+      askStatus(p, id, tally);
+    } else {
+      answered(id, tally);
+    }
+  }
+
+  private void answered(long id, Tally tally) {
+    if (--tally.missing == 0) {
+      decided(id, tally.coming);
     }
   }
 
@@ -229,6 +272,9 @@ final class ReplicatedSpace implements TupleSpace {
   }
 
   private void decided(long id, boolean stateComing) {
+    if (syncId != id) {
+      return; // an older sync's round: the current one asks for itself
+    }
     asking = false;
     if (!stateComing) {
       found(id);
