@@ -38,8 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the buffer, and only then serves its callers. If no member holds the state — each answers
  * {@code status} with none, or with a Sync of its own that comes after this one — the joiner
  * founds the space, empty. A member whose status call fails is asked again while the directory
- * holds it a member: an error never founds a second space. A sync that brings nothing within {@link #SYNC_RETRY} (its donor
- * died meanwhile) is sent again.
+ * holds it a member: an error never founds a second space. A sync that brings no new chunk
+ * within {@link #SYNC_RETRY} (its donor died meanwhile, even mid-transfer) is sent again.
  *
  * <p>Threading: the copy, the sync and the deliveries are confined to the process's events; the
  * requests' cells ({@link Pending}) are shared with the callers' threads.
@@ -52,6 +52,8 @@ final class ReplicatedSpace implements TupleSpace {
   /** How long a joiner waits for a member's status; a failed call is asked again after {@link #STATUS_RETRY}. */
   static final Duration STATUS_DEADLINE = Duration.ofSeconds(10);
   static final Duration STATUS_RETRY = Duration.ofMillis(250);
+  /** How many times a donor sends one chunk before it gives the transfer up. */
+  static final int CHUNK_TRIES = 3;
 
   private enum Phase { SYNCING, SYNCED, LEFT }
 
@@ -107,13 +109,18 @@ final class ReplicatedSpace implements TupleSpace {
     retryIfStuck(id);
   }
 
-  /** After {@link #SYNC_RETRY}: a sync still without its first chunk (its donor died) starts again. */
+  /**
+   * Every {@link #SYNC_RETRY}: a sync that got no new chunk since the last look (its donor died
+   * mid-transfer, or a chunk call failed for good) starts again; one still asking who holds the
+   * state, or receiving chunks, goes on.
+   */
   private void retryIfStuck(long id) {
+    int seen = chunks.size();
     later(SYNC_RETRY, () -> {
       if (phase != Phase.SYNCING || syncId != id) {
         return;
       }
-      if (asking || !chunks.isEmpty()) {
+      if (asking || chunks.size() > seen) {
         retryIfStuck(id); // under way
       } else {
         startSync();
@@ -170,19 +177,29 @@ final class ReplicatedSpace implements TupleSpace {
   private void applyAndServe(SpaceOp op) {
     replica.apply(op);
     if (op instanceof SpaceOp.Sync s && !s.joiner().equals(self) && self.equals(replica.donor())) {
-      sendState(s.joiner(), StateTransfer.cut(replica, s.id()), 0);
+      sendState(s.joiner(), StateTransfer.cut(replica, s.id()), 0, 0);
     }
   }
 
-  /** Sends the chunks one at a time, each once the joiner took the one before. */
-  private void sendState(ProcessId joiner, List<StateChunk> parts, int i) {
+  /**
+   * Sends the chunks one at a time, each once the joiner took the one before; a part whose call
+   * failed is sent again a few times before the transfer is given up (the joiner then syncs
+   * again, its sync having stalled).
+   */
+  private void sendState(ProcessId joiner, List<StateChunk> parts, int i, int failures) {
     if (i >= parts.size() || host.process().isClosed()) {
       return;
     }
-    host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1),
-        e -> host.report(new IllegalStateException("tuple space '" + group + "': the state "
-            + "for " + joiner + " stopped at part " + i + " of " + parts.size() + " (it syncs "
-            + "again if it still wants it)", e)))
+    host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1, 0),
+        e -> {
+          if (failures + 1 < CHUNK_TRIES) {
+            sendState(joiner, parts, i, failures + 1);
+          } else {
+            host.report(new IllegalStateException("tuple space '" + group + "': the state for "
+                + joiner + " stopped at part " + i + " of " + parts.size() + " after "
+                + CHUNK_TRIES + " tries (it syncs again if it still wants it)", e));
+          }
+        })
         .withDeadline(Duration.ofSeconds(30)).call(parts.get(i));
   }
 

@@ -136,4 +136,35 @@ class ReplicatedSpaceJoinTest extends ProcessTestSupport {
     await().until(() -> joiner.status().equals("synced"));
     assertEquals(1, asked.get());
   }
+
+  @Test
+  void join_transferStallsAfterAChunk_syncStartsAgain() {
+    ManualScheduler clock = new ManualScheduler();
+    AtomicInteger asked = new AtomicInteger();
+    RpcProcess donor = open().export(SpacePeer.PREFIX, SpacePeer.class, new Peer(g -> {
+      asked.incrementAndGet();
+      return "synced";
+    }));
+    LoopHost joiner = new LoopHost(open(), clock);
+    joiner.members = List.of(joiner.process.id(), donor.id());
+    ReplicatedSpace s = joiner.start();
+    await().until(() -> asked.get() == 1);
+    long syncId = ((SpaceOp.Sync) joiner.sent.get(0)).id();
+    StateChunk first = new StateChunk(G, syncId, 0, false, List.of(), List.of(), List.of(),
+        List.of(), List.of(), -1);
+    joiner.process.submit(() -> {
+      s.receive(first, donor.id());
+      return null;
+    }).join(); // the donor dies here: no second chunk comes
+
+    for (int i = 0; i < 6 && syncs(joiner) < 2; i++) {
+      clock.advance(ReplicatedSpace.SYNC_RETRY);
+      await().until(() -> clock.pending() > 0 || syncs(joiner) >= 2);
+    }
+    assertEquals(2, syncs(joiner), "the stalled sync was never sent again");
+  }
+
+  private static long syncs(LoopHost h) {
+    return h.sent.stream().filter(op -> op instanceof SpaceOp.Sync).count();
+  }
 }
