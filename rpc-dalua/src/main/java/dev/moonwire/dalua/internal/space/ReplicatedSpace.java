@@ -558,7 +558,13 @@ final class ReplicatedSpace implements TupleSpace {
       if (timeout != null) {
         cancelTimer = host.scheduler().schedule(() -> {
           if (p.tryEnd(Pending.TIMED_OUT)) {
-            withdraw(req);
+            // this is the scheduler's one thread, every DALua timer's: sending the Cancel may
+            // wait for the order, so it goes out from one of the process's events instead
+            try {
+              host.process().execute(() -> withdraw(req));
+            } catch (ProcessClosedException closed) {
+              pending.remove(req); // its requests go with it (Gone, at the others)
+            }
           }
         }, timeout);
       }

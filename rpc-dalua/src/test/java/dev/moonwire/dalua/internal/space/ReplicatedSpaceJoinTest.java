@@ -5,12 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.moonwire.dalua.SpaceLimits;
+import dev.moonwire.dalua.Template;
+import dev.moonwire.dalua.Tuple;
+import dev.moonwire.dalua.internal.EventConfinement;
 import dev.moonwire.dalua.internal.Scheduler;
 import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcProcess;
 import dev.moonwire.rpc.testing.ProcessTestSupport;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -30,6 +36,8 @@ class ReplicatedSpaceJoinTest extends ProcessTestSupport {
     final Scheduler scheduler;
     volatile List<ProcessId> members;
     final List<SpaceOp> sent = new CopyOnWriteArrayList<>();
+    /** The ops sent from outside the process's events (from a caller or a timer thread). */
+    final List<SpaceOp> sentOffEvents = new CopyOnWriteArrayList<>();
     final List<RuntimeException> reported = new CopyOnWriteArrayList<>();
     volatile ReplicatedSpace space;
 
@@ -56,6 +64,9 @@ class ReplicatedSpaceJoinTest extends ProcessTestSupport {
     @Override
     public void multicast(String group, SpaceOp op) {
       sent.add(op);
+      if (!EventConfinement.onEventOf(process)) {
+        sentOffEvents.add(op);
+      }
       process.execute(() -> space.deliver(op));
     }
 
@@ -166,5 +177,25 @@ class ReplicatedSpaceJoinTest extends ProcessTestSupport {
 
   private static long syncs(LoopHost h) {
     return h.sent.stream().filter(op -> op instanceof SpaceOp.Sync).count();
+  }
+
+  @Test
+  void inWithTimeout_timerFires_cancelSentFromAnEventNotTheSchedulerThread() {
+    ManualScheduler clock = new ManualScheduler(); // advance() runs the timers on this thread
+    LoopHost alone = new LoopHost(open(), clock);
+    alone.members = List.of(alone.process.id());
+    ReplicatedSpace s = alone.start();
+    await().until(() -> alone.status().equals("synced"));
+    CompletableFuture<Optional<Tuple>> in = CompletableFuture.supplyAsync(
+        () -> s.in(Template.of("k"), Duration.ofSeconds(1)));
+    await().until(() -> alone.sent.stream().anyMatch(op -> op instanceof SpaceOp.Ask)
+        && clock.pending() > 0);
+
+    clock.advance(Duration.ofSeconds(1));
+
+    assertEquals(Optional.empty(), in.join());
+    await().until(() -> alone.sent.stream().anyMatch(op -> op instanceof SpaceOp.Cancel));
+    assertTrue(alone.sentOffEvents.stream().noneMatch(op -> op instanceof SpaceOp.Cancel),
+        "the time-out's Cancel was sent from the scheduler thread: " + alone.sentOffEvents);
   }
 }
