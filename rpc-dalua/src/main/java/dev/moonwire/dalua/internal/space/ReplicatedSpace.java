@@ -78,6 +78,8 @@ final class ReplicatedSpace implements TupleSpace {
   private final List<StateChunk> chunks = new ArrayList<>();
   private ProcessId chunkSender;
   private boolean asking;
+  /** Members the directory held gone while this copy synced: their Gones go out once synced. */
+  private final Set<ProcessId> leftWhileSyncing = new LinkedHashSet<>();
 
   ReplicatedSpace(SpaceHost host, String group, SpaceLimits limits) {
     this.host = host;
@@ -305,6 +307,7 @@ final class ReplicatedSpace implements TupleSpace {
     }
     replica = newReplica();
     replica.holders.add(self);
+    replica.syncs.put(self, id);
     becomeSynced(Map.of());
   }
 
@@ -378,6 +381,34 @@ final class ReplicatedSpace implements TupleSpace {
       applyAndServe(buffer.poll());
     }
     ready.complete(null);
+    goneWhileSyncing();
+  }
+
+  /**
+   * The Gones of the members that left while this copy synced, unless already applied or the
+   * member is back (its Gone would then name its new copy); on a directory error none is sent.
+   */
+  private void goneWhileSyncing() {
+    if (leftWhileSyncing.isEmpty()) {
+      return;
+    }
+    List<ProcessId> gones = new ArrayList<>(leftWhileSyncing);
+    leftWhileSyncing.clear();
+    gones.removeIf(replica.gone::contains);
+    if (gones.isEmpty()) {
+      return;
+    }
+    List<ProcessId> members;
+    try {
+      members = host.members(group); // may suspend
+    } catch (RpcException e) {
+      return;
+    }
+    for (ProcessId p : gones) {
+      if (!members.contains(p) && phase == Phase.SYNCED) {
+        host.multicast(group, new SpaceOp.Gone(group, p, replica.syncOf(p)));
+      }
+    }
   }
 
   /** On an event: {@code p} left the group or died (the directory's verdict). */
@@ -398,7 +429,9 @@ final class ReplicatedSpace implements TupleSpace {
       return;
     }
     if (phase == Phase.SYNCED) {
-      host.multicast(group, new SpaceOp.Gone(group, p));
+      host.multicast(group, new SpaceOp.Gone(group, p, replica.syncOf(p)));
+    } else if (phase == Phase.SYNCING) {
+      leftWhileSyncing.add(p); // perhaps the only other holder: its Gone is this copy's to send
     }
   }
 

@@ -162,7 +162,7 @@ class ReplicatedSpaceJoinTest extends ProcessTestSupport {
     await().until(() -> asked.get() == 1);
     long syncId = ((SpaceOp.Sync) joiner.sent.get(0)).id();
     StateChunk first = new StateChunk(G, syncId, 0, false, List.of(), List.of(), List.of(),
-        List.of(), List.of(), -1);
+        List.of(), List.of(), -1, List.of());
     joiner.process.submit(() -> {
       s.receive(first, donor.id());
       return null;
