@@ -231,6 +231,20 @@ class ReplicatedSpaceTest extends ProcessTestSupport {
   }
 
   @Test
+  void out_tupleLargerThanTheOrderCanHold_overloadedNamingTheSpace_andTheWriterGoesOn() {
+    String g = group();
+    List<Dalua> members = new ArrayList<>();
+    List<TupleSpace> ts = spaces(2, g, members);
+    Tuple huge = Tuple.of("blob", "x".repeat(5 << 20));
+    OverloadedException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(20), () -> assertThrows(OverloadedException.class,
+            () -> ts.get(0).out(huge)), "the huge out was never refused");
+    assertTrue(e.getMessage().contains("'" + g + "'"), e.getMessage());
+    ts.get(0).out(Tuple.of("after", 1));
+    await().until(() -> ts.get(1).rdp(Template.of("after", 1)).isPresent());
+  }
+
+  @Test
   void takeDone_thenMemberLeaves_nothingComesBack() {
     String g = group();
     List<Dalua> members = new ArrayList<>();

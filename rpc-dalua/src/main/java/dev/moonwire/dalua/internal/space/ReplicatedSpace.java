@@ -7,8 +7,10 @@ import dev.moonwire.dalua.Template;
 import dev.moonwire.dalua.Tuple;
 import dev.moonwire.dalua.TupleSpace;
 import dev.moonwire.dalua.internal.EventConfinement;
+import dev.moonwire.dalua.internal.HeldBytes;
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.GroupException;
+import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
@@ -472,18 +474,20 @@ final class ReplicatedSpace implements TupleSpace {
     Objects.requireNonNull(tuple, "tuple");
     Objects.requireNonNull(lease, "lease");
     WireCheck.check(group, tuple);
-    awaitJoined();
-    long req = nextReq.getAndIncrement();
-    Pending p = new Pending();
-    pending.put(req, p);
-    failIfLeft(req);
     int kind = switch (lease.kind()) {
       case FOREVER -> SpaceOp.FOREVER;
       case TIMED -> SpaceOp.TIMED;
       case WHILE_ALIVE -> SpaceOp.WHILE_ALIVE;
     };
-    send(new SpaceOp.Out(group, self, req, tuple.fields().toArray(), kind,
-        lease.duration().toMillis()));
+    long req = nextReq.getAndIncrement();
+    SpaceOp.Out op = new SpaceOp.Out(group, self, req, tuple.fields().toArray(), kind,
+        lease.duration().toMillis());
+    refuseIfNeverHeld(op);
+    awaitJoined();
+    Pending p = new Pending();
+    pending.put(req, p);
+    failIfLeft(req);
+    send(op);
     try {
       host.process().await(p.woken);
     } finally {
@@ -491,6 +495,20 @@ final class ReplicatedSpace implements TupleSpace {
     }
     if (p.state() == Pending.FAILED) {
       throw p.failure();
+    }
+  }
+
+  /**
+   * An out larger than the total order's whole budget for held messages could never be held by
+   * a member: it would be refused and sent again forever, holding back this member's later ops.
+   */
+  private void refuseIfNeverHeld(SpaceOp.Out op) {
+    // measured by its fields: HeldBytes counts a record as a few bytes whatever it holds
+    long bytes = HeldBytes.estimate(SpacePeer.functionOf(op), op.fields());
+    if (bytes > HeldBytes.MAX) {
+      throw new OverloadedException("tuple space '" + group + "': a tuple of about " + bytes
+          + " bytes was refused (limit: " + HeldBytes.MAX + " bytes per operation, what the "
+          + "group's total order can hold)");
     }
   }
 
