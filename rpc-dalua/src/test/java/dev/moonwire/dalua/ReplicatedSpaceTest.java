@@ -206,6 +206,45 @@ class ReplicatedSpaceTest extends ProcessTestSupport {
   }
 
   @Test
+  void waitingIn_memberLeaves_failsGroupException_andLaterCallsFailAtOnce() throws Exception {
+    String g = group();
+    List<Dalua> members = new ArrayList<>();
+    List<TupleSpace> ts = spaces(2, g, members);
+    TupleSpace b = ts.get(1);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread waiter = Thread.ofVirtual().start(() -> {
+      try {
+        b.in(Template.of("never", Integer.class));
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    await().during(Duration.ofMillis(200)).until(waiter::isAlive);
+
+    members.get(1).apps().leave(g);
+
+    waiter.join(Duration.ofSeconds(10));
+    assertFalse(waiter.isAlive(), "the waiting in still hangs after its member left");
+    assertTrue(failure.get() instanceof GroupException, String.valueOf(failure.get()));
+    assertThrows(GroupException.class, () -> b.rdp(Template.of("never", Integer.class)));
+    assertThrows(GroupException.class, () -> b.in(Template.of("never", Integer.class)));
+  }
+
+  @Test
+  void out_tupleLargerThanTheOrderCanHold_overloadedNamingTheSpace_andTheWriterGoesOn() {
+    String g = group();
+    List<Dalua> members = new ArrayList<>();
+    List<TupleSpace> ts = spaces(2, g, members);
+    Tuple huge = Tuple.of("blob", "x".repeat(5 << 20));
+    OverloadedException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        Duration.ofSeconds(20), () -> assertThrows(OverloadedException.class,
+            () -> ts.get(0).out(huge)), "the huge out was never refused");
+    assertTrue(e.getMessage().contains("'" + g + "'"), e.getMessage());
+    ts.get(0).out(Tuple.of("after", 1));
+    await().until(() -> ts.get(1).rdp(Template.of("after", 1)).isPresent());
+  }
+
+  @Test
   void takeDone_thenMemberLeaves_nothingComesBack() {
     String g = group();
     List<Dalua> members = new ArrayList<>();

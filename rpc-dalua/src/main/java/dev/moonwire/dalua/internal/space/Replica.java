@@ -81,6 +81,8 @@ final class Replica {
   final Set<Long> expired = new HashSet<>();
   /** Members the directory holds gone; their later requests are ignored (until they sync again). */
   final LinkedHashSet<ProcessId> gone = new LinkedHashSet<>();
+  /** Each member's latest Sync applied (founders' too): which of its copies a Gone is about. */
+  final LinkedHashMap<ProcessId, Long> syncs = new LinkedHashMap<>();
   /** Members holding a copy, oldest first: the first live one sends a joiner the state. */
   final List<ProcessId> holders = new ArrayList<>();
 
@@ -106,8 +108,12 @@ final class Replica {
         answerIfMine(new Req(d.origin(), d.ack()), null);
       }
       case SpaceOp.Expire e -> expire(e.seq());
-      case SpaceOp.Gone g -> gone(g.process());
-      case SpaceOp.Sync s -> synced(s.joiner());
+      case SpaceOp.Gone g -> {
+        if (Long.valueOf(g.syncId()).equals(syncs.get(g.process()))) {
+          gone(g.process());
+        } // else about an older copy of a member that synced again since: stale
+      }
+      case SpaceOp.Sync s -> synced(s.joiner(), s.id());
     }
   }
 
@@ -284,11 +290,21 @@ final class Replica {
     }
   }
 
-  private void synced(ProcessId joiner) {
+  private void synced(ProcessId joiner, long id) {
+    syncs.remove(joiner);
+    syncs.put(joiner, id); // the latest last: the eldest go first past the bound
+    while (syncs.size() > REMEMBERED) {
+      syncs.remove(syncs.keySet().iterator().next());
+    }
     gone.remove(joiner); // it takes part again: its requests count from here
     if (!holders.contains(joiner)) {
       holders.add(joiner);
     }
+  }
+
+  /** The latest Sync of {@code p} applied here, or 0 if none (then a Gone about it is stale). */
+  long syncOf(ProcessId p) {
+    return syncs.getOrDefault(p, 0L);
   }
 
   /** The member that sends a joiner the state: the oldest holder not held gone. */

@@ -7,8 +7,10 @@ import dev.moonwire.dalua.Template;
 import dev.moonwire.dalua.Tuple;
 import dev.moonwire.dalua.TupleSpace;
 import dev.moonwire.dalua.internal.EventConfinement;
+import dev.moonwire.dalua.internal.HeldBytes;
 import dev.moonwire.rpc.CancelledException;
 import dev.moonwire.rpc.GroupException;
+import dev.moonwire.rpc.OverloadedException;
 import dev.moonwire.rpc.ProcessClosedException;
 import dev.moonwire.rpc.ProcessId;
 import dev.moonwire.rpc.RpcException;
@@ -37,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link StateChunk}s; the joiner buffers what comes after its Sync, loads the chunks, applies
  * the buffer, and only then serves its callers. If no member holds the state — each answers
  * {@code status} with none, or with a Sync of its own that comes after this one — the joiner
- * founds the space, empty. A sync that brings nothing within {@link #SYNC_RETRY} (its donor
- * died meanwhile) is sent again.
+ * founds the space, empty. A member whose status call fails is asked again while the directory
+ * holds it a member: an error never founds a second space. A sync that brings no new chunk
+ * within {@link #SYNC_RETRY} (its donor died meanwhile, even mid-transfer) is sent again.
  *
  * <p>Threading: the copy, the sync and the deliveries are confined to the process's events; the
  * requests' cells ({@link Pending}) are shared with the callers' threads.
@@ -48,6 +51,11 @@ final class ReplicatedSpace implements TupleSpace {
   /** The most operations a joiner buffers while its state is on the way. */
   static final int MAX_BUFFERED = 1_000_000;
   private static final int REMEMBERED_SYNCS = 4_096;
+  /** How long a joiner waits for a member's status; a failed call is asked again after {@link #STATUS_RETRY}. */
+  static final Duration STATUS_DEADLINE = Duration.ofSeconds(10);
+  static final Duration STATUS_RETRY = Duration.ofMillis(250);
+  /** How many times a donor sends one chunk before it gives the transfer up. */
+  static final int CHUNK_TRIES = 3;
 
   private enum Phase { SYNCING, SYNCED, LEFT }
 
@@ -72,6 +80,8 @@ final class ReplicatedSpace implements TupleSpace {
   private final List<StateChunk> chunks = new ArrayList<>();
   private ProcessId chunkSender;
   private boolean asking;
+  /** Members the directory held gone while this copy synced: their Gones go out once synced. */
+  private final Set<ProcessId> leftWhileSyncing = new LinkedHashSet<>();
 
   ReplicatedSpace(SpaceHost host, String group, SpaceLimits limits) {
     this.host = host;
@@ -97,18 +107,24 @@ final class ReplicatedSpace implements TupleSpace {
     buffer.clear();
     chunks.clear();
     chunkSender = null;
+    asking = false;
     long id = syncId;
     host.multicast(group, new SpaceOp.Sync(group, self, id));
     retryIfStuck(id);
   }
 
-  /** After {@link #SYNC_RETRY}: a sync still without its first chunk (its donor died) starts again. */
+  /**
+   * Every {@link #SYNC_RETRY}: a sync that got no new chunk since the last look (its donor died
+   * mid-transfer, or a chunk call failed for good) starts again; one still asking who holds the
+   * state, or receiving chunks, goes on.
+   */
   private void retryIfStuck(long id) {
+    int seen = chunks.size();
     later(SYNC_RETRY, () -> {
       if (phase != Phase.SYNCING || syncId != id) {
         return;
       }
-      if (asking || !chunks.isEmpty()) {
+      if (asking || chunks.size() > seen) {
         retryIfStuck(id); // under way
       } else {
         startSync();
@@ -165,19 +181,29 @@ final class ReplicatedSpace implements TupleSpace {
   private void applyAndServe(SpaceOp op) {
     replica.apply(op);
     if (op instanceof SpaceOp.Sync s && !s.joiner().equals(self) && self.equals(replica.donor())) {
-      sendState(s.joiner(), StateTransfer.cut(replica, s.id()), 0);
+      sendState(s.joiner(), StateTransfer.cut(replica, s.id()), 0, 0);
     }
   }
 
-  /** Sends the chunks one at a time, each once the joiner took the one before. */
-  private void sendState(ProcessId joiner, List<StateChunk> parts, int i) {
+  /**
+   * Sends the chunks one at a time, each once the joiner took the one before; a part whose call
+   * failed is sent again a few times before the transfer is given up (the joiner then syncs
+   * again, its sync having stalled).
+   */
+  private void sendState(ProcessId joiner, List<StateChunk> parts, int i, int failures) {
     if (i >= parts.size() || host.process().isClosed()) {
       return;
     }
-    host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1),
-        e -> host.report(new IllegalStateException("tuple space '" + group + "': the state "
-            + "for " + joiner + " stopped at part " + i + " of " + parts.size() + " (it syncs "
-            + "again if it still wants it)", e)))
+    host.process().<Object>async(joiner, Spaces.STATE, v -> sendState(joiner, parts, i + 1, 0),
+        e -> {
+          if (failures + 1 < CHUNK_TRIES) {
+            sendState(joiner, parts, i, failures + 1);
+          } else {
+            host.report(new IllegalStateException("tuple space '" + group + "': the state for "
+                + joiner + " stopped at part " + i + " of " + parts.size() + " after "
+                + CHUNK_TRIES + " tries (it syncs again if it still wants it)", e));
+          }
+        })
         .withDeadline(Duration.ofSeconds(30)).call(parts.get(i));
   }
 
@@ -203,22 +229,60 @@ final class ReplicatedSpace implements TupleSpace {
       found(id);
       return;
     }
-    int[] left = {others.size()};
-    boolean[] coming = {false};
+    Tally tally = new Tally(others.size());
     for (ProcessId p : others) {
-      host.process().<String>async(p, Spaces.STATUS, s -> {
-        if ("synced".equals(s) || (s != null && s.startsWith("syncing:")
-            && syncsBefore.contains(Long.parseLong(s.substring(8))))) {
-          coming[0] = true;
-        }
-        if (--left[0] == 0) {
-          decided(id, coming[0]);
-        }
-      }, e -> {
-        if (--left[0] == 0) {
-          decided(id, coming[0]);
-        }
-      }).withDeadline(Duration.ofSeconds(10)).call(group);
+      askStatus(p, id, tally);
+    }
+  }
+
+  /** The answers to one sync's status round: how many are missing, whether the state comes. */
+  private static final class Tally {
+    int missing;
+    boolean coming;
+
+    Tally(int missing) {
+      this.missing = missing;
+    }
+  }
+
+  private void askStatus(ProcessId p, long id, Tally tally) {
+    host.process().<String>async(p, Spaces.STATUS, s -> {
+      if ("synced".equals(s) || (s != null && s.startsWith("syncing:")
+          && syncsBefore.contains(Long.parseLong(s.substring(8))))) {
+        tally.coming = true;
+      }
+      answered(id, tally);
+    }, e -> later(STATUS_RETRY, () -> askAgainIfMember(p, id, tally)))
+        .withDeadline(STATUS_DEADLINE).call(group);
+  }
+
+  /**
+   * A status call failed: the member may hold the state all the same (slow, overloaded, in a
+   * pause), and founding an empty space beside it would split the group in two. So it is asked
+   * again for as long as the directory holds it a member; only once it left does it count as
+   * holding nothing.
+   */
+  private void askAgainIfMember(ProcessId p, long id, Tally tally) {
+    if (phase != Phase.SYNCING || syncId != id) {
+      return;
+    }
+    List<ProcessId> now;
+    try {
+      now = host.members(group); // may suspend
+    } catch (RpcException e) {
+      later(STATUS_RETRY, () -> askAgainIfMember(p, id, tally));
+      return;
+    }
+    if (now.contains(p)) {
+      askStatus(p, id, tally);
+    } else {
+      answered(id, tally);
+    }
+  }
+
+  private void answered(long id, Tally tally) {
+    if (--tally.missing == 0) {
+      decided(id, tally.coming);
     }
   }
 
@@ -229,6 +293,9 @@ final class ReplicatedSpace implements TupleSpace {
   }
 
   private void decided(long id, boolean stateComing) {
+    if (syncId != id) {
+      return; // an older sync's round: the current one asks for itself
+    }
     asking = false;
     if (!stateComing) {
       found(id);
@@ -242,6 +309,7 @@ final class ReplicatedSpace implements TupleSpace {
     }
     replica = newReplica();
     replica.holders.add(self);
+    replica.syncs.put(self, id);
     becomeSynced(Map.of());
   }
 
@@ -315,6 +383,34 @@ final class ReplicatedSpace implements TupleSpace {
       applyAndServe(buffer.poll());
     }
     ready.complete(null);
+    goneWhileSyncing();
+  }
+
+  /**
+   * The Gones of the members that left while this copy synced, unless already applied or the
+   * member is back (its Gone would then name its new copy); on a directory error none is sent.
+   */
+  private void goneWhileSyncing() {
+    if (leftWhileSyncing.isEmpty()) {
+      return;
+    }
+    List<ProcessId> gones = new ArrayList<>(leftWhileSyncing);
+    leftWhileSyncing.clear();
+    gones.removeIf(replica.gone::contains);
+    if (gones.isEmpty()) {
+      return;
+    }
+    List<ProcessId> members;
+    try {
+      members = host.members(group); // may suspend
+    } catch (RpcException e) {
+      return;
+    }
+    for (ProcessId p : gones) {
+      if (!members.contains(p) && phase == Phase.SYNCED) {
+        host.multicast(group, new SpaceOp.Gone(group, p, replica.syncOf(p)));
+      }
+    }
   }
 
   /** On an event: {@code p} left the group or died (the directory's verdict). */
@@ -335,7 +431,9 @@ final class ReplicatedSpace implements TupleSpace {
       return;
     }
     if (phase == Phase.SYNCED) {
-      host.multicast(group, new SpaceOp.Gone(group, p));
+      host.multicast(group, new SpaceOp.Gone(group, p, replica.syncOf(p)));
+    } else if (phase == Phase.SYNCING) {
+      leftWhileSyncing.add(p); // perhaps the only other holder: its Gone is this copy's to send
     }
   }
 
@@ -376,18 +474,20 @@ final class ReplicatedSpace implements TupleSpace {
     Objects.requireNonNull(tuple, "tuple");
     Objects.requireNonNull(lease, "lease");
     WireCheck.check(group, tuple);
-    awaitJoined();
-    long req = nextReq.getAndIncrement();
-    Pending p = new Pending();
-    pending.put(req, p);
-    failIfLeft(req);
     int kind = switch (lease.kind()) {
       case FOREVER -> SpaceOp.FOREVER;
       case TIMED -> SpaceOp.TIMED;
       case WHILE_ALIVE -> SpaceOp.WHILE_ALIVE;
     };
-    send(new SpaceOp.Out(group, self, req, tuple.fields().toArray(), kind,
-        lease.duration().toMillis()));
+    long req = nextReq.getAndIncrement();
+    SpaceOp.Out op = new SpaceOp.Out(group, self, req, tuple.fields().toArray(), kind,
+        lease.duration().toMillis());
+    refuseIfNeverHeld(op);
+    awaitJoined();
+    Pending p = new Pending();
+    pending.put(req, p);
+    failIfLeft(req);
+    send(op);
     try {
       host.process().await(p.woken);
     } finally {
@@ -395,6 +495,20 @@ final class ReplicatedSpace implements TupleSpace {
     }
     if (p.state() == Pending.FAILED) {
       throw p.failure();
+    }
+  }
+
+  /**
+   * An out larger than the total order's whole budget for held messages could never be held by
+   * a member: it would be refused and sent again forever, holding back this member's later ops.
+   */
+  private void refuseIfNeverHeld(SpaceOp.Out op) {
+    // measured by its fields: HeldBytes counts a record as a few bytes whatever it holds
+    long bytes = HeldBytes.estimate(SpacePeer.functionOf(op), op.fields());
+    if (bytes > HeldBytes.MAX) {
+      throw new OverloadedException("tuple space '" + group + "': a tuple of about " + bytes
+          + " bytes was refused (limit: " + HeldBytes.MAX + " bytes per operation, what the "
+          + "group's total order can hold)");
     }
   }
 
@@ -495,7 +609,13 @@ final class ReplicatedSpace implements TupleSpace {
       if (timeout != null) {
         cancelTimer = host.scheduler().schedule(() -> {
           if (p.tryEnd(Pending.TIMED_OUT)) {
-            withdraw(req);
+            // this is the scheduler's one thread, every DALua timer's: sending the Cancel may
+            // wait for the order, so it goes out from one of the process's events instead
+            try {
+              host.process().execute(() -> withdraw(req));
+            } catch (ProcessClosedException closed) {
+              pending.remove(req); // its requests go with it (Gone, at the others)
+            }
           }
         }, timeout);
       }

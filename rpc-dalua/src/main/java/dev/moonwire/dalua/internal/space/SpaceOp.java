@@ -56,9 +56,11 @@ public sealed interface SpaceOp {
 
   /**
    * The directory holds {@code process} gone from the group (it left, or died): its waiting
-   * requests end, its loans come back, its whileAlive tuples go.
+   * requests end, its loans come back, its whileAlive tuples go. {@code syncId} is the Sync of
+   * {@code process} the sender's copy last applied: a Gone ordered after a newer Sync of the
+   * same process (it rejoined) is about its old copy, and does nothing.
    */
-  record Gone(String group, ProcessId process) implements SpaceOp {}
+  record Gone(String group, ProcessId process, long syncId) implements SpaceOp {}
 
   /** {@code joiner} asks for the state as it is at this point of the order. */
   record Sync(String group, ProcessId joiner, long id) implements SpaceOp {}

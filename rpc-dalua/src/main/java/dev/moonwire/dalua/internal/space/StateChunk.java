@@ -11,7 +11,10 @@ import java.util.List;
  */
 public record StateChunk(String group, long syncId, int index, boolean last,
     List<EntryState> entries, List<HeldState> held, List<AskState> asks, List<ProcessId> gone,
-    List<ProcessId> holders, long nextSeq) {
+    List<ProcessId> holders, long nextSeq, List<SyncState> syncs) {
+
+  /** The latest Sync applied of a member: a Gone naming another is stale. */
+  public record SyncState(ProcessId member, long id) {}
 
   /** A tuple: its number, fields, whileAlive writer (or null), lease left in ms (or -1). */
   @SuppressWarnings("ArrayRecordComponent")

@@ -71,7 +71,11 @@ final class StateTransfer {
         new ArrayList<>(held), new ArrayList<>(asks),
         last ? new ArrayList<>(r.gone) : new ArrayList<ProcessId>(),
         last ? new ArrayList<>(r.holders) : new ArrayList<ProcessId>(),
-        last ? r.store.nextSeq() : -1);
+        last ? r.store.nextSeq() : -1,
+        last ? r.syncs.entrySet().stream()
+            .map(e -> new StateChunk.SyncState(e.getKey(), e.getValue()))
+            .collect(java.util.stream.Collectors.toCollection(ArrayList::new))
+            : new ArrayList<StateChunk.SyncState>());
   }
 
   /**
@@ -96,6 +100,9 @@ final class StateTransfer {
       r.gone.addAll(c.gone());
       r.holders.addAll(c.holders());
       r.store.nextSeq(c.nextSeq());
+      for (StateChunk.SyncState sync : c.syncs()) {
+        r.syncs.put(sync.member(), sync.id());
+      }
     }
   }
 
