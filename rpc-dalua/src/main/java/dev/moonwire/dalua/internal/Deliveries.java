@@ -39,7 +39,7 @@ public final class Deliveries {
 
   /** Queues {@code function(args)} for delivery here, after those queued before. */
   public void deliver(String function, Object[] args) {
-    EventConfinement.check(host.process(), what + "'s deliveries");
+    EventConfinement.check(host.process(), what, "'s deliveries");
     queue.add(new Delivery(function, args));
     next();
   }

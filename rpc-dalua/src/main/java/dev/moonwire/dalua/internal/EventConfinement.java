@@ -67,10 +67,22 @@ public final class EventConfinement {
    * @throws IllegalStateException naming {@code what} and the thread, off the process's events
    */
   public static void check(RpcProcess process, String what) {
+    check(process, what, "");
+  }
+
+  /**
+   * {@link #check(RpcProcess, String)} for the state {@code owner + what}: the two are joined
+   * only to report a failure, since the check runs on every state change of every message and
+   * a name built per call was a good part of what a message allocated.
+   *
+   * @throws IllegalStateException naming the state and the thread, off the process's events
+   */
+  public static void check(RpcProcess process, String owner, String what) {
     if (PROVIDER.current() != process) {
-      throw new IllegalStateException(what + " changed on thread " + Thread.currentThread().getName()
-          + ", not on an event of its process " + process.id() + ": DALua's state is confined to"
-          + " the process's events (hop there with execute or submit first)");
+      throw new IllegalStateException(owner + what + " changed on thread "
+          + Thread.currentThread().getName() + ", not on an event of its process "
+          + process.id() + ": DALua's state is confined to the process's events (hop there "
+          + "with execute or submit first)");
     }
   }
 }

@@ -102,7 +102,7 @@ public final class Liveness {
 
   private void confined(String what) {
     if (owner != null) {
-      EventConfinement.check(owner, "failure detector: " + what);
+      EventConfinement.check(owner, "failure detector: ", what);
     }
   }
 
@@ -143,6 +143,9 @@ public final class Liveness {
   public void heard(ProcessId p) {
     confined("heard");
     suspected.remove(p);
+    if (!reached.isEmpty() && reached.getLast().equals(p)) {
+      return; // heard last already: a node per message saved
+    }
     reached.remove(p);
     reached.add(p);
     if (reached.size() > capacity) {

@@ -41,7 +41,7 @@ public final class CausalOrders implements CausalPeer {
    * the next one: the caller waits for it (back-pressure).
    */
   public CompletableFuture<Void> send(String app, String function, Object[] args) {
-    EventConfinement.check(host.process(), "causal order of '" + app + "'");
+    EventConfinement.check(host.process(), "causal order of group ", app);
     return orders.computeIfAbsent(app, a -> new CausalOrder(host, a, incarnation))
         .send(function, args == null ? new Object[0] : args);
   }

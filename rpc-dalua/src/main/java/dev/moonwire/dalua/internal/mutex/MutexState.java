@@ -48,6 +48,8 @@ public final class MutexState {
 
   private final MutexContext context;
   private final String name;
+  /** "mutex 'name': ", built once: the confinement check names it only when it fails. */
+  private final String owner;
   private final ProcessId self;
   private final Set<ProcessId> others = new LinkedHashSet<>();
   /** The newest membership epoch heard from each member. */
@@ -77,6 +79,7 @@ public final class MutexState {
   MutexState(MutexContext context, String name, Collection<ProcessId> members) {
     this.context = context;
     this.name = name;
+    this.owner = "mutex '" + name + "': ";
     this.self = context.self();
     for (ProcessId p : members) {
       if (!p.equals(self)) {
@@ -379,7 +382,7 @@ public final class MutexState {
   }
 
   private void confined(String what) {
-    EventConfinement.check(context.process(), "mutex '" + name + "': " + what);
+    EventConfinement.check(context.process(), owner, what);
   }
 
   private static boolean before(long ts1, ProcessId p1, long ts2, ProcessId p2) {

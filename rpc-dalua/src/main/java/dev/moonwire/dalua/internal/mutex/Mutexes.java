@@ -126,14 +126,14 @@ public final class Mutexes implements MutexPeer, MutexContext {
 
   @Override
   public void request(Request r) {
-    ProcessId from = authenticated(r.from(), "mutex '" + r.mutex() + "': a request");
-    vouch(from, r.epoch(), "mutex '" + r.mutex() + "': a request"); // may suspend
+    ProcessId from = authenticated(r.from(), r.mutex(), "a request");
+    vouch(from, r.epoch(), r.mutex(), "a request"); // may suspend
     MutexState m = made.get(r.mutex());
     if (m != null) {
       m.onRequest(r);
       return;
     }
-    EventConfinement.check(process, "mutex '" + r.mutex() + "': early request");
+    EventConfinement.check(process, "mutex: early request for ", r.mutex());
     Stamps.checked(r.timestamp(), 0, "mutex '" + r.mutex() + "': request of " + from);
     Map<ProcessId, Request> byMember = early.get(r.mutex());
     boolean known = byMember != null && byMember.containsKey(from);
@@ -153,8 +153,8 @@ public final class Mutexes implements MutexPeer, MutexContext {
 
   @Override
   public void ok(Ok ok) {
-    ProcessId from = authenticated(ok.from(), "mutex '" + ok.mutex() + "': an OK");
-    vouch(from, ok.epoch(), "mutex '" + ok.mutex() + "': an OK"); // may suspend
+    ProcessId from = authenticated(ok.from(), ok.mutex(), "an OK");
+    vouch(from, ok.epoch(), ok.mutex(), "an OK"); // may suspend
     MutexState m = made.get(ok.mutex());
     if (m != null) {
       m.onOk(ok);
@@ -181,11 +181,11 @@ public final class Mutexes implements MutexPeer, MutexContext {
    * never a field the sender writes — provided the message names it too; it is not gone,
    * whatever its last ping said.
    */
-  private ProcessId authenticated(ProcessId claimed, String what) {
+  private ProcessId authenticated(ProcessId claimed, String mutex, String kind) {
     ProcessId sender = Rpc.sender();
     if (!sender.equals(claimed)) {
-      throw new IllegalArgumentException(what + " naming " + claimed + " as its sender ignored: "
-          + "it came from " + sender + " (expected: each member sends its own)");
+      throw new IllegalArgumentException(what(mutex, kind) + " naming " + claimed + " as its "
+          + "sender ignored: it came from " + sender + " (expected: each member sends its own)");
     }
     liveness.heard(sender);
     return sender;
@@ -200,7 +200,7 @@ public final class Mutexes implements MutexPeer, MutexContext {
    *
    * @throws IllegalArgumentException naming the sender, the claim and the directory's epoch
    */
-  private void vouch(ProcessId from, long claimed, String what) {
+  private void vouch(ProcessId from, long claimed, String mutex, String kind) {
     if (claimed <= 0) {
       return; // no membership claimed: the mutex's own epoch checks apply
     }
@@ -209,13 +209,18 @@ public final class Mutexes implements MutexPeer, MutexContext {
       return;
     }
     long given = host.directoryEpoch(from);
-    EventConfinement.check(process, what + ": epoch vouched");
+    EventConfinement.check(process, "mutex: epoch vouched for ", mutex);
     vouched.put(from, given);
     if (claimed > given) {
-      throw new IllegalArgumentException(what + " of " + from + " at membership epoch "
-          + claimed + " refused: its directory gave it " + given + " (expected: the epoch its "
-          + "directory gave it, or an earlier one)");
+      throw new IllegalArgumentException(what(mutex, kind) + " of " + from + " at membership "
+          + "epoch " + claimed + " refused: its directory gave it " + given + " (expected: the "
+          + "epoch its directory gave it, or an earlier one)");
     }
+  }
+
+  /** A message's name in errors: built only for one, not per message. */
+  private static String what(String mutex, String kind) {
+    return "mutex '" + mutex + "': " + kind;
   }
 
   // MutexContext

@@ -45,7 +45,7 @@ public final class TotalOrders implements TotalPeer {
    * room for the next one: the caller waits for it (back-pressure).
    */
   public CompletableFuture<Void> send(String app, String function, Object[] args) {
-    EventConfinement.check(host.process(), "total order of '" + app + "'");
+    EventConfinement.check(host.process(), "total order of group ", app);
     return orders.computeIfAbsent(app, a -> new TotalOrder(host, a, incarnation))
         .send(function, args == null ? new Object[0] : args);
   }

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,12 @@ public final class WireRegistry {
   private final Map<Integer, Class<?>> byId = new HashMap<>();
   private final Set<Class<?>> builtIn;
   private volatile Consumer<List<WireSchema.Shape>> listener;
+  /**
+   * Interfaces whose signatures are registered: a typed proxy is made per call or send, and
+   * scanning its interface each time (reflection, then a copy of the whole registry under its
+   * lock) cost more than the send itself. The registry only grows, so once is enough.
+   */
+  private final Set<Class<?>> signed = ConcurrentHashMap.newKeySet();
 
   public record Entry(Class<?> type, WireSchema.Shape shape) {}
 
@@ -120,6 +127,9 @@ public final class WireRegistry {
    * and, recursively, in the components of those records.
    */
   public void addSignatures(Class<?> type) {
+    if (signed.contains(type)) {
+      return;
+    }
     Set<Class<?>> found = new LinkedHashSet<>();
     for (Method m : type.getMethods()) {
       if (Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
@@ -131,6 +141,7 @@ public final class WireRegistry {
       }
     }
     add(found);
+    signed.add(type);
   }
 
   private static void collect(Type t, Set<Class<?>> found) {
