@@ -8,10 +8,6 @@ import dev.moonwire.rpc.RpcProcess;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Channels across processes: one process owns a channel and exports it by name; others read
@@ -43,12 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Channels {
   private static final Map<Key, ChannelHost> EXPORTED = new ConcurrentHashMap<>();
-  /** How often a closed process's exports are looked for while any export is held. */
-  static final long REAP_MILLIS = 1_000;
-  private static final ScheduledExecutorService REAPER =
-      Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon()
-          .name("csp-exports").unstarted(r));
-  private static final AtomicBoolean REAPING = new AtomicBoolean();
 
   private record Key(RpcProcess process, String name) {}
 
@@ -73,7 +63,7 @@ public final class Channels {
       throw new IllegalArgumentException("Channels.export of " + channel.getClass().getName()
           + " (expected: a channel made by Channel.create)");
     }
-    reap();
+    EXPORTED.keySet().removeIf(k -> k.process().isClosed()); // closed owners export nothing
     ChannelHost host = new ChannelHost(process, checkName(name), local, type);
     if (EXPORTED.putIfAbsent(new Key(process, name), host) != null) {
       throw new IllegalArgumentException(process.id() + " already exports a channel " + name);
@@ -84,33 +74,6 @@ public final class Channels {
       EXPORTED.remove(new Key(process, name));
       throw e;
     }
-    if (REAPING.compareAndSet(false, true)) {
-      scheduleReap();
-    }
-  }
-
-  /**
-   * The API tells nobody of a process's close: a closed owner's exports (and with them the
-   * process and its channels) are dropped within {@link #REAP_MILLIS}, by a check that runs
-   * only while some export is held.
-   */
-  private static void scheduleReap() {
-    var unused = REAPER.schedule(() -> {
-      reap();
-      REAPING.set(false);
-      if (!EXPORTED.isEmpty() && REAPING.compareAndSet(false, true)) {
-        scheduleReap();
-      }
-    }, REAP_MILLIS, TimeUnit.MILLISECONDS);
-  }
-
-  private static void reap() {
-    EXPORTED.keySet().removeIf(k -> k.process().isClosed()); // closed owners export nothing
-  }
-
-  /** Whether {@code process} holds an export named {@code name} in the registry (for tests). */
-  static boolean registered(RpcProcess process, String name) {
-    return EXPORTED.containsKey(new Key(process, name));
   }
 
   /**

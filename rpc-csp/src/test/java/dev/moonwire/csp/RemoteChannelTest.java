@@ -359,11 +359,10 @@ class RemoteChannelTest extends ProcessTestSupport {
       }
       return null;
     });
-    // Nobody reads: 8 values fill the cells, 8 more are in flight (all the credit there is:
-    // the owner's handler holds one batch, the rest gather at the writer behind it), and the
-    // writer waits for more.
+    // Nobody reads: 8 values fill the cells, 8 more wait in flight at the owner (all the credit
+    // there is), and the writer waits for more.
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> ch.toString().contains(" 8 buffered, 0 readers and 1 writers waiting"));
+        .until(() -> ch.toString().contains(" 8 buffered, 0 readers and 8 writers waiting"));
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
         .until(() -> within(writer.submit(() -> written[0])) == 16);
     for (int i = 0; i < 20; i++) {

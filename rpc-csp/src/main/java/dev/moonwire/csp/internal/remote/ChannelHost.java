@@ -62,12 +62,8 @@ public final class ChannelHost {
 
   /** What the owner knows of one remote writer of this channel. */
   private static final class Writer {
-    /** Credit granted and not yet used by a pushAll. */
+    /** Credit granted and not yet used by a push. */
     int outstanding;
-    /** All the credit ever granted it, in grants and in answers to its pushes. */
-    long granted;
-    /** Offered when an answer gave it credit: its waiting grant then need not wait. */
-    final LocalChannel<Object> toppedUp = new LocalChannel<>(1);
     /** Pushed values not yet in the channel (their handlers wait on a full channel). */
     int inFlight;
     long lastHeard = System.nanoTime();
@@ -120,10 +116,10 @@ public final class ChannelHost {
     });
     process.export(Protocol.function(name, "poll"), args -> poll(args.expect(1).longAt(0)));
     process.export(Protocol.function(name, "grant"), args -> {
-      args.expect(3);
-      return grant(args.longAt(0), args.intAt(1), args.longAt(2));
+      args.expect(2);
+      return grant(args.longAt(0), args.intAt(1));
     });
-    process.export(Protocol.function(name, "pushAll"), this::pushAll);
+    process.export(Protocol.function(name, "push"), args -> push(args.expect(1).get(0)));
     process.export(Protocol.function(name, "offer"), args -> {
       args.expect(1);
       return offer(args.get(0));
@@ -137,7 +133,7 @@ public final class ChannelHost {
   /** Unexports the functions; values on loan stay on loan until their readers answer. */
   public boolean unexport() {
     boolean any = false;
-    for (String op : new String[] {"take", "put", "withdraw", "taken", "release", "poll", "grant", "pushAll",
+    for (String op : new String[] {"take", "put", "withdraw", "taken", "release", "poll", "grant", "push",
         "offer", "close"}) {
       any |= process.unexport(Protocol.function(name, op));
     }
@@ -241,11 +237,8 @@ public final class ChannelHost {
    * available (at least one), waiting while none is. Returns {@code {status, credit}}: credit
    * -1 means a rendezvous (writes go one by one, {@code put}). {@code returned} is credit the
    * caller gives back: pushes of its that were refused before they reached the channel.
-   * {@code received} is all the credit the caller has received: if it was granted more (in an
-   * answer to its pushes still on its way), the grant answers 0 at once instead of waiting for
-   * credit the caller already holds.
    */
-  private Object[] grant(long id, int returned, long received) {
+  private Object[] grant(long id, int returned) {
     if (channel.depth() == 0) {
       return new Object[] {OK, -1};
     }
@@ -262,14 +255,13 @@ public final class ChannelHost {
           + " is already waiting");
     }
     try {
-      var unused = w.toppedUp.poll(); // an old signal: the loop looks for itself
-      while (available == 0 && !channel.isClosed() && w.granted <= received) {
+      while (available == 0 && !channel.isClosed()) {
         grantsWaiting++;
         Object woken;
         try {
           // A close at the owner wakes nobody here: look again each second while waiting.
-          woken = Alt.select(Alt.read(freed, x -> x), Alt.read(w.toppedUp, x -> x),
-              Alt.read(withdrawal, x -> WITHDRAW), Alt.after(PROBE_AFTER, () -> null));
+          woken = Alt.select(Alt.read(freed, x -> x), Alt.read(withdrawal, x -> WITHDRAW),
+              Alt.after(PROBE_AFTER, () -> null));
         } finally {
           grantsWaiting--;
         }
@@ -280,15 +272,11 @@ public final class ChannelHost {
       if (channel.isClosed()) {
         return new Object[] {CLOSED, 0};
       }
-      if (w.granted > received) {
-        return new Object[] {OK, 0}; // credit is on its way to the writer, in a push's answer
-      }
       // Half of what is free, and no more than an equal share among the writers known: one
       // writer, or one that asks in a loop, cannot take all the credit there is.
       int n = Math.max(1, Math.min(available / 2, channel.depth() / Math.max(1, writers.size())));
       available -= n;
       w.outstanding += n;
-      w.granted += n;
       if (!sweeping) {
         sweeping = true; // to take back the credit of a writer that dies holding it
         schedule();
@@ -300,63 +288,34 @@ public final class ChannelHost {
   }
 
   /**
-   * Values a writer sends on credit, in its order: each waits while the channel is full. Answers
-   * {@code {refused, credit}}: how many the channel refused (it closed), and fresh credit that
-   * tops the writer up to its share of what is free, so a writer that streams seldom has to ask.
-   * The writer counts the answers, so a value refused anywhere on its way is never taken for
-   * written.
+   * One value a writer sends on credit: waits while the channel is full, then answers
+   * {@code OK}, or {@code CLOSED} if the channel refused it. The writer counts the answers, so
+   * a value refused anywhere on its way is never taken for written.
    */
-  private Object[] pushAll(Args args) {
+  private int push(Object value) {
     ProcessId caller = Rpc.sender();
-    int n = args.size();
     Writer w = writers.get(caller);
-    if (n == 0 || w == null || w.outstanding < n) {
-      throw new BadArgumentsException(caller + " pushed " + n + " values to channel " + name
-          + " with credit for " + (w == null ? 0 : w.outstanding));
+    if (w == null || w.outstanding == 0) {
+      throw new BadArgumentsException(caller + " pushed a value to channel " + name
+          + " without credit");
     }
-    w.outstanding -= n;
-    for (int i = 0; i < n; i++) {
-      Object value = args.get(i);
-      if (value == null || !type.isInstance(value)) {
-        giveCredit(n);
-        throw new BadArgumentsException("a value for channel " + name + " must be a "
-            + type.getName() + ", not " + (value == null ? "null" : value.getClass().getName()));
-      }
+    w.outstanding--;
+    if (value == null || !type.isInstance(value)) {
+      giveCredit(1);
+      throw new BadArgumentsException("a value for channel " + name + " must be a "
+          + type.getName() + ", not " + (value == null ? "null" : value.getClass().getName()));
     }
-    w.inFlight += n;
+    w.inFlight++;
     w.lastHeard = System.nanoTime();
-    int in = 0;
     try {
-      for (; in < n; in++) {
-        channel.write(args.get(in));
-        w.inFlight--;
-        giveCredit(1); // at once: a grant waiting for credit need not wait for the whole batch
-      }
+      channel.write(value);
+      return OK;
     } catch (ChannelClosedException e) {
-      // the rest is refused: counted in the answer
+      return CLOSED;
     } finally {
-      if (in < n) {
-        w.inFlight -= n - in;
-        giveCredit(n - in);
-      }
+      w.inFlight--;
+      giveCredit(1);
     }
-    return new Object[] {n - in, topUp(caller, w)};
-  }
-
-  /** Credit for writer {@code w} up to its equal share, from what is free, without waiting. */
-  private int topUp(ProcessId caller, Writer w) {
-    if (channel.isClosed() || writers.get(caller) != w) { // w's credit reclaimed meanwhile
-      return 0;
-    }
-    int share = Math.max(1, channel.depth() / writers.size());
-    int n = Math.max(0, Math.min(available, share - w.outstanding));
-    available -= n;
-    w.outstanding += n;
-    w.granted += n;
-    if (n > 0) {
-      var unused = w.toppedUp.offer(true); // wakes its grant that may wait meanwhile
-    }
-    return n;
   }
 
   private void giveCredit(int n) {

@@ -16,10 +16,6 @@ import java.time.Duration;
  *       value (a rendezvous: a reader took it).
  *   <li>{@code withdraw(long op)} (one-way): the caller's {@code take}/{@code put} was
  *       cancelled; the owner ends it with {@link #WITHDRAWN} unless it had already happened.
- *   <li>{@code grant(long op, int returned)} → {@code Object[] {status, credit}}: waits for
- *       credit on a buffered channel (-1: a rendezvous, write with {@code put}).
- *   <li>{@code pushAll(Object... values)} → {@code Object[] {refused, credit}}: values written
- *       on credit, several to a call, in order; the answer comes once all are in the channel.
  *   <li>{@code poll()} → {@code Object[] {status, value}}, {@code offer(Object)} → status,
  *       {@code close()}: never wait at the owner.
  * </ul>

@@ -32,8 +32,18 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   private final Reads reads;
   /** Learnt from the first grant: writes go one by one, each a round trip. */
   private volatile boolean rendezvous;
-  /** A buffered channel's writes on credit. */
-  private final CreditStream stream;
+  /** Values this writer may still send without asking; guarded by this. */
+  private int credit;
+  /** Pushes sent and not yet answered; guarded by this. */
+  private int pushesInFlight;
+  /** Pushes answered as refused and not yet told to the writer; guarded by this. */
+  private int refused;
+  /** Credit the owner counts as ours though its pushes never reached it; guarded by this. */
+  private int creditToReturn;
+  /** Completed when {@link #pushesInFlight} drops to 0, for a waiting close; guarded by this. */
+  private CompletableFuture<Void> allAnswered;
+  /** True once a value was sent on credit: close then waits for the owner to take them all. */
+  private volatile boolean pushed;
   /** Closed through this writer: its writes on credit fail at once, as local ones do. */
   private volatile boolean closedHere;
 
@@ -43,7 +53,6 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
     this.name = name;
     this.type = type;
     this.reads = Reads.of(process);
-    this.stream = new CreditStream(process, owner, name);
   }
 
   @Override
@@ -95,45 +104,105 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
   }
 
   /**
-   * A buffered channel's write: hands the value to the stream while this writer holds credit,
-   * and asks the owner for more (a suspension point) when it holds none. Returns false if the
+   * A buffered channel's write: sends the value at once while this writer holds credit, and
+   * asks the owner for more (a suspension point) when it holds none. Returns false if the
    * channel turned out to be a rendezvous.
    */
   private boolean writeOnCredit(T value) {
-    while (true) {
-      stream.throwRefusals();
+    synchronized (this) {
+      throwRefusals();
       if (closedHere) {
         throw closed("write");
       }
-      if (stream.write(value)) {
+      if (credit > 0) {
+        push(value);
         return true;
       }
-      long op = reads.next();
-      CompletableFuture<Object[]> f = call("grant", op, stream.takeCreditToReturn(),
-          stream.received());
-      Object[] r;
-      boolean cancelled = false;
-      try {
-        r = process.await(f);
-      } catch (CancelledException c) {
-        r = afterCancel(f, op, c); // granted all the same: the credit is ours, the write goes on
-        cancelled = true;
-      }
-      int status = (Integer) r[0];
-      int granted = (Integer) r[1];
-      if (granted < 0) {
-        rendezvous = true;
-        return false;
-      }
-      stream.granted(granted);
-      if (cancelled) {
-        Thread.currentThread().interrupt();
-      }
+    }
+    int returning;
+    synchronized (this) {
+      returning = creditToReturn;
+      creditToReturn = 0;
+    }
+    long op = reads.next();
+    CompletableFuture<Object[]> f = call("grant", op, returning);
+    Object[] r;
+    boolean cancelled = false;
+    try {
+      r = process.await(f);
+    } catch (CancelledException c) {
+      r = afterCancel(f, op, c); // granted all the same: the credit is ours, the write goes on
+      cancelled = true;
+    }
+    int status = (Integer) r[0];
+    int granted = (Integer) r[1];
+    if (granted < 0) {
+      rendezvous = true;
+      return false;
+    }
+    synchronized (this) {
+      credit += granted;
+      throwRefusals();
       if (status == CLOSED) {
-        stream.throwRefusals();
         throw closed("write");
       }
-      // another thread writing through this channel may have used the credit: ask again
+      push(value);
+    }
+    if (cancelled) {
+      Thread.currentThread().interrupt();
+    }
+    return true;
+  }
+
+  /**
+   * Under this: sends {@code value} on one unit of credit, as a call whose answer says whether
+   * the channel took it. The write does not wait for that answer; a refusal fails this writer's
+   * next operation, and {@link #close} waits for every answer.
+   */
+  private void push(T value) {
+    credit--;
+    pushesInFlight++;
+    pushed = true;
+    try {
+      process.<Integer>async(owner, Protocol.function(name, "push"),
+          status -> pushEnded(status == OK ? 0 : 1, false),
+          e -> pushEnded(1, e instanceof dev.moonwire.rpc.OverloadedException))
+          .withDeadline(Protocol.FOREVER).call(value);
+    } catch (RuntimeException e) {
+      credit++; // not sent: the value stays with the writer
+      pushesInFlight--;
+      throw e;
+    }
+  }
+
+  /**
+   * A push's answer, as an event of this process. {@code creditBack}: the owner refused it
+   * before its handler ran (its budget full), so the owner still counts that credit as this
+   * writer's: it is given back with the next grant.
+   */
+  private void pushEnded(int refused, boolean creditBack) {
+    CompletableFuture<Void> wake = null;
+    synchronized (this) {
+      this.refused += refused;
+      if (creditBack) {
+        creditToReturn++;
+      }
+      if (--pushesInFlight == 0 && allAnswered != null) {
+        wake = allAnswered;
+        allAnswered = null;
+      }
+    }
+    if (wake != null) {
+      wake.complete(null);
+    }
+  }
+
+  /** Under this: fails the operation if values written earlier were refused, naming how many. */
+  private void throwRefusals() {
+    if (refused > 0) {
+      int n = refused;
+      refused = 0;
+      throw notAccepted(n);
     }
   }
 
@@ -143,6 +212,12 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
       throw new dev.moonwire.rpc.BadArgumentsException("a value for channel " + name
           + " must be a " + type.getName() + ", not " + value.getClass().getName());
     }
+  }
+
+  private ChannelClosedException notAccepted(int failed) {
+    return new ChannelClosedException(failed + (failed == 1 ? " value" : " values")
+        + " written to channel " + name + " of " + owner + " were not accepted: the channel"
+        + " was closed before they reached it");
   }
 
   @Override
@@ -180,12 +255,21 @@ public final class RemoteChannel<T> implements Channel<T>, RemoteGuard {
    */
   @Override
   public void close() {
-    if (stream.used()) {
-      process.await(stream.allAnswered());
+    if (pushed) {
+      CompletableFuture<Void> answered;
+      synchronized (this) {
+        if (pushesInFlight > 0 && allAnswered == null) {
+          allAnswered = new CompletableFuture<>();
+        }
+        answered = pushesInFlight == 0 ? CompletableFuture.completedFuture(null) : allAnswered;
+      }
+      process.await(answered);
     }
     throughCancel(call("close"));
     closedHere = true;
-    stream.throwRefusals();
+    synchronized (this) {
+      throwRefusals();
+    }
   }
 
   /**
